@@ -1,0 +1,308 @@
+//! Workflow definitions: the validated model of a `workflows/*.toml` file.
+//!
+//! [`Definition::parse`] is the only way to make one: serde reads the file into the raw
+//! structs of [`raw`] (`deny_unknown_fields`, every key with its span), then [`validate`]
+//! checks the definition as a whole and reports every problem with the file, line, column
+//! and key, and what to fix. The validated value serializes to JSON for storage; its
+//! [`fingerprint`](Definition::fingerprint) decides whether a changed file is a new version.
+//! The format is documented in `workflows/README.md`.
+
+mod raw;
+mod validate;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Role;
+use crate::period::Periodicity;
+
+/// Whether a project is one organization's or one for a whole district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One school's (organization's) project: exactly one participant.
+    Organization,
+    /// One project for the district, with many participating organizations.
+    District,
+}
+
+/// A validated workflow definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Definition {
+    key: String,
+    title: String,
+    description: Option<String>,
+    scope: Scope,
+    reminders: ReminderPolicy,
+    stages: Vec<Stage>,
+    transitions: Vec<Transition>,
+    indicators: Vec<Indicator>,
+}
+
+/// When reminders go out (DESIGN.md "Reminders").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderPolicy {
+    /// Days before a due date to remind, largest first.
+    pub before_days: Vec<u32>,
+    /// Once overdue, remind again every this many days.
+    pub overdue_every_days: u32,
+    /// Roles told about overdue stages besides the stage's owners.
+    pub escalate_to: Vec<Role>,
+}
+
+impl Default for ReminderPolicy {
+    fn default() -> Self {
+        ReminderPolicy {
+            before_days: vec![7, 3, 1],
+            overdue_every_days: 3,
+            escalate_to: vec![Role::Coordinator],
+        }
+    }
+}
+
+/// A stage of a workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub key: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub owners: Vec<Role>,
+    pub checklist: Vec<ChecklistItem>,
+    pub due: Option<DueRule>,
+    pub terminal: bool,
+}
+
+/// One item of a stage's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistItem {
+    pub key: String,
+    pub title: String,
+}
+
+/// A move from one stage to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    pub title: Option<String>,
+    pub roles: Vec<Role>,
+    pub guards: Guards,
+}
+
+/// Conditions a transition checks before it is taken.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guards {
+    /// Every checklist item of the `from` stage is ticked.
+    pub checklist_complete: bool,
+    /// Every participant has reported these indicators for the current period.
+    pub indicators_reported: Vec<String>,
+    /// The person must write a comment.
+    pub comment_required: bool,
+}
+
+/// How a stage's due date is computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "rule")]
+pub enum DueRule {
+    /// A fixed date.
+    Fixed { date: NaiveDate },
+    /// A number of days from an anchor; negative only before another stage's due date.
+    Offset { days: i32, unit: DayUnit, anchor: Anchor },
+    /// The first `month`-`day` on or after the project's start.
+    Annual { month: u32, day: u32 },
+    /// Given by the coordinator when launching the project.
+    AtLaunch,
+}
+
+/// Calendar or working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayUnit {
+    Calendar,
+    Working,
+}
+
+/// What an offset counts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "from", content = "stage")]
+pub enum Anchor {
+    ProjectStart,
+    StageEntered,
+    /// Another stage's due date.
+    StageDue(String),
+}
+
+/// Value type of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorType {
+    Integer,
+    Decimal,
+    /// 0–100.
+    Percent,
+    /// Yes (1) or no (0).
+    Boolean,
+}
+
+/// Whether more is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+/// The target of an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The value each period should reach.
+    PerPeriod(f64),
+    /// The value the whole project should reach (with `cumulative`, the sum of the periods).
+    Overall(f64),
+}
+
+/// The deadline for reporting a period, counted from the day after the period ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportDeadline {
+    pub days: u32,
+    pub unit: DayUnit,
+}
+
+/// An indicator reported by participating organizations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub key: String,
+    pub title: String,
+    pub unit: String,
+    #[serde(rename = "type")]
+    pub kind: IndicatorType,
+    pub period: Periodicity,
+    pub starts_at_stage: String,
+    pub target: Option<Target>,
+    pub better: Direction,
+    pub cumulative: bool,
+    pub report_deadline: ReportDeadline,
+}
+
+/// One problem in a definition file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The key path the problem concerns, e.g. `stages[2].due`.
+    pub key: String,
+    /// What is wrong and what to do, in Russian.
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.key, self.message
+        )
+    }
+}
+
+/// Every problem found in one definition file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DefinitionErrors(pub Vec<DefinitionError>);
+
+impl fmt::Display for DefinitionErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, err) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{err}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Definition {
+    /// Parses and validates a definition. `file` is the name used in error messages.
+    pub fn parse(file: &str, text: &str) -> Result<Definition, DefinitionErrors> {
+        validate::parse(file, text)
+    }
+
+    /// Reads back a definition this engine stored (it was validated when registered).
+    pub fn from_stored_json(json: &str) -> serde_json::Result<Definition> {
+        serde_json::from_str(json)
+    }
+
+    /// The canonical JSON form that is stored and fingerprinted.
+    pub fn to_json(&self) -> String {
+        // Serializing plain structs, strings, numbers and enums cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// SHA-256 of the canonical JSON, hex: equal for definitions that mean the same,
+    /// whatever their comments and formatting.
+    pub fn fingerprint(&self) -> String {
+        Sha256::digest(self.to_json().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+    pub fn reminders(&self) -> &ReminderPolicy {
+        &self.reminders
+    }
+    /// The stages in order; the first is where projects start.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+    pub fn transitions(&self) -> &[Transition] {
+        &self.transitions
+    }
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    pub fn first_stage(&self) -> &Stage {
+        // Validation guarantees at least one stage.
+        &self.stages[0]
+    }
+
+    pub fn stage(&self, key: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.key == key)
+    }
+
+    pub fn stage_index(&self, key: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.key == key)
+    }
+
+    pub fn indicator(&self, key: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.key == key)
+    }
+
+    pub fn transitions_from<'a>(&'a self, stage: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions.iter().filter(move |t| t.from == stage)
+    }
+
+    pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
+        self.transitions.iter().find(|t| t.from == from && t.to == to)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,23 @@
+//! The project office's domain: workflow definitions, the Russian production calendar and
+//! due rules, the stage state machine, indicators and persistence.
+//!
+//! Callers (the GraphQL server, the CLI, the scheduler) use the services in [`service`] with
+//! an [`Actor`] and get plain domain values back; sea-orm entities never leave this crate.
+//! Every service call is one database transaction, and time comes from an injected [`Clock`].
+
+pub mod auth;
+pub mod calendar;
+pub mod clock;
+pub mod definition;
+pub mod error;
+pub mod model;
+pub mod period;
+pub mod registry;
+pub mod schedule;
+pub mod service;
+pub mod store;
+
+pub use auth::{Actor, Role};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, Result};
+pub use service::Engine;

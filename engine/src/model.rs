@@ -1,0 +1,265 @@
+//! Domain values the engine's services return. Plain data: no database handles, no ORM rows.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::definition::Definition;
+use crate::error::{Error, Result};
+
+/// A municipal district (муниципальный район): the tenant boundary, with its time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct District {
+    pub id: i64,
+    pub name: String,
+    pub time_zone: Tz,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The kind of an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    /// Школа.
+    School,
+    /// Детский сад (ДОУ).
+    Kindergarten,
+    /// Организация дополнительного образования.
+    AdditionalEducation,
+    /// Муниципальная методическая служба (ММС, ИМЦ).
+    MethodicalService,
+    /// Другая организация.
+    Other,
+}
+
+impl OrganizationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganizationKind::School => "school",
+            OrganizationKind::Kindergarten => "kindergarten",
+            OrganizationKind::AdditionalEducation => "additional_education",
+            OrganizationKind::MethodicalService => "methodical_service",
+            OrganizationKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::School,
+            Self::Kindergarten,
+            Self::AdditionalEducation,
+            Self::MethodicalService,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A school, kindergarten, centre or methodical service of a district.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: i64,
+    pub district_id: i64,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A person who signs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    pub district_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One stored version of a workflow definition.
+#[derive(Debug, Clone)]
+pub struct WorkflowVersion {
+    pub id: i64,
+    pub key: String,
+    pub version: i32,
+    pub fingerprint: String,
+    pub source_name: String,
+    pub registered_at: DateTime<Utc>,
+    pub definition: Arc<Definition>,
+}
+
+/// Where a project is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Active,
+    Completed,
+    Cancelled,
+}
+
+impl ProjectStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Active => "active",
+            ProjectStatus::Completed => "completed",
+            ProjectStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "active" => Ok(ProjectStatus::Active),
+            "completed" => Ok(ProjectStatus::Completed),
+            "cancelled" => Ok(ProjectStatus::Cancelled),
+            other => Err(Error::Internal(format!("unknown project status {other:?}"))),
+        }
+    }
+}
+
+/// A project: one run of a workflow version in a district.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub id: i64,
+    pub workflow_version_id: i64,
+    pub district_id: i64,
+    pub title: String,
+    pub start_date: NaiveDate,
+    pub current_stage: String,
+    pub status: ProjectStatus,
+    /// Incremented by every change; callers pass the version they saw to change it.
+    pub row_version: i32,
+    /// Targets set at launch for indicators whose definition leaves them to the region.
+    pub indicator_targets: BTreeMap<String, f64>,
+    pub participants: Vec<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The plan of one stage of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagePlan {
+    pub stage_key: String,
+    pub position: i32,
+    /// The due date computed at launch; never changes.
+    pub baseline_due: Option<NaiveDate>,
+    /// The due date now (after rescheduling and recomputation).
+    pub current_due: Option<NaiveDate>,
+    /// Whether a person set the current due date (at launch or by rescheduling).
+    pub due_fixed: bool,
+    pub entered_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// The state of one checklist item of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistMark {
+    pub stage_key: String,
+    pub item_key: String,
+    pub done: bool,
+    pub marked_by: Option<i64>,
+    pub marked_at: DateTime<Utc>,
+}
+
+/// What happened to a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Launched,
+    Transition,
+    Rescheduled,
+    ChecklistItem,
+    Cancelled,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Launched => "launched",
+            EventKind::Transition => "transition",
+            EventKind::Rescheduled => "rescheduled",
+            EventKind::ChecklistItem => "checklist_item",
+            EventKind::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        [
+            Self::Launched,
+            Self::Transition,
+            Self::Rescheduled,
+            Self::ChecklistItem,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| Error::Internal(format!("unknown event kind {s:?}")))
+    }
+}
+
+/// One entry of a project's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub kind: EventKind,
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    pub stage_key: Option<String>,
+    pub comment: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// A project with everything its page shows.
+#[derive(Debug, Clone)]
+pub struct ProjectDetails {
+    pub project: Project,
+    pub definition: Arc<Definition>,
+    pub workflow_key: String,
+    pub workflow_version: i32,
+    pub district: District,
+    pub stages: Vec<StagePlan>,
+    pub checklist: Vec<ChecklistMark>,
+    pub history: Vec<ProjectEvent>,
+}
+
+impl ProjectDetails {
+    /// The plan of the stage the project is in.
+    pub fn current_plan(&self) -> Option<&StagePlan> {
+        self.stages.iter().find(|s| s.stage_key == self.project.current_stage)
+    }
+
+    /// Today in the district's time zone.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.district.time_zone).date_naive()
+    }
+
+    /// Whether the current stage's due date has passed (in the district's time zone).
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.project.status == ProjectStatus::Active
+            && self
+                .current_plan()
+                .and_then(|p| p.current_due)
+                .is_some_and(|due| due < self.today(now))
+    }
+}
+
+/// A transition the caller might take now, with what stands in its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailableTransition {
+    pub to_stage: String,
+    pub title: String,
+    pub comment_required: bool,
+    /// Unmet guards, in Russian; empty when the transition can be taken now.
+    pub blockers: Vec<String>,
+}

@@ -1,0 +1,294 @@
+//! Due dates: evaluating a workflow's due rules for one project.
+//!
+//! Baseline due dates are computed once, at launch. Current due dates are recomputed whenever
+//! something they depend on changes (a stage is entered, a stage is rescheduled), except where
+//! a person fixed the date (given at launch or rescheduled) or the stage is already completed:
+//! those are *pinned* and other stages count from them. Until a stage is entered, "after
+//! entering the stage" counts from the date the project is expected to arrive there: the due
+//! date of the nearest earlier stage that has one (or the project start).
+//!
+//! Calendar-day offsets that land on a day off move to the next working day (Civil Code
+//! art. 193), or to the previous one when counting back before another stage's due date, so
+//! "not later than N days before" stays before. Working-day offsets use the production
+//! calendar. Fixed, annual and launch dates stay as written.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::calendar::ProductionCalendar;
+use crate::definition::{Anchor, DayUnit, Definition, DueRule, Stage};
+use crate::error::{Error, Result};
+
+/// The stage whose due date stage `i`'s due date depends on (before `i` is entered), if any.
+pub fn due_dependency(stages: &[Stage], i: usize) -> Option<usize> {
+    match &stages[i].due {
+        Some(DueRule::Offset {
+            anchor: Anchor::StageDue(key),
+            ..
+        }) => stages.iter().position(|s| &s.key == key),
+        Some(DueRule::Offset {
+            anchor: Anchor::StageEntered,
+            ..
+        }) => (0..i).rev().find(|&j| stages[j].due.is_some()),
+        _ => None,
+    }
+}
+
+/// What is known about one stage of a project when its due dates are (re)computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageFacts {
+    /// The date (in the district's time zone) the project entered the stage, if it has.
+    pub entered_on: Option<NaiveDate>,
+    /// A due date that must not be recomputed: set by a person, or the stage is completed.
+    pub pinned_due: Option<NaiveDate>,
+}
+
+/// Computes the due date of every stage (in the definition's order); `None` for stages with
+/// no due rule. `facts` has one entry per stage.
+pub fn due_dates(
+    definition: &Definition,
+    start: NaiveDate,
+    facts: &[StageFacts],
+    calendar: &ProductionCalendar,
+) -> Result<Vec<Option<NaiveDate>>> {
+    let stages = definition.stages();
+    if facts.len() != stages.len() {
+        return Err(Error::Internal(format!(
+            "{} stage facts for {} stages",
+            facts.len(),
+            stages.len()
+        )));
+    }
+    let mut memo: Vec<Option<Option<NaiveDate>>> = vec![None; stages.len()];
+    for i in 0..stages.len() {
+        evaluate(stages, start, facts, calendar, &mut memo, i, 0)?;
+    }
+    Ok(memo.into_iter().map(Option::flatten).collect())
+}
+
+fn evaluate(
+    stages: &[Stage],
+    start: NaiveDate,
+    facts: &[StageFacts],
+    calendar: &ProductionCalendar,
+    memo: &mut Vec<Option<Option<NaiveDate>>>,
+    i: usize,
+    depth: usize,
+) -> Result<Option<NaiveDate>> {
+    if let Some(known) = memo[i] {
+        return Ok(known);
+    }
+    if depth > stages.len() {
+        // Validation refuses cyclic rules; a stored definition cannot have one.
+        return Err(Error::Internal(format!("cyclic due rules at stage {}", stages[i].key)));
+    }
+    let stage = &stages[i];
+    let due = if let Some(pinned) = facts[i].pinned_due {
+        Some(pinned)
+    } else {
+        match &stage.due {
+            None => None,
+            Some(DueRule::Fixed { date }) => Some(*date),
+            Some(DueRule::Annual { month, day }) => Some(annual_on_or_after(start, *month, *day)?),
+            Some(DueRule::AtLaunch) => {
+                return Err(Error::validation(
+                    format!("dueDates.{}", stage.key),
+                    format!(
+                        "Срок этапа «{}» назначается при запуске проекта: укажите дату.",
+                        stage.title
+                    ),
+                ));
+            }
+            Some(DueRule::Offset { days, unit, anchor }) => {
+                let from = match anchor {
+                    Anchor::ProjectStart => start,
+                    Anchor::StageEntered => match facts[i].entered_on {
+                        Some(entered) => entered,
+                        None => match due_dependency(stages, i) {
+                            Some(j) => evaluate(stages, start, facts, calendar, memo, j, depth + 1)?.unwrap_or(start),
+                            None => start,
+                        },
+                    },
+                    Anchor::StageDue(key) => {
+                        let j = stages
+                            .iter()
+                            .position(|s| &s.key == key)
+                            .ok_or_else(|| Error::Internal(format!("unknown anchor stage {key}")))?;
+                        evaluate(stages, start, facts, calendar, memo, j, depth + 1)?
+                            .ok_or_else(|| Error::Internal(format!("anchor stage {key} has no due date")))?
+                    }
+                };
+                Some(offset(from, *days, *unit, calendar)?)
+            }
+        }
+    };
+    memo[i] = Some(due);
+    Ok(due)
+}
+
+/// `from` moved by `days` calendar or working days (negative: back).
+pub fn offset(from: NaiveDate, days: i32, unit: DayUnit, calendar: &ProductionCalendar) -> Result<NaiveDate> {
+    match unit {
+        DayUnit::Working => Ok(calendar.add_working_days(from, days)?),
+        DayUnit::Calendar => {
+            let moved = if days >= 0 {
+                from.checked_add_days(Days::new(days as u64))
+            } else {
+                from.checked_sub_days(Days::new(days.unsigned_abs() as u64))
+            }
+            .ok_or_else(|| Error::validation("dueDates", "Срок выходит за пределы допустимых дат."))?;
+            if days >= 0 {
+                Ok(calendar.next_working_day_from(moved)?)
+            } else {
+                let mut day = moved;
+                while !calendar.is_working_day(day)? {
+                    day = day
+                        .pred_opt()
+                        .ok_or_else(|| Error::validation("dueDates", "Срок выходит за пределы допустимых дат."))?;
+                }
+                Ok(day)
+            }
+        }
+    }
+}
+
+/// The first `month`-`day` on or after `start`.
+pub fn annual_on_or_after(start: NaiveDate, month: u32, day: u32) -> Result<NaiveDate> {
+    for year in [start.year(), start.year() + 1] {
+        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day)
+            && date >= start
+        {
+            return Ok(date);
+        }
+    }
+    Err(Error::Internal(format!("no {month:02}-{day:02} after {start}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A definition with the given stages and a terminal one, chained by transitions.
+    fn definition(stages: &str) -> Definition {
+        let mut text = format!(
+            "key = \"t\"\ntitle = \"Т\"\nscope = \"organization\"\n{stages}\n[[stages]]\nkey = \"done\"\ntitle = \"Готово\"\nowners = [\"coordinator\"]\nterminal = true\n"
+        );
+        let keys: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("key = \""))
+            .map(|k| k.trim_end_matches('"').to_string())
+            .skip(1)
+            .collect();
+        for pair in keys.windows(2) {
+            text.push_str(&format!(
+                "[[transitions]]\nfrom = \"{}\"\nto = \"{}\"\nroles = [\"coordinator\"]\n",
+                pair[0], pair[1]
+            ));
+        }
+        Definition::parse("t.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn stage(key: &str, due: &str) -> String {
+        format!("[[stages]]\nkey = \"{key}\"\ntitle = \"Этап {key}\"\nowners = [\"coordinator\"]\ndue = {due}\n")
+    }
+
+    fn plan(def: &Definition, start: &str, facts: &[StageFacts]) -> Vec<Option<NaiveDate>> {
+        due_dates(def, d(start), facts, ProductionCalendar::russia()).unwrap()
+    }
+
+    #[test]
+    fn every_kind_of_rule_is_evaluated() {
+        let def = definition(
+            &[
+                stage("fixed", "{ date = \"2025-03-20\" }"),
+                stage("cal", "{ days = 30, after = \"project_start\" }"),
+                stage("work", "{ working_days = 10, after = \"project_start\" }"),
+                stage("entered", "{ days = 7, after = \"stage_entered\" }"),
+                stage("opening", "{ annual = \"09-01\" }"),
+                stage("before", "{ working_days = 10, before_stage = \"opening\" }"),
+                stage("after", "{ working_days = 10, after_stage = \"opening\" }"),
+            ]
+            .concat(),
+        );
+        let facts = vec![StageFacts::default(); def.stages().len()];
+        let dues = plan(&def, "2025-03-03", &facts);
+        assert_eq!(dues[0], Some(d("2025-03-20")));
+        // 2 April 2025 is a Wednesday.
+        assert_eq!(dues[1], Some(d("2025-04-02")));
+        // Ten working days after Monday 3 March 2025.
+        assert_eq!(dues[2], Some(d("2025-03-17")));
+        // Expected to be entered when "work" is due, seven days later (a Monday).
+        assert_eq!(dues[3], Some(d("2025-03-24")));
+        assert_eq!(dues[4], Some(d("2025-09-01")));
+        assert_eq!(dues[5], Some(d("2025-08-18")));
+        assert_eq!(dues[6], Some(d("2025-09-15")));
+        assert_eq!(dues[7], None, "the terminal stage has no rule");
+    }
+
+    #[test]
+    fn an_annual_date_is_the_first_on_or_after_the_start() {
+        let def = definition(&stage("opening", "{ annual = \"09-01\" }"));
+        let facts = vec![StageFacts::default(); 2];
+        assert_eq!(plan(&def, "2025-09-01", &facts)[0], Some(d("2025-09-01")));
+        assert_eq!(plan(&def, "2025-09-02", &facts)[0], Some(d("2026-09-01")));
+    }
+
+    #[test]
+    fn a_calendar_day_term_ending_on_a_holiday_moves_to_the_next_working_day() {
+        let def = definition(&stage("s", "{ days = 10, after = \"project_start\" }"));
+        let facts = vec![StageFacts::default(); 2];
+        // 2 June 2024 + 10 = 12 June, Russia Day; the next working day is 13 June.
+        assert_eq!(plan(&def, "2024-06-02", &facts)[0], Some(d("2024-06-13")));
+    }
+
+    #[test]
+    fn entering_and_pinning_change_what_depends_on_them() {
+        let def = definition(
+            &[
+                stage("a", "{ days = 14, after = \"project_start\" }"),
+                stage("b", "{ working_days = 5, after = \"stage_entered\" }"),
+                stage("c", "{ working_days = 3, after_stage = \"b\" }"),
+            ]
+            .concat(),
+        );
+        let mut facts = vec![StageFacts::default(); 4];
+        let baseline = plan(&def, "2025-02-03", &facts);
+        // 24 February 2025 is a working day: the decree moved Sunday 23 February to 8 May.
+        assert_eq!(
+            baseline[..3],
+            [Some(d("2025-02-17")), Some(d("2025-02-24")), Some(d("2025-02-27"))]
+        );
+        // Entering b early (on 10 February) moves b and c.
+        facts[1].entered_on = Some(d("2025-02-10"));
+        let moved = plan(&def, "2025-02-03", &facts);
+        assert_eq!(moved[1..3], [Some(d("2025-02-17")), Some(d("2025-02-20"))]);
+        // Rescheduling b pins it; c follows the new date.
+        facts[1].pinned_due = Some(d("2025-03-03"));
+        let pinned = plan(&def, "2025-02-03", &facts);
+        assert_eq!(pinned[1..3], [Some(d("2025-03-03")), Some(d("2025-03-06"))]);
+    }
+
+    #[test]
+    fn a_launch_date_must_be_given() {
+        let def = definition(&stage("event", "{ at_launch = true }"));
+        let mut facts = vec![StageFacts::default(); 2];
+        let err = due_dates(&def, d("2025-03-03"), &facts, ProductionCalendar::russia()).unwrap_err();
+        assert!(
+            matches!(err, Error::Validation { ref field, .. } if field.as_deref() == Some("dueDates.event")),
+            "{err:?}"
+        );
+        facts[0].pinned_due = Some(d("2025-04-10"));
+        assert_eq!(plan(&def, "2025-03-03", &facts)[0], Some(d("2025-04-10")));
+    }
+
+    #[test]
+    fn a_date_beyond_the_calendar_is_an_error_that_names_the_year() {
+        let def = definition(&stage("s", "{ working_days = 10, after = \"project_start\" }"));
+        let facts = vec![StageFacts::default(); 2];
+        let err = due_dates(&def, d("2027-12-25"), &facts, ProductionCalendar::russia()).unwrap_err();
+        assert!(err.to_string().contains("2028"), "{err}");
+    }
+}

@@ -1,0 +1,317 @@
+//! Districts, organizations and users.
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{Engine, required_text};
+use crate::auth::{Actor, Role, hash_password};
+use crate::error::{Error, Result};
+use crate::model::{District, Organization, OrganizationKind, User};
+use crate::store::entity::{districts, organizations, users};
+
+/// Input of [`Engine::create_district`].
+#[derive(Debug, Clone)]
+pub struct NewDistrict {
+    pub name: String,
+    /// An IANA time zone name, e.g. `Asia/Yekaterinburg`.
+    pub time_zone: String,
+}
+
+/// Input of [`Engine::create_organization`].
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub district_id: i64,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub email: Option<String>,
+}
+
+/// Input of [`Engine::create_user`].
+#[derive(Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub full_name: String,
+    /// `None` creates an account that cannot sign in until a password is set.
+    pub password: Option<String>,
+    pub role: Role,
+    /// Required for coordinators; optional for observers (none: every district).
+    pub district_id: Option<i64>,
+    /// Required for directors.
+    pub organization_id: Option<i64>,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("full_name", &self.full_name)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("role", &self.role)
+            .field("district_id", &self.district_id)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// A plausible email address: one `@`, something on both sides, a dot in the domain, no spaces.
+pub(crate) fn normalize_email(email: &str, field: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+    }) && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254;
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::validation(
+            field,
+            format!("«{email}» — не адрес электронной почты: пишите как director@school5.ru."),
+        ))
+    }
+}
+
+impl Engine {
+    /// Creates a district. Administrators only.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn create_district(&self, actor: &Actor, input: NewDistrict) -> Result<District> {
+        actor.require_admin()?;
+        let name = required_text(&input.name, "name", "Название района")?;
+        let time_zone = Tz::from_str(input.time_zone.trim()).map_err(|_| {
+            Error::validation(
+                "timeZone",
+                format!("«{}» — неизвестный часовой пояс: пишите как в базе IANA, например Europe/Moscow или Asia/Yekaterinburg.", input.time_zone),
+            )
+        })?;
+        if districts::Entity::find()
+            .filter(districts::Column::Name.eq(&name))
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
+            return Err(Error::validation("name", format!("Район «{name}» уже есть.")));
+        }
+        let row = districts::ActiveModel {
+            name: Set(name),
+            time_zone: Set(time_zone.name().to_string()),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        District::try_from(row)
+    }
+
+    /// A district the caller may read.
+    pub async fn district(&self, actor: &Actor, id: i64) -> Result<District> {
+        let row = districts::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::not_found("район", id))?;
+        if !actor.can_read_district(id) {
+            return Err(Error::not_found("район", id));
+        }
+        District::try_from(row)
+    }
+
+    /// The districts the caller may read, by name.
+    pub async fn districts(&self, actor: &Actor) -> Result<Vec<District>> {
+        let rows = districts::Entity::find()
+            .order_by_asc(districts::Column::Name)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .filter(|d| actor.can_read_district(d.id))
+            .map(District::try_from)
+            .collect()
+    }
+
+    /// Creates an organization in a district. Administrators, and the district's coordinators.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn create_organization(&self, actor: &Actor, input: NewOrganization) -> Result<Organization> {
+        let district = self.district(actor, input.district_id).await?;
+        if !actor.can_manage_district(district.id) {
+            return Err(Error::Forbidden(
+                "Добавлять организации может администратор или координатор этого района.".into(),
+            ));
+        }
+        let name = required_text(&input.name, "name", "Название организации")?;
+        let email = input
+            .email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| normalize_email(e, "email"))
+            .transpose()?;
+        let exists = organizations::Entity::find()
+            .filter(organizations::Column::DistrictId.eq(district.id))
+            .filter(organizations::Column::Name.eq(&name))
+            .one(&self.db)
+            .await?;
+        if exists.is_some() {
+            return Err(Error::validation(
+                "name",
+                format!("В районе уже есть организация «{name}»."),
+            ));
+        }
+        let row = organizations::ActiveModel {
+            district_id: Set(district.id),
+            name: Set(name),
+            kind: Set(input.kind.as_str().to_string()),
+            email: Set(email),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Organization::try_from(row)
+    }
+
+    /// An organization the caller may read.
+    pub async fn organization(&self, actor: &Actor, id: i64) -> Result<Organization> {
+        let row = organizations::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::not_found("организация", id))?;
+        if !actor.can_read_district(row.district_id) {
+            return Err(Error::not_found("организация", id));
+        }
+        Organization::try_from(row)
+    }
+
+    /// The organizations of a district (or of every district the caller may read), by name.
+    pub async fn organizations(&self, actor: &Actor, district_id: Option<i64>) -> Result<Vec<Organization>> {
+        let mut query = organizations::Entity::find().order_by_asc(organizations::Column::Name);
+        if let Some(district_id) = district_id {
+            query = query.filter(organizations::Column::DistrictId.eq(district_id));
+        }
+        let rows = query.all(&self.db).await?;
+        rows.into_iter()
+            .filter(|o| actor.can_read_district(o.district_id))
+            .map(Organization::try_from)
+            .collect()
+    }
+
+    /// Creates a user. Administrators create anyone; a coordinator creates directors of
+    /// organizations and observers of their own district.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
+        let email = normalize_email(&input.email, "email")?;
+        let full_name = required_text(&input.full_name, "fullName", "ФИО")?;
+        let (district_id, organization_id) = match input.role {
+            Role::Admin => (None, None),
+            Role::Coordinator => {
+                let id = input
+                    .district_id
+                    .ok_or_else(|| Error::validation("districtId", "Укажите район координатора."))?;
+                (Some(self.district(actor, id).await?.id), None)
+            }
+            Role::Observer => match input.district_id {
+                Some(id) => (Some(self.district(actor, id).await?.id), None),
+                None => (None, None),
+            },
+            Role::Director => {
+                let id = input
+                    .organization_id
+                    .ok_or_else(|| Error::validation("organizationId", "Укажите организацию руководителя."))?;
+                let organization = self.organization(actor, id).await?;
+                (Some(organization.district_id), Some(organization.id))
+            }
+        };
+        let allowed = match actor.role {
+            Role::Admin => true,
+            Role::Coordinator => {
+                matches!(input.role, Role::Director | Role::Observer)
+                    && district_id.is_some()
+                    && district_id == actor.district_id
+            }
+            Role::Director | Role::Observer => false,
+        };
+        if !allowed {
+            return Err(Error::Forbidden(
+                "Создавать пользователей может администратор; координатор — только руководителей и наблюдателей своего района.".into(),
+            ));
+        }
+        let password_hash = match input.password.as_deref() {
+            None => None,
+            Some(password) if password.chars().count() < 8 => {
+                return Err(Error::validation(
+                    "password",
+                    "Пароль слишком короткий: нужно не меньше 8 знаков.",
+                ));
+            }
+            Some(password) => Some(hash_password(password)?),
+        };
+        if users::Entity::find()
+            .filter(users::Column::Email.eq(&email))
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
+            return Err(Error::validation(
+                "email",
+                format!("Пользователь с адресом {email} уже есть."),
+            ));
+        }
+        let row = users::ActiveModel {
+            email: Set(email),
+            full_name: Set(full_name),
+            password_hash: Set(password_hash),
+            role: Set(input.role.as_str().to_string()),
+            district_id: Set(district_id),
+            organization_id: Set(organization_id),
+            active: Set(true),
+            created_at: Set(self.now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        User::try_from(row)
+    }
+
+    /// A user by id, as the actor who acts for them (sign-in resolves tokens to this).
+    pub async fn actor_for_user(&self, user_id: i64) -> Result<Actor> {
+        let row = users::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::not_found("пользователь", user_id))?;
+        let user = User::try_from(row)?;
+        if !user.active {
+            return Err(Error::Forbidden("Учётная запись отключена.".into()));
+        }
+        Ok(Actor {
+            user_id: user.id,
+            role: user.role,
+            district_id: user.district_id,
+            organization_id: user.organization_id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_email;
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            normalize_email(" Director@School5.RU ", "email").unwrap(),
+            "director@school5.ru"
+        );
+        for bad in [
+            "",
+            "director",
+            "@school.ru",
+            "director@school",
+            "dir ector@school.ru",
+            "a@b@c.ru",
+            "a@.ru",
+        ] {
+            assert!(normalize_email(bad, "email").is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The engine's services: the only way callers change or read the domain.
+//!
+//! Every call takes the [`Actor`](crate::Actor) and checks role and scope itself, so a
+//! caller cannot forget to; every change is one transaction and leaves a trace in the
+//! project's history. Concurrent changes to one project are ordered by its row version: a
+//! change first bumps the version with a conditional `UPDATE` (taking the row's write lock on
+//! both databases, and on SQLite the database write lock before anything is read), then reads
+//! and decides; a caller who passed a stale version gets [`Error::Conflict`].
+
+mod directory;
+mod projects;
+mod stages;
+mod transitions;
+mod workflows;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::DatabaseConnection;
+
+pub use directory::{NewDistrict, NewOrganization, NewUser};
+pub use projects::LaunchProject;
+pub use transitions::TransitionRequest;
+pub use workflows::Registered;
+
+use crate::calendar::ProductionCalendar;
+use crate::clock::Clock;
+use crate::definition::Definition;
+
+/// The entry point to the domain: a database, a clock and a calendar.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    calendar: &'static ProductionCalendar,
+    /// Parsed definitions by workflow version id. Versions are immutable, so this never
+    /// goes stale, whichever replica wrote them.
+    definitions: Arc<RwLock<HashMap<i64, Arc<Definition>>>>,
+}
+
+impl Engine {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        Engine {
+            db,
+            clock,
+            calendar: ProductionCalendar::russia(),
+            definitions: Arc::default(),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn calendar(&self) -> &'static ProductionCalendar {
+        self.calendar
+    }
+
+    /// Today's date in a time zone.
+    pub fn today_in(&self, tz: Tz) -> NaiveDate {
+        self.now().with_timezone(&tz).date_naive()
+    }
+}
+
+/// A person-facing text that must not be blank: trimmed, or a validation error for `field`.
+fn required_text(value: &str, field: &str, what: &str) -> crate::Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(crate::Error::validation(field, format!("Заполните поле «{what}».")));
+    }
+    if trimmed.chars().count() > 500 {
+        return Err(crate::Error::validation(
+            field,
+            format!("Поле «{what}» длиннее 500 знаков: сократите его."),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// An optional comment: trimmed, `None` when blank.
+fn optional_text(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}

@@ -1,0 +1,475 @@
+//! Launching projects and reading them, and the helpers every project change shares.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use super::{Engine, required_text};
+use crate::auth::{Actor, Role};
+use crate::definition::{Definition, IndicatorType, Scope};
+use crate::error::{Error, Result};
+use crate::model::{District, EventKind, Organization, Project, ProjectDetails, ProjectStatus};
+use crate::schedule::{StageFacts, due_dates};
+use crate::store::convert;
+use crate::store::entity::{
+    checklist_marks, organizations, project_events, project_participants, projects, stage_plans,
+};
+
+/// Input of [`Engine::launch_project`].
+#[derive(Debug, Clone, Default)]
+pub struct LaunchProject {
+    pub workflow_key: String,
+    /// `None`: the newest version.
+    pub workflow_version: Option<i32>,
+    pub district_id: i64,
+    /// `None` or blank: the workflow's title (and the school's name, for a school's project).
+    pub title: Option<String>,
+    /// `None`: today in the district's time zone.
+    pub start_date: Option<NaiveDate>,
+    /// The participating organizations: exactly one for an organization-scope workflow.
+    pub participants: Vec<i64>,
+    /// Due dates set by the coordinator: required for `at_launch` stages, allowed for any.
+    pub due_dates: BTreeMap<String, NaiveDate>,
+    /// Targets for indicators, overriding (or supplying) the definition's.
+    pub indicator_targets: BTreeMap<String, f64>,
+}
+
+/// A project change's history entry.
+pub(super) struct NewEvent<'a> {
+    pub kind: EventKind,
+    pub from_stage: Option<&'a str>,
+    pub to_stage: Option<&'a str>,
+    pub stage_key: Option<&'a str>,
+    pub comment: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl Engine {
+    /// Launches a project: stores it with its participants and the whole stage plan (the
+    /// baseline and current due dates), enters the first stage and writes the history entry.
+    /// Administrators, and coordinators of the district.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn launch_project(&self, actor: &Actor, input: LaunchProject) -> Result<ProjectDetails> {
+        let district = self.district(actor, input.district_id).await?;
+        if !actor.can_manage_district(district.id) {
+            return Err(Error::Forbidden(
+                "Запускать проекты может координатор этого района или администратор.".into(),
+            ));
+        }
+        let workflow = self
+            .workflow_version(input.workflow_key.trim(), input.workflow_version)
+            .await?;
+        let definition = workflow.definition.clone();
+
+        // Participants: known, in the district, unique, as many as the scope allows.
+        let mut participants: Vec<Organization> = Vec::new();
+        let mut seen = HashSet::new();
+        for &id in &input.participants {
+            if !seen.insert(id) {
+                continue;
+            }
+            let organization = organizations::Entity::find_by_id(id)
+                .one(&self.db)
+                .await?
+                .filter(|o| o.district_id == district.id)
+                .ok_or_else(|| {
+                    Error::validation(
+                        "participants",
+                        format!("Организации {id} нет в районе «{}».", district.name),
+                    )
+                })?;
+            participants.push(Organization::try_from(organization)?);
+        }
+        match (definition.scope(), participants.len()) {
+            (_, 0) => {
+                return Err(Error::validation(
+                    "participants",
+                    "Выберите хотя бы одну организацию-участника.",
+                ));
+            }
+            (Scope::Organization, n) if n > 1 => {
+                return Err(Error::validation(
+                    "participants",
+                    format!(
+                        "Процесс «{}» ведётся для одной организации: выберите одну (или запустите по проекту на каждую).",
+                        definition.title()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+
+        let start = input.start_date.unwrap_or_else(|| self.today_in(district.time_zone));
+        let title = match input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(title) => required_text(title, "title", "Название проекта")?,
+            None if definition.scope() == Scope::Organization => {
+                format!("{} — {}", definition.title(), participants[0].name)
+            }
+            None => format!("{} — {}", definition.title(), district.name),
+        };
+        let targets = check_targets(&definition, &input.indicator_targets)?;
+
+        // The stage plan. Due dates given at launch are pinned; the first stage is entered
+        // on the start date.
+        let mut facts = vec![StageFacts::default(); definition.stages().len()];
+        facts[0].entered_on = Some(start);
+        for (key, date) in &input.due_dates {
+            let index = definition.stage_index(key).ok_or_else(|| {
+                Error::validation(
+                    format!("dueDates.{key}"),
+                    format!("В процессе «{}» нет этапа «{key}».", definition.title()),
+                )
+            })?;
+            if *date < start {
+                return Err(Error::validation(
+                    format!("dueDates.{key}"),
+                    format!(
+                        "Срок этапа «{}» ({}) раньше начала проекта ({}).",
+                        definition.stages()[index].title,
+                        ru_date(*date),
+                        ru_date(start)
+                    ),
+                ));
+            }
+            facts[index].pinned_due = Some(*date);
+        }
+        let dues = due_dates(&definition, start, &facts, self.calendar)?;
+
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        let project = projects::ActiveModel {
+            workflow_version_id: Set(workflow.id),
+            district_id: Set(district.id),
+            title: Set(title),
+            start_date: Set(start),
+            current_stage: Set(definition.first_stage().key.clone()),
+            status: Set(ProjectStatus::Active.as_str().to_string()),
+            row_version: Set(1),
+            indicator_targets: Set(serde_json::to_string(&targets).map_err(|e| Error::Internal(e.to_string()))?),
+            created_by: Set(actor.recorded_id()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            closed_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        project_participants::Entity::insert_many(participants.iter().map(|o| project_participants::ActiveModel {
+            project_id: Set(project.id),
+            organization_id: Set(o.id),
+        }))
+        .exec(&txn)
+        .await?;
+        stage_plans::Entity::insert_many(
+            definition
+                .stages()
+                .iter()
+                .zip(&dues)
+                .enumerate()
+                .map(|(i, (stage, due))| stage_plans::ActiveModel {
+                    project_id: Set(project.id),
+                    stage_key: Set(stage.key.clone()),
+                    position: Set(i as i32),
+                    baseline_due: Set(*due),
+                    current_due: Set(*due),
+                    due_fixed: Set(facts[i].pinned_due.is_some()),
+                    entered_at: Set((i == 0).then_some(now)),
+                    completed_at: Set(None),
+                    ..Default::default()
+                }),
+        )
+        .exec(&txn)
+        .await?;
+        let details = serde_json::json!({
+            "workflow": workflow.key,
+            "version": workflow.version,
+            "start_date": start,
+            "participants": participants.iter().map(|o| o.id).collect::<Vec<_>>(),
+            "due_dates": input.due_dates,
+            "indicator_targets": targets,
+        });
+        record_event(
+            &txn,
+            project.id,
+            now,
+            actor,
+            NewEvent {
+                kind: EventKind::Launched,
+                from_stage: None,
+                to_stage: Some(&definition.first_stage().key),
+                stage_key: None,
+                comment: None,
+                details: Some(details),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(project = project.id, workflow = %workflow.key, version = workflow.version, "project launched");
+        self.project(actor, project.id).await
+    }
+
+    /// A project with its plan, checklist and history, if the caller may read it.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn project(&self, actor: &Actor, id: i64) -> Result<ProjectDetails> {
+        let row = projects::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::not_found("проект", id))?;
+        let participants = participant_ids(&self.db, id).await?;
+        if !may_read(actor, row.district_id, &participants) {
+            return Err(Error::not_found("проект", id));
+        }
+        self.details(row, participants).await
+    }
+
+    /// The projects the caller may read, newest first.
+    pub async fn projects(&self, actor: &Actor, district_id: Option<i64>) -> Result<Vec<Project>> {
+        let mut query = projects::Entity::find().order_by_desc(projects::Column::Id);
+        if let Some(district_id) = district_id {
+            query = query.filter(projects::Column::DistrictId.eq(district_id));
+        } else if let (Role::Coordinator | Role::Director, Some(own)) = (actor.role, actor.district_id) {
+            query = query.filter(projects::Column::DistrictId.eq(own));
+        }
+        let rows = query.all(&self.db).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let links = project_participants::Entity::find()
+            .filter(project_participants::Column::ProjectId.is_in(ids))
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let participants: Vec<i64> = links
+                .iter()
+                .filter(|l| l.project_id == row.id)
+                .map(|l| l.organization_id)
+                .collect();
+            if may_read(actor, row.district_id, &participants) {
+                out.push(convert::project(row, participants)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn details(&self, row: projects::Model, participants: Vec<i64>) -> Result<ProjectDetails> {
+        let (definition, version) = self.definition_by_version_id(row.workflow_version_id).await?;
+        let district = self.district(&Actor::SYSTEM, row.district_id).await?;
+        let stages = stage_rows(&self.db, row.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let checklist = checklist_marks::Entity::find()
+            .filter(checklist_marks::Column::ProjectId.eq(row.id))
+            .order_by_asc(checklist_marks::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let history = project_events::Entity::find()
+            .filter(project_events::Column::ProjectId.eq(row.id))
+            .order_by_asc(project_events::Column::At)
+            .order_by_asc(project_events::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ProjectDetails {
+            project: convert::project(row, participants)?,
+            definition,
+            workflow_key: version.key,
+            workflow_version: version.version,
+            district,
+            stages,
+            checklist,
+            history,
+        })
+    }
+
+    /// Recomputes the current due dates of a project's stages that nobody pinned and that are
+    /// not completed, and stores those that changed. Runs inside the caller's transaction.
+    pub(super) async fn replan<C: ConnectionTrait>(
+        &self,
+        c: &C,
+        definition: &Definition,
+        district: &District,
+        start: NaiveDate,
+        rows: &[stage_plans::Model],
+    ) -> Result<()> {
+        let facts: Vec<StageFacts> = definition
+            .stages()
+            .iter()
+            .map(|stage| {
+                let row = rows.iter().find(|r| r.stage_key == stage.key);
+                StageFacts {
+                    entered_on: row
+                        .and_then(|r| r.entered_at)
+                        .map(|at| local_date(at, district.time_zone)),
+                    pinned_due: row
+                        .filter(|r| r.due_fixed || r.completed_at.is_some())
+                        .and_then(|r| r.current_due),
+                }
+            })
+            .collect();
+        let dues = due_dates(definition, start, &facts, self.calendar)?;
+        for (stage, due) in definition.stages().iter().zip(dues) {
+            if let Some(row) = rows.iter().find(|r| r.stage_key == stage.key)
+                && row.current_due != due
+                && !row.due_fixed
+                && row.completed_at.is_none()
+            {
+                stage_plans::Entity::update_many()
+                    .col_expr(stage_plans::Column::CurrentDue, Expr::value(due))
+                    .filter(stage_plans::Column::Id.eq(row.id))
+                    .exec(c)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks launch-time targets against the indicators' types.
+fn check_targets(definition: &Definition, targets: &BTreeMap<String, f64>) -> Result<BTreeMap<String, f64>> {
+    for (key, &value) in targets {
+        let field = format!("indicatorTargets.{key}");
+        let indicator = definition.indicator(key).ok_or_else(|| {
+            Error::validation(
+                &field,
+                format!("В процессе «{}» нет показателя «{key}».", definition.title()),
+            )
+        })?;
+        let problem = if !value.is_finite() || value < 0.0 {
+            Some("цель не может быть отрицательной".to_string())
+        } else {
+            match indicator.kind {
+                IndicatorType::Percent if value > 100.0 => Some("процент — от 0 до 100".into()),
+                IndicatorType::Integer if value.fract() != 0.0 => Some("показатель целый: укажите целое число".into()),
+                IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
+                    Some("для «да/нет» цель — 1 (да) или 0 (нет)".into())
+                }
+                _ => None,
+            }
+        };
+        if let Some(problem) = problem {
+            return Err(Error::validation(
+                field,
+                format!(
+                    "Цель {value} для показателя «{} {}» не подходит: {problem}.",
+                    indicator.key, indicator.title
+                ),
+            ));
+        }
+    }
+    Ok(targets.clone())
+}
+
+/// `12.03.2025`, as dates are written in Russian documents.
+pub(crate) fn ru_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+/// The calendar date of an instant in a time zone.
+pub(crate) fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// Whether the caller may read a project of `district_id` with these participants.
+pub(super) fn may_read(actor: &Actor, district_id: i64, participants: &[i64]) -> bool {
+    match actor.role {
+        Role::Admin | Role::Observer | Role::Coordinator => actor.can_read_district(district_id),
+        Role::Director => actor.organization_id.is_some_and(|org| participants.contains(&org)),
+    }
+}
+
+pub(super) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<i64>> {
+    Ok(project_participants::Entity::find()
+        .filter(project_participants::Column::ProjectId.eq(project_id))
+        .order_by_asc(project_participants::Column::OrganizationId)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|p| p.organization_id)
+        .collect())
+}
+
+pub(super) async fn stage_rows<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<stage_plans::Model>> {
+    Ok(stage_plans::Entity::find()
+        .filter(stage_plans::Column::ProjectId.eq(project_id))
+        .order_by_asc(stage_plans::Column::Position)
+        .all(c)
+        .await?)
+}
+
+pub(super) async fn record_event<C: ConnectionTrait>(
+    c: &C,
+    project_id: i64,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    event: NewEvent<'_>,
+) -> Result<()> {
+    project_events::ActiveModel {
+        project_id: Set(project_id),
+        at: Set(at),
+        actor_id: Set(actor.recorded_id()),
+        kind: Set(event.kind.as_str().to_string()),
+        from_stage: Set(event.from_stage.map(str::to_string)),
+        to_stage: Set(event.to_stage.map(str::to_string)),
+        stage_key: Set(event.stage_key.map(str::to_string)),
+        comment: Set(event.comment),
+        details: Set(event.details.map(|d| d.to_string())),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+/// Takes the project for a change: bumps its row version if it is still `expected` (any
+/// version when `None`) and the project is active. This is the first statement of every
+/// change's transaction, so it takes the write lock before anything is read. Explains a
+/// refusal: unknown project, closed project, or someone else's change first.
+pub(super) async fn lock_project<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    expected: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<projects::Model> {
+    let mut update = projects::Entity::update_many()
+        .col_expr(
+            projects::Column::RowVersion,
+            Expr::col(projects::Column::RowVersion).add(1),
+        )
+        .col_expr(projects::Column::UpdatedAt, Expr::value(now))
+        .filter(projects::Column::Id.eq(id))
+        .filter(projects::Column::Status.eq(ProjectStatus::Active.as_str()));
+    if let Some(expected) = expected {
+        update = update.filter(projects::Column::RowVersion.eq(expected));
+    }
+    let affected = update.exec(c).await?.rows_affected;
+    let row = projects::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or_else(|| Error::not_found("проект", id))?;
+    if affected == 1 {
+        return Ok(row);
+    }
+    match ProjectStatus::parse(&row.status)? {
+        ProjectStatus::Completed => Err(Error::InvalidTransition(
+            "Проект уже завершён: изменить его нельзя.".into(),
+        )),
+        ProjectStatus::Cancelled => Err(Error::InvalidTransition("Проект отменён: изменить его нельзя.".into())),
+        ProjectStatus::Active => Err(Error::Conflict(format!(
+            "Проект уже изменил кто-то другой (версия {}, у вас {}): обновите страницу и повторите.",
+            row.row_version,
+            expected.unwrap_or_default()
+        ))),
+    }
+}

@@ -1,0 +1,136 @@
+//! Rows to domain values, at the edge of the persistence module.
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+
+use super::entity::{checklist_marks, districts, organizations, project_events, projects, stage_plans, users};
+use crate::auth::Role;
+use crate::error::{Error, Result};
+use crate::model::{
+    ChecklistMark, District, EventKind, Organization, OrganizationKind, Project, ProjectEvent, ProjectStatus,
+    StagePlan, User,
+};
+
+impl TryFrom<districts::Model> for District {
+    type Error = Error;
+    fn try_from(row: districts::Model) -> Result<Self> {
+        let time_zone = Tz::from_str(&row.time_zone).map_err(|_| {
+            Error::Internal(format!(
+                "district {} has an unknown time zone {:?}",
+                row.id, row.time_zone
+            ))
+        })?;
+        Ok(District {
+            id: row.id,
+            name: row.name,
+            time_zone,
+            created_at: row.created_at,
+        })
+    }
+}
+
+impl TryFrom<organizations::Model> for Organization {
+    type Error = Error;
+    fn try_from(row: organizations::Model) -> Result<Self> {
+        let kind = OrganizationKind::parse(&row.kind)
+            .ok_or_else(|| Error::Internal(format!("organization {} has an unknown kind {:?}", row.id, row.kind)))?;
+        Ok(Organization {
+            id: row.id,
+            district_id: row.district_id,
+            name: row.name,
+            kind,
+            email: row.email,
+            created_at: row.created_at,
+        })
+    }
+}
+
+impl TryFrom<users::Model> for User {
+    type Error = Error;
+    fn try_from(row: users::Model) -> Result<Self> {
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| Error::Internal(format!("user {} has an unknown role {:?}", row.id, row.role)))?;
+        Ok(User {
+            id: row.id,
+            email: row.email,
+            full_name: row.full_name,
+            role,
+            district_id: row.district_id,
+            organization_id: row.organization_id,
+            active: row.active,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// A project row and its participants.
+pub(crate) fn project(row: projects::Model, participants: Vec<i64>) -> Result<Project> {
+    let indicator_targets = serde_json::from_str(&row.indicator_targets)
+        .map_err(|e| Error::Internal(format!("project {} has unreadable indicator targets: {e}", row.id)))?;
+    Ok(Project {
+        id: row.id,
+        workflow_version_id: row.workflow_version_id,
+        district_id: row.district_id,
+        title: row.title,
+        start_date: row.start_date,
+        current_stage: row.current_stage,
+        status: ProjectStatus::parse(&row.status)?,
+        row_version: row.row_version,
+        indicator_targets,
+        participants,
+        created_by: row.created_by,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        closed_at: row.closed_at,
+    })
+}
+
+impl From<stage_plans::Model> for StagePlan {
+    fn from(row: stage_plans::Model) -> Self {
+        StagePlan {
+            stage_key: row.stage_key,
+            position: row.position,
+            baseline_due: row.baseline_due,
+            current_due: row.current_due,
+            due_fixed: row.due_fixed,
+            entered_at: row.entered_at,
+            completed_at: row.completed_at,
+        }
+    }
+}
+
+impl From<checklist_marks::Model> for ChecklistMark {
+    fn from(row: checklist_marks::Model) -> Self {
+        ChecklistMark {
+            stage_key: row.stage_key,
+            item_key: row.item_key,
+            done: row.done,
+            marked_by: row.marked_by,
+            marked_at: row.marked_at,
+        }
+    }
+}
+
+impl TryFrom<project_events::Model> for ProjectEvent {
+    type Error = Error;
+    fn try_from(row: project_events::Model) -> Result<Self> {
+        let details = match row.details.as_deref() {
+            None => serde_json::Value::Null,
+            Some(text) => {
+                serde_json::from_str(text).map_err(|e| Error::Internal(format!("event {} details: {e}", row.id)))?
+            }
+        };
+        Ok(ProjectEvent {
+            id: row.id,
+            at: row.at,
+            actor_id: row.actor_id,
+            kind: EventKind::parse(&row.kind)?,
+            from_stage: row.from_stage,
+            to_stage: row.to_stage,
+            stage_key: row.stage_key,
+            comment: row.comment,
+            details,
+        })
+    }
+}

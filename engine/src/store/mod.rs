@@ -1,0 +1,102 @@
+//! Persistence: connecting, migrating, and converting rows to domain values. The sea-orm
+//! entities in [`entity`] are private to the engine.
+//!
+//! SQLite is opened in WAL mode with foreign keys on, a busy timeout and `synchronous =
+//! NORMAL` (durable across application crashes, the usual choice with WAL); its file and
+//! folder are created on first use. PostgreSQL is used as given by the URL.
+
+pub(crate) mod convert;
+pub(crate) mod entity;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::{Error, Result};
+
+/// Opens the database at `url` (`sqlite://path/to/file.db` or `postgres://…`).
+pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    if url.starts_with("sqlite:") {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Validation {
+                field: Some("DATABASE_URL".into()),
+                message: format!("Неверный адрес базы SQLite «{url}»: {e}"),
+            })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::Validation {
+                field: Some("DATABASE_URL".into()),
+                message: format!("Не удалось создать папку {} для базы: {e}", parent.display()),
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()))))?;
+        Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(16)
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        Ok(Database::connect(options).await?)
+    } else {
+        Err(Error::Validation {
+            field: Some("DATABASE_URL".into()),
+            message: format!(
+                "Неизвестный вид базы данных в адресе «{}»: ожидается sqlite://… или postgres://…",
+                redact(url)
+            ),
+        })
+    }
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+    migrations::Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// Which database is behind a connection.
+pub fn backend(db: &DatabaseConnection) -> DbBackend {
+    sea_orm::ConnectionTrait::get_database_backend(db)
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            super::redact("postgres://po:secret@db:5432/po"),
+            "postgres://po:***@db:5432/po"
+        );
+        assert_eq!(
+            super::redact("postgres://postgres@127.0.0.1/po"),
+            "postgres://postgres@127.0.0.1/po"
+        );
+        assert_eq!(super::redact("sqlite://data/po.db"), "sqlite://data/po.db");
+    }
+}

@@ -1,0 +1,127 @@
+//! Configuration: defaults in code, then an optional TOML file, then environment variables.
+//!
+//! | setting | file key | environment | default |
+//! | --- | --- | --- | --- |
+//! | database | `database_url` | `DATABASE_URL` | `sqlite://<data_dir>/project-office.db` |
+//! | data folder | `data_dir` | `PO_DATA_DIR` | `./data` |
+//! | extra workflow definitions | `workflows_dir` | `PO_WORKFLOWS_DIR` | none |
+//!
+//! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
+//! The database URL may hold a password, so it is kept as a secret that never prints.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    workflows_dir: Option<PathBuf>,
+}
+
+/// The resolved configuration.
+#[derive(Debug)]
+pub struct Config {
+    pub database_url: SecretString,
+    pub data_dir: PathBuf,
+    pub workflows_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the configuration; `explicit` is the `--config` path, which must exist.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+        Self::load_from(explicit, |name| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        })
+    }
+
+    fn load_from(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let file = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => env("PO_CONFIG").map(PathBuf::from).or_else(|| {
+                let default = PathBuf::from("project-office.toml");
+                default.exists().then_some(default)
+            }),
+        };
+        let from_file = match &file {
+            None => FileConfig::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("the configuration file {} is invalid", path.display()))?
+            }
+        };
+        let data_dir = env("PO_DATA_DIR")
+            .map(PathBuf::from)
+            .or(from_file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = env("DATABASE_URL")
+            .or(from_file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("project-office.db").display()));
+        let workflows_dir = env("PO_WORKFLOWS_DIR").map(PathBuf::from).or(from_file.workflows_dir);
+        if let Some(dir) = &workflows_dir
+            && !dir.is_dir()
+        {
+            bail!("PO_WORKFLOWS_DIR / workflows_dir {} is not a directory", dir.display());
+        }
+        Ok(Config {
+            database_url: SecretString::from(database_url),
+            data_dir,
+            workflows_dir,
+        })
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_nothing_configured_the_database_is_a_sqlite_file_under_data() {
+        let config = Config::load_from(None, |_| None).unwrap();
+        assert_eq!(config.database_url(), "sqlite://data/project-office.db?mode=rwc");
+        assert_eq!(config.workflows_dir, None);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("po-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("po.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"sqlite://from-file.db\"\ndata_dir = \"/var/lib/po\"\n",
+        )
+        .unwrap();
+        let config = Config::load_from(Some(&file), |_| None).unwrap();
+        assert_eq!(
+            (config.database_url(), config.data_dir.as_path()),
+            ("sqlite://from-file.db", Path::new("/var/lib/po"))
+        );
+        let config = Config::load_from(Some(&file), |k| {
+            (k == "DATABASE_URL").then(|| "postgres://x@y/z".to_string())
+        })
+        .unwrap();
+        assert_eq!(config.database_url(), "postgres://x@y/z");
+        std::fs::write(&file, "databse_url = \"typo\"\n").unwrap();
+        assert!(format!("{:#}", Config::load_from(Some(&file), |_| None).unwrap_err()).contains("unknown field"));
+    }
+
+    #[test]
+    fn the_database_url_never_prints() {
+        let config = Config::load_from(None, |k| {
+            (k == "DATABASE_URL").then(|| "postgres://po:secret@db/po".to_string())
+        })
+        .unwrap();
+        assert!(!format!("{config:?}").contains("secret"));
+    }
+}

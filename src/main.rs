@@ -1,0 +1,212 @@
+//! `project-office`: the command line of the project office.
+
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use engine::registry::{self, LoadedDefinition, SourceFile};
+use engine::{Engine, SystemClock};
+
+use crate::config::Config;
+
+/// The project office of a district education authority: workflows with stages, deadlines
+/// and indicators.
+#[derive(Parser)]
+#[command(name = "project-office", version)]
+struct Cli {
+    /// Configuration file (default: ./project-office.toml when it exists).
+    #[arg(long, global = true, env = "PO_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or upgrade the database schema and register the workflow definitions.
+    Migrate,
+    /// Workflow definitions.
+    Workflows {
+        #[command(subcommand)]
+        command: WorkflowsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkflowsCommand {
+    /// Validate definition files; exits non-zero and names file:line:column and key for
+    /// every problem. Without PATH, checks the built-ins and PO_WORKFLOWS_DIR.
+    Check {
+        /// A directory of *.toml files, or one file.
+        path: Option<PathBuf>,
+    },
+    /// List the stored workflow versions (registering the current definitions first).
+    List,
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Workflows {
+            command: WorkflowsCommand::Check { path },
+        } => check(path, cli.config),
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref())?;
+            let engine = open(&config).await?;
+            let registered = register(&engine, &config).await?;
+            println!(
+                "database ready: {} (data folder {})",
+                engine::store::redact(config.database_url()),
+                config.data_dir.display()
+            );
+            for r in registered {
+                println!(
+                    "workflow {} version {}{}",
+                    r.key,
+                    r.version,
+                    if r.created { " (new)" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Workflows {
+            command: WorkflowsCommand::List,
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let engine = open(&config).await?;
+            let current = register(&engine, &config).await?;
+            println!(
+                "{:<34} {:>7}  {:<10} {:>6} {:>10}  title",
+                "key", "version", "scope", "stages", "indicators"
+            );
+            for version in engine.workflow_versions().await? {
+                let definition = &version.definition;
+                let is_current = current
+                    .iter()
+                    .any(|r| r.key == version.key && r.version == version.version);
+                println!(
+                    "{:<34} {:>7}  {:<10} {:>6} {:>10}  {}{}",
+                    version.key,
+                    version.version,
+                    format!("{:?}", definition.scope()).to_lowercase(),
+                    definition.stages().len(),
+                    definition.indicators().len(),
+                    definition.title(),
+                    if is_current { "" } else { "  (superseded)" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `workflows check`: validation only, no database.
+fn check(path: Option<PathBuf>, config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (base, overrides) = match path {
+        Some(path) if path.is_file() => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            (
+                vec![SourceFile {
+                    name: path.display().to_string(),
+                    text,
+                }],
+                Vec::new(),
+            )
+        }
+        Some(path) => (
+            registry::read_dir(&path).with_context(|| format!("cannot read the directory {}", path.display()))?,
+            Vec::new(),
+        ),
+        None => {
+            let config = Config::load(config_path.as_deref())?;
+            let extra = match &config.workflows_dir {
+                Some(dir) => registry::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?,
+                None => Vec::new(),
+            };
+            (registry::builtin_sources(), extra)
+        }
+    };
+    if base.is_empty() && overrides.is_empty() {
+        eprintln!("no *.toml files to check");
+        return Ok(ExitCode::FAILURE);
+    }
+    match registry::load(base, overrides) {
+        Ok(loaded) => {
+            for LoadedDefinition { source, definition } in &loaded {
+                println!(
+                    "ok  {}: «{}» ({}), {} stages, {} transitions, {} indicators",
+                    source.name,
+                    definition.title(),
+                    definition.key(),
+                    definition.stages().len(),
+                    definition.transitions().len(),
+                    definition.indicators().len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            for file_errors in errors {
+                eprintln!("{file_errors}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Connects, migrates, and returns the engine.
+async fn open(config: &Config) -> anyhow::Result<Engine> {
+    let db = engine::store::connect(config.database_url()).await?;
+    engine::store::migrate(&db).await.context("database migration failed")?;
+    Ok(Engine::new(db, Arc::new(SystemClock)))
+}
+
+/// Loads the built-in definitions and the configured directory, and stores new versions.
+async fn register(engine: &Engine, config: &Config) -> anyhow::Result<Vec<engine::service::Registered>> {
+    let extra = match &config.workflows_dir {
+        Some(dir) => registry::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?,
+        None => Vec::new(),
+    };
+    let loaded = registry::load(registry::builtin_sources(), extra).map_err(|errors| {
+        anyhow::anyhow!(
+            "workflow definitions are invalid:\n{}",
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        )
+    })?;
+    Ok(engine.register_definitions(&loaded).await?)
+}

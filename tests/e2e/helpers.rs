@@ -1,0 +1,353 @@
+//! Test harness: fresh databases, a fixed clock, and a district with its people.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use engine::model::{District, Organization, OrganizationKind};
+use engine::registry::{self, SourceFile};
+use engine::service::{LaunchProject, NewDistrict, NewOrganization, NewUser};
+use engine::{Actor, Engine, FixedClock, Role};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated database with the built-in workflows (and the test corpus's minimal one)
+/// registered, an engine over it and the clock it runs on.
+pub struct TestDb {
+    pub engine: Engine,
+    pub clock: Arc<FixedClock>,
+    #[allow(dead_code)] // for tests that differ by backend
+    pub backend: Backend,
+}
+
+/// Monday 3 March 2025, 09:00 in Moscow.
+pub fn default_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 3, 6, 0, 0).unwrap()
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("PO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_required() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("PO_TEST_REQUIRE_POSTGRES").is_some()
+}
+
+/// A URL for a fresh PostgreSQL database, created now; `None` (skip) when PostgreSQL is not
+/// reachable and not required.
+pub async fn fresh_postgres() -> Option<(String, String)> {
+    let admin_url = postgres_admin_url();
+    let admin = match Database::connect(&admin_url).await {
+        Ok(admin) => admin,
+        Err(e) if !postgres_required() => {
+            eprintln!(
+                "SKIPPED the PostgreSQL half of this test: {admin_url} is not reachable ({e}); set CI=1 to make this a failure"
+            );
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL at {admin_url} is required (CI is set) but not reachable: {e}"),
+    };
+    let name = unique_name("po_test");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    Some((format!("{base}/{name}"), name))
+}
+
+async fn drop_postgres(name: &str) {
+    if let Ok(admin) = Database::connect(&postgres_admin_url()).await {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+    }
+}
+
+/// A URL for a fresh SQLite file in the temp directory.
+pub fn fresh_sqlite() -> (String, PathBuf) {
+    let dir = std::env::temp_dir().join(unique_name("po-test"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("project-office.db");
+    (format!("sqlite://{}", file.display()), dir)
+}
+
+/// What a test made and must remove.
+enum Scratch {
+    Dir(PathBuf),
+    Database(String),
+}
+
+/// Runs `body` against a fresh database of `backend`, then removes the database, also when
+/// the body panics (the panic is passed on).
+pub async fn run<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(TestDb) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (url, scratch) = match backend {
+        Backend::Sqlite => {
+            let (url, dir) = fresh_sqlite();
+            (url, Scratch::Dir(dir))
+        }
+        Backend::Postgres => {
+            let Some((url, name)) = fresh_postgres().await else {
+                return;
+            };
+            (url, Scratch::Database(name))
+        }
+    };
+    let db = engine::store::connect(&url).await.unwrap();
+    engine::store::migrate(&db).await.unwrap();
+    let clock = Arc::new(FixedClock::new(default_now()));
+    let engine = Engine::new(db.clone(), clock.clone());
+    let mut sources = registry::builtin_sources();
+    sources.push(SourceFile {
+        name: "tests/workflows/good/minimal.toml".into(),
+        text: std::fs::read_to_string(repo_path("tests/workflows/good/minimal.toml")).unwrap(),
+    });
+    let loaded = registry::load(sources, Vec::new()).unwrap();
+    engine.register_definitions(&loaded).await.unwrap();
+    let outcome = tokio::spawn(body(TestDb { engine, clock, backend })).await;
+    db.close().await.ok();
+    match scratch {
+        Scratch::Dir(dir) => drop(std::fs::remove_dir_all(dir)),
+        Scratch::Database(name) => drop_postgres(&name).await,
+    }
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Declares each test twice, on SQLite and on PostgreSQL:
+/// `both_backends! { async fn name(db) { … } }` makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn body($db: $crate::helpers::TestDb) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::helpers::run($crate::helpers::Backend::Sqlite, body).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::helpers::run($crate::helpers::Backend::Postgres, body).await
+            }
+        }
+    )*};
+}
+
+/// A district with schools and one person of every role.
+pub struct World {
+    pub district: District,
+    pub other_district: District,
+    pub schools: Vec<Organization>,
+    pub other_school: Organization,
+    pub admin: Actor,
+    pub coordinator: Actor,
+    pub other_coordinator: Actor,
+    /// Director of `schools[0]`.
+    pub director: Actor,
+    /// Director of `schools[1]`.
+    pub second_director: Actor,
+    pub observer: Actor,
+}
+
+impl TestDb {
+    pub async fn world(&self) -> World {
+        let e = &self.engine;
+        let sys = Actor::SYSTEM;
+        let district = e
+            .create_district(
+                &sys,
+                NewDistrict {
+                    name: "Чесменский район".into(),
+                    time_zone: "Asia/Yekaterinburg".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let other_district = e
+            .create_district(
+                &sys,
+                NewDistrict {
+                    name: "Ярцевский район".into(),
+                    time_zone: "Europe/Moscow".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let mut schools = Vec::new();
+        for name in [
+            "МОУ «Чесменская СОШ № 1»",
+            "МОУ «Тарутинская СОШ»",
+            "МОУ «Новоукраинская СОШ»",
+        ] {
+            schools.push(
+                e.create_organization(
+                    &sys,
+                    NewOrganization {
+                        district_id: district.id,
+                        name: name.into(),
+                        kind: OrganizationKind::School,
+                        email: None,
+                    },
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        let other_school = e
+            .create_organization(
+                &sys,
+                NewOrganization {
+                    district_id: other_district.id,
+                    name: "МБОУ «СШ № 2» г. Ярцево".into(),
+                    kind: OrganizationKind::School,
+                    email: None,
+                },
+            )
+            .await
+            .unwrap();
+        let user = |email: &str, role: Role, district_id: Option<i64>, organization_id: Option<i64>| NewUser {
+            email: email.into(),
+            full_name: format!("Пользователь {email}"),
+            password: Some("пароль-для-тестов".into()),
+            role,
+            district_id,
+            organization_id,
+        };
+        let mut actors = Vec::new();
+        for input in [
+            user("admin@po.test", Role::Admin, None, None),
+            user("coordinator@chesma.test", Role::Coordinator, Some(district.id), None),
+            user(
+                "coordinator@yartsevo.test",
+                Role::Coordinator,
+                Some(other_district.id),
+                None,
+            ),
+            user("director1@chesma.test", Role::Director, None, Some(schools[0].id)),
+            user("director2@chesma.test", Role::Director, None, Some(schools[1].id)),
+            user("observer@chesma.test", Role::Observer, Some(district.id), None),
+        ] {
+            let created = e.create_user(&sys, input).await.unwrap();
+            actors.push(e.actor_for_user(created.id).await.unwrap());
+        }
+        let [
+            admin,
+            coordinator,
+            other_coordinator,
+            director,
+            second_director,
+            observer,
+        ] = actors.try_into().unwrap();
+        World {
+            district,
+            other_district,
+            schools,
+            other_school,
+            admin,
+            coordinator,
+            other_coordinator,
+            director,
+            second_director,
+            observer,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        self.engine.db()
+    }
+
+    /// Stores an indicator report the way the reporting service will (it is built later);
+    /// used to satisfy `indicators_reported` guards.
+    pub async fn insert_report(
+        &self,
+        project_id: i64,
+        organization_id: i64,
+        indicator: &str,
+        period: &str,
+        value: f64,
+    ) {
+        let backend = self.db().get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => {
+                "INSERT INTO indicator_reports (project_id, organization_id, indicator_key, period, value, reported_at, revision) VALUES ($1, $2, $3, $4, $5, $6, 1)"
+            }
+            _ => {
+                "INSERT INTO indicator_reports (project_id, organization_id, indicator_key, period, value, reported_at, revision) VALUES (?, ?, ?, ?, ?, ?, 1)"
+            }
+        };
+        self.db()
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    project_id.into(),
+                    organization_id.into(),
+                    indicator.into(),
+                    period.into(),
+                    value.into(),
+                    self.clock_now().into(),
+                ],
+            ))
+            .await
+            .unwrap();
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use engine::Clock;
+        self.clock.now()
+    }
+}
+
+/// A launch of the test corpus's minimal workflow for one school.
+pub fn minimal_launch(world: &World, school: usize) -> LaunchProject {
+    LaunchProject {
+        workflow_key: "corpus".into(),
+        district_id: world.district.id,
+        participants: vec![world.schools[school].id],
+        start_date: Some(date("2025-03-03")),
+        ..Default::default()
+    }
+}
+
+/// The error code of a result that must be an error.
+pub fn code<T: std::fmt::Debug>(result: engine::Result<T>) -> &'static str {
+    result.expect_err("expected an error").code()
+}

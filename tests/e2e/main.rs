@@ -1,0 +1,15 @@
+//! End-to-end tests: one binary, real databases (an SQLite file and a fresh PostgreSQL
+//! database per test), the real command-line binary.
+//!
+//! PostgreSQL is `PO_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! When it cannot be reached, its half of each test is skipped with a message — except when
+//! `CI` or `PO_TEST_REQUIRE_POSTGRES` is set, where that is a failure: CI never skips.
+
+mod helpers;
+
+mod cli;
+mod directory;
+mod projects;
+mod stages;
+mod transitions;
+mod workflows;
