@@ -5,6 +5,8 @@
 //! | database | `database_url` | `DATABASE_URL` | `sqlite://<data_dir>/project-office.db` |
 //! | data folder | `data_dir` | `PO_DATA_DIR` | `./data` |
 //! | extra workflow definitions | `workflows_dir` | `PO_WORKFLOWS_DIR` | none |
+//! | HTTP address of `serve` | `listen` | `PO_LISTEN` | `127.0.0.1:8080` |
+//! | how long a sign-in lasts, hours | `session_ttl_hours` | `PO_SESSION_TTL_HOURS` | 336 (14 days) |
 //!
 //! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
 //! The database URL may hold a password, so it is kept as a secret that never prints.
@@ -21,6 +23,8 @@ struct FileConfig {
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
     workflows_dir: Option<PathBuf>,
+    listen: Option<String>,
+    session_ttl_hours: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -29,6 +33,8 @@ pub struct Config {
     pub database_url: SecretString,
     pub data_dir: PathBuf,
     pub workflows_dir: Option<PathBuf>,
+    pub listen: String,
+    pub session_ttl: chrono::Duration,
 }
 
 impl Config {
@@ -69,10 +75,25 @@ impl Config {
         {
             bail!("PO_WORKFLOWS_DIR / workflows_dir {} is not a directory", dir.display());
         }
+        let listen = env("PO_LISTEN")
+            .or(from_file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let session_ttl_hours = match env("PO_SESSION_TTL_HOURS") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .with_context(|| format!("PO_SESSION_TTL_HOURS «{v}» is not a whole number of hours"))?,
+            None => from_file.session_ttl_hours.unwrap_or(14 * 24),
+        };
+        if session_ttl_hours == 0 {
+            bail!("session_ttl_hours must be at least 1");
+        }
         Ok(Config {
             database_url: SecretString::from(database_url),
             data_dir,
             workflows_dir,
+            listen,
+            session_ttl: chrono::Duration::hours(i64::from(session_ttl_hours)),
         })
     }
 

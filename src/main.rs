@@ -1,6 +1,8 @@
 //! `project-office`: the command line of the project office.
 
 mod config;
+mod serve;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,12 +29,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the GraphQL API (migrates and registers the workflows first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080, or PO_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Create or upgrade the database schema and register the workflow definitions.
     Migrate,
+    /// Users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Print the GraphQL schema (SDL), as committed in graphql/schema.graphql.
+    Schema,
     /// Workflow definitions.
     Workflows {
         #[command(subcommand)]
         command: WorkflowsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an administrator; the password is asked for (or read from standard input).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// Full name (ФИО).
+        #[arg(long, default_value = "Администратор")]
+        name: String,
     },
 }
 
@@ -85,6 +112,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workflows {
             command: WorkflowsCommand::Check { path },
         } => check(path, cli.config),
+        Command::Serve { listen } => {
+            let config = Config::load(cli.config.as_deref())?;
+            serve::run(&config, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Users {
+            command: UsersCommand::CreateAdmin { email, name },
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            users::create_admin(&config, &email, &name).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            print!("{}", graphql::schema::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let config = Config::load(cli.config.as_deref())?;
             let engine = open(&config).await?;

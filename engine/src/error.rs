@@ -24,6 +24,10 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// The caller is not signed in, or their session is over.
+    #[error("{0}")]
+    Unauthenticated(String),
+
     /// The caller's role or scope does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -60,6 +64,7 @@ impl Error {
             Error::Validation { .. } => "VALIDATION",
             Error::InvalidTransition(_) => "INVALID_TRANSITION",
             Error::Conflict(_) => "CONFLICT",
+            Error::Unauthenticated(_) => "UNAUTHENTICATED",
             Error::Forbidden(_) => "FORBIDDEN",
             Error::Internal(_) | Error::Db(_) => "INTERNAL",
         }

@@ -210,6 +210,7 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectEvent {
     pub id: i64,
+    pub project_id: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     pub kind: EventKind,

@@ -1,5 +1,45 @@
 //! The GraphQL API and HTTP server (async-graphql on axum) over the engine's services.
 //!
-//! The contract is DESIGN.md "GraphQL contract"; it is built in the API issue. This crate
-//! owns converting engine values to GraphQL objects and engine errors to `extensions.code`
-//! with a Russian message; it never talks SQL.
+//! Resolvers are thin: authenticate (the [`Auth`] put into every request by the HTTP layer),
+//! convert input, call one engine service, map the result. Authorization is the engine's:
+//! every service checks the acting user's role and scope. Engine errors become GraphQL errors
+//! with a stable `extensions.code` and a Russian message ([`error`]); internal details go to
+//! the log only. This crate never talks SQL.
+
+pub mod context;
+pub mod error;
+pub mod http;
+mod inputs;
+mod loaders;
+pub mod metrics;
+mod mutation;
+mod query;
+pub mod schema;
+pub mod server;
+mod subscription;
+pub mod types;
+
+use std::sync::Arc;
+
+pub use context::Auth;
+pub use schema::{AppSchema, build_schema};
+pub use server::ServerConfig;
+
+/// Everything a request handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: engine::Engine,
+    pub schema: AppSchema,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(engine: engine::Engine, limits: &ServerConfig) -> Self {
+        let schema = build_schema(engine.clone(), limits);
+        AppState {
+            engine,
+            schema,
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}

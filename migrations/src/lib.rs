@@ -28,6 +28,7 @@ mod m20261122_000009_create_project_events;
 mod m20261122_000010_create_indicator_reports;
 mod m20261122_000011_create_indicator_report_revisions;
 mod m20261122_000012_create_notifications;
+mod m20261122_000013_create_sessions;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_indicator_reports::Migration),
             Box::new(m20261122_000011_create_indicator_report_revisions::Migration),
             Box::new(m20261122_000012_create_notifications::Migration),
+            Box::new(m20261122_000013_create_sessions::Migration),
         ]
     }
 }

@@ -23,6 +23,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(Users::DistrictId))
                     .col(big_integer_null(Users::OrganizationId))
                     .col(boolean(Users::Active).default(true))
+                    // Consecutive failed sign-ins and the last one: sign-in slows down after
+                    // several failures (engine::service::sessions).
+                    .col(integer(Users::FailedLogins).default(0))
+                    .col(timestamp_with_time_zone_null(Users::LastFailedLoginAt))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -78,6 +82,8 @@ enum Users {
     Role,
     DistrictId,
     OrganizationId,
+    FailedLogins,
+    LastFailedLoginAt,
     Active,
     CreatedAt,
 }

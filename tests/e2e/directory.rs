@@ -37,7 +37,7 @@ both_backends! {
         let created = e.create_organization(&w.coordinator, school.clone()).await.unwrap();
         assert_eq!(created.email.as_deref(), Some("sad3@chesma.test"));
         assert_eq!(code(e.create_organization(&w.coordinator, school.clone()).await), "VALIDATION");
-        assert_eq!(code(e.create_organization(&w.other_coordinator, NewOrganization { name: "Другая".into(), ..school.clone() }).await), "NOT_FOUND");
+        assert_eq!(code(e.create_organization(&w.other_coordinator, NewOrganization { name: "Другая".into(), ..school.clone() }).await), "FORBIDDEN");
         assert_eq!(code(e.create_organization(&w.director, NewOrganization { name: "Третья".into(), ..school.clone() }).await), "FORBIDDEN");
         assert_eq!(code(e.create_organization(&w.coordinator, NewOrganization { name: "С почтой".into(), email: Some("не почта".into()), ..school }).await), "VALIDATION");
         assert_eq!(e.organizations(&w.coordinator, Some(w.district.id)).await.unwrap().len(), 4);
@@ -52,7 +52,7 @@ both_backends! {
         assert_eq!((user.email.as_str(), user.district_id, user.organization_id), ("new.director@chesma.test", Some(w.district.id), Some(w.schools[2].id)));
         let err = e.create_user(&w.coordinator, director("new.director@chesma.test", w.schools[2].id)).await.unwrap_err();
         assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "email"), "{err:?}");
-        assert_eq!(code(e.create_user(&w.coordinator, director("x@yartsevo.test", w.other_school.id)).await), "NOT_FOUND");
+        assert_eq!(code(e.create_user(&w.coordinator, director("x@yartsevo.test", w.other_school.id)).await), "FORBIDDEN");
         let coordinator = NewUser { role: Role::Coordinator, organization_id: None, district_id: Some(w.district.id), ..director("c2@chesma.test", 0) };
         assert_eq!(code(e.create_user(&w.coordinator, coordinator).await), "FORBIDDEN");
         let short = NewUser { password: Some("1234".into()), ..director("short@chesma.test", w.schools[2].id) };

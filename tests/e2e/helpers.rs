@@ -22,6 +22,8 @@ pub enum Backend {
 /// registered, an engine over it and the clock it runs on.
 pub struct TestDb {
     pub engine: Engine,
+    /// SQL statements executed on this test's connection.
+    pub statements: Arc<std::sync::atomic::AtomicU64>,
     pub clock: Arc<FixedClock>,
     #[allow(dead_code)] // for tests that differ by backend
     pub backend: Backend,
@@ -128,7 +130,8 @@ where
             (url, Scratch::Database(name))
         }
     };
-    let db = engine::store::connect(&url).await.unwrap();
+    let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let db = engine::store::connect_counted(&url, statements.clone()).await.unwrap();
     engine::store::migrate(&db).await.unwrap();
     let clock = Arc::new(FixedClock::new(default_now()));
     let engine = Engine::new(db.clone(), clock.clone());
@@ -139,7 +142,13 @@ where
     });
     let loaded = registry::load(sources, Vec::new()).unwrap();
     engine.register_definitions(&loaded).await.unwrap();
-    let outcome = tokio::spawn(body(TestDb { engine, clock, backend })).await;
+    let outcome = tokio::spawn(body(TestDb {
+        engine,
+        statements,
+        clock,
+        backend,
+    }))
+    .await;
     db.close().await.ok();
     match scratch {
         Scratch::Dir(dir) => drop(std::fs::remove_dir_all(dir)),
@@ -350,4 +359,71 @@ pub fn minimal_launch(world: &World, school: usize) -> LaunchProject {
 /// The error code of a result that must be an error.
 pub fn code<T: std::fmt::Debug>(result: engine::Result<T>) -> &'static str {
     result.expect_err("expected an error").code()
+}
+
+/// The real HTTP server of a test, on a free port of the loopback interface.
+pub struct Server {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl TestDb {
+    /// Starts the real server (the router `project-office serve` runs) over this test's
+    /// engine on 127.0.0.1 and a free port.
+    pub async fn spawn_server(&self) -> Server {
+        let limits = graphql::ServerConfig::default();
+        let router = graphql::server::router(graphql::AppState::new(self.engine.clone(), &limits), &limits);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(graphql::server::serve(listener, router, std::future::pending()));
+        Server {
+            base: format!("http://{address}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+impl Server {
+    /// Sends a GraphQL request (POST, JSON) and returns the response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// `data` of a response that must have no errors.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Signs in and returns the bearer token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let data = self
+            .ok(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                serde_json::json!({ "e": email, "p": password }),
+            )
+            .await;
+        data["login"]["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &serde_json::Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body:#}"))
 }

@@ -7,6 +7,8 @@
 
 mod helpers;
 
+mod api;
+
 mod cli;
 mod directory;
 mod projects;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use engine::model::{EventKind, ProjectStatus};
-use engine::service::LaunchProject;
+use engine::service::{LaunchProject, ProjectFilter};
 
 use crate::both_backends;
 use crate::helpers::{code, date, minimal_launch};
@@ -99,19 +99,19 @@ both_backends! {
         assert!(err.to_string().contains("2028"), "a date beyond the production calendar names the year: {err}");
 
         // Nothing of the refused launches was stored.
-        assert!(e.projects(&w.admin, None).await.unwrap().is_empty());
+        assert!(e.list_projects(&w.admin, &ProjectFilter::default(), 100, None).await.unwrap().items.is_empty());
     }
 
     async fn only_the_districts_coordinator_or_an_admin_launches(db) {
         let w = db.world().await;
         let e = &db.engine;
-        assert_eq!(code(e.launch_project(&w.other_coordinator, minimal_launch(&w, 0)).await), "NOT_FOUND");
+        assert_eq!(code(e.launch_project(&w.other_coordinator, minimal_launch(&w, 0)).await), "FORBIDDEN");
         assert_eq!(code(e.launch_project(&w.director, minimal_launch(&w, 0)).await), "FORBIDDEN");
         assert_eq!(code(e.launch_project(&w.observer, minimal_launch(&w, 0)).await), "FORBIDDEN");
         let mut elsewhere = minimal_launch(&w, 0);
         elsewhere.district_id = w.other_district.id;
         elsewhere.participants = vec![w.other_school.id];
-        assert_eq!(code(e.launch_project(&w.coordinator, elsewhere.clone()).await), "NOT_FOUND");
+        assert_eq!(code(e.launch_project(&w.coordinator, elsewhere.clone()).await), "FORBIDDEN");
         e.launch_project(&w.other_coordinator, elsewhere).await.unwrap();
         e.launch_project(&w.admin, minimal_launch(&w, 0)).await.unwrap();
     }
@@ -121,12 +121,12 @@ both_backends! {
         let e = &db.engine;
         let mine = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap().project.id;
         let theirs = e.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap().project.id;
-        let visible: Vec<i64> = e.projects(&w.director, None).await.unwrap().iter().map(|p| p.id).collect();
+        let visible: Vec<i64> = e.list_projects(&w.director, &ProjectFilter::default(), 100, None).await.unwrap().items.iter().map(|p| p.id).collect();
         assert_eq!(visible, vec![mine]);
-        assert_eq!(code(e.project(&w.director, theirs).await), "NOT_FOUND");
-        assert_eq!(e.projects(&w.observer, None).await.unwrap().len(), 2);
-        assert_eq!(code(e.project(&w.other_coordinator, mine).await), "NOT_FOUND");
-        assert!(e.projects(&w.other_coordinator, None).await.unwrap().is_empty());
+        assert_eq!(code(e.project(&w.director, theirs).await), "FORBIDDEN");
+        assert_eq!(e.list_projects(&w.observer, &ProjectFilter::default(), 100, None).await.unwrap().items.len(), 2);
+        assert_eq!(code(e.project(&w.other_coordinator, mine).await), "FORBIDDEN");
+        assert!(e.list_projects(&w.other_coordinator, &ProjectFilter::default(), 100, None).await.unwrap().items.is_empty());
     }
 
     async fn the_start_date_defaults_to_today_in_the_districts_time_zone(db) {
@@ -138,5 +138,71 @@ both_backends! {
         let launched = db.engine.launch_project(&w.coordinator, launch).await.unwrap();
         assert_eq!(launched.project.start_date, date("2025-03-04"));
         assert_eq!(launched.today(db.clock_now()), date("2025-03-04"));
+    }
+
+    async fn the_project_list_filters_pages_and_finds_what_is_overdue(db) {
+        let w = db.world().await;
+        let e = &db.engine;
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            ids.push(e.launch_project(&w.coordinator, minimal_launch(&w, i % 2)).await.unwrap().project.id);
+        }
+        let tochka = e
+            .launch_project(&w.coordinator, LaunchProject {
+                workflow_key: "tochka-rosta".into(),
+                district_id: w.district.id,
+                participants: vec![w.schools[2].id],
+                start_date: Some(date("2025-03-03")),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .project
+            .id;
+        let all = ProjectFilter::default();
+        let first = e.list_projects(&w.coordinator, &all, 4, None).await.unwrap();
+        assert_eq!((first.items.len(), first.has_next_page, first.total_count), (4, true, 6));
+        assert_eq!(first.items[0].id, tochka, "newest first");
+        let rest = e.list_projects(&w.coordinator, &all, 4, first.items.last().map(|p| p.id)).await.unwrap();
+        assert_eq!((rest.items.len(), rest.has_next_page), (2, false));
+
+        let by_workflow = ProjectFilter { workflow_key: Some("tochka-rosta".into()), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &by_workflow, 100, None).await.unwrap().total_count, 1);
+        let by_school = ProjectFilter { organization_id: Some(w.schools[1].id), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &by_school, 100, None).await.unwrap().total_count, 2);
+        let by_stage = ProjectFilter { stage: Some("start".into()), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &by_stage, 100, None).await.unwrap().total_count, 5);
+
+        // The minimal workflow's first stage is due on 17 March, «Точка роста»'s on 31 March.
+        let overdue = ProjectFilter { overdue: Some(true), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &overdue, 100, None).await.unwrap().total_count, 0);
+        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 20, 6, 0, 0).unwrap());
+        e.cancel_project(&w.coordinator, ids[0], 1, "Ошибочный запуск").await.unwrap();
+        let late = e.list_projects(&w.coordinator, &overdue, 100, None).await.unwrap();
+        assert_eq!(late.total_count, 4, "cancelled projects are not overdue");
+        assert!(late.items.iter().all(|p| p.id != tochka && p.id != ids[0]));
+        let on_time = ProjectFilter { overdue: Some(false), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &on_time, 100, None).await.unwrap().total_count, 2);
+        let status = ProjectFilter { status: Some(engine::model::ProjectStatus::Cancelled), ..Default::default() };
+        assert_eq!(e.list_projects(&w.coordinator, &status, 100, None).await.unwrap().items[0].id, ids[0]);
+    }
+
+    async fn my_tasks_are_the_stages_my_role_owns_most_urgent_first(db) {
+        let w = db.world().await;
+        let e = &db.engine;
+        let a = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap().project;
+        let b = e.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap().project;
+        // Both start in the coordinator's stage.
+        let coordinator: Vec<i64> = e.my_tasks(&w.coordinator).await.unwrap().iter().map(|p| p.id).collect();
+        assert_eq!(coordinator.len(), 2);
+        assert!(e.my_tasks(&w.director).await.unwrap().is_empty());
+        // Project a moves to the director's stage.
+        e.complete_checklist_item(&w.coordinator, a.id, "start", "order", true).await.unwrap();
+        e.transition_project(&w.coordinator, engine::service::TransitionRequest { project_id: a.id, to_stage: "work".into(), expected_version: 2, comment: None }).await.unwrap();
+        let director: Vec<i64> = e.my_tasks(&w.director).await.unwrap().iter().map(|p| p.id).collect();
+        assert_eq!(director, vec![a.id]);
+        assert!(e.my_tasks(&w.second_director).await.unwrap().is_empty());
+        assert_eq!(e.my_tasks(&w.coordinator).await.unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![b.id]);
+        assert!(e.my_tasks(&w.observer).await.unwrap().is_empty());
     }
 }

@@ -63,7 +63,7 @@ both_backends! {
         assert!(mark.done);
         assert_eq!(mark.marked_by, Some(w.director.user_id));
         assert_eq!(code(e.complete_checklist_item(&w.director, id, &coordinator_stage.key, &coordinator_stage.checklist[0].key, true).await), "FORBIDDEN");
-        assert_eq!(code(e.complete_checklist_item(&w.second_director, id, &director_stage.key, &item.key, true).await), "NOT_FOUND");
+        assert_eq!(code(e.complete_checklist_item(&w.second_director, id, &director_stage.key, &item.key, true).await), "FORBIDDEN");
         assert_eq!(code(e.complete_checklist_item(&w.observer, id, &director_stage.key, &item.key, true).await), "FORBIDDEN");
         assert_eq!(code(e.complete_checklist_item(&w.coordinator, id, &director_stage.key, "no-such-item", true).await), "VALIDATION");
         // Unticking is recorded too; ticking what is already ticked changes nothing.

@@ -96,9 +96,9 @@ both_backends! {
         assert!(err.to_string().contains("координатор"), "{err}");
         assert!(e.available_transitions(&w.director, p.id).await.unwrap().is_empty());
         assert_eq!(code(e.transition_project(&w.observer, to(p.id, "work", 2)).await), "FORBIDDEN");
-        // Others do not even see the project.
-        assert_eq!(code(e.transition_project(&w.second_director, to(p.id, "work", 2)).await), "NOT_FOUND");
-        assert_eq!(code(e.transition_project(&w.other_coordinator, to(p.id, "work", 2)).await), "NOT_FOUND");
+        // Others may not even read it.
+        assert_eq!(code(e.transition_project(&w.second_director, to(p.id, "work", 2)).await), "FORBIDDEN");
+        assert_eq!(code(e.transition_project(&w.other_coordinator, to(p.id, "work", 2)).await), "FORBIDDEN");
         // A refused attempt changes nothing.
         assert_eq!(e.project(&w.admin, p.id).await.unwrap().project.row_version, 2);
         e.transition_project(&w.coordinator, to(p.id, "work", 2)).await.unwrap();

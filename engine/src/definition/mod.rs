@@ -306,3 +306,38 @@ impl Definition {
 
 #[cfg(test)]
 mod tests;
+
+impl DueRule {
+    /// The rule as a coordinator would say it, in Russian: «10 рабочих дней до срока этапа
+    /// „Проведение“», «к 01.09 (первое после начала проекта)».
+    pub fn describe(&self, definition: &Definition) -> String {
+        let days = |n: i32, unit: DayUnit| {
+            let n = n.unsigned_abs();
+            let word = match (unit, n % 10, n % 100) {
+                (DayUnit::Working, 1, r) if r != 11 => "рабочий день",
+                (DayUnit::Working, 2..=4, r) if !(12..=14).contains(&r) => "рабочих дня",
+                (DayUnit::Working, _, _) => "рабочих дней",
+                (DayUnit::Calendar, 1, r) if r != 11 => "календарный день",
+                (DayUnit::Calendar, 2..=4, r) if !(12..=14).contains(&r) => "календарных дня",
+                (DayUnit::Calendar, _, _) => "календарных дней",
+            };
+            format!("{n} {word}")
+        };
+        match self {
+            DueRule::Fixed { date } => format!("к {}", date.format("%d.%m.%Y")),
+            DueRule::Annual { month, day } => format!("к {day:02}.{month:02} (первое после начала проекта)"),
+            DueRule::AtLaunch => "дата назначается при запуске проекта".into(),
+            DueRule::Offset { days: n, unit, anchor } => {
+                let stage_title = |key: &str| definition.stage(key).map_or(key.to_string(), |s| s.title.clone());
+                match anchor {
+                    Anchor::ProjectStart => format!("{} после начала проекта", days(*n, *unit)),
+                    Anchor::StageEntered => format!("{} после начала этапа", days(*n, *unit)),
+                    Anchor::StageDue(key) if *n < 0 => {
+                        format!("{} до срока этапа «{}»", days(*n, *unit), stage_title(key))
+                    }
+                    Anchor::StageDue(key) => format!("{} после срока этапа «{}»", days(*n, *unit), stage_title(key)),
+                }
+            }
+        }
+    }
+}

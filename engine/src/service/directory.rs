@@ -114,7 +114,7 @@ impl Engine {
             .await?
             .ok_or_else(|| Error::not_found("район", id))?;
         if !actor.can_read_district(id) {
-            return Err(Error::not_found("район", id));
+            return Err(Error::Forbidden("Нет доступа к этому району.".into()));
         }
         District::try_from(row)
     }
@@ -178,7 +178,9 @@ impl Engine {
             .await?
             .ok_or_else(|| Error::not_found("организация", id))?;
         if !actor.can_read_district(row.district_id) {
-            return Err(Error::not_found("организация", id));
+            return Err(Error::Forbidden(
+                "Нет доступа к этой организации: она в другом районе.".into(),
+            ));
         }
         Organization::try_from(row)
     }

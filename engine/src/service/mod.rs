@@ -9,6 +9,8 @@
 
 mod directory;
 mod projects;
+mod queries;
+mod sessions;
 mod stages;
 mod transitions;
 mod workflows;
@@ -22,6 +24,8 @@ use sea_orm::DatabaseConnection;
 
 pub use directory::{NewDistrict, NewOrganization, NewUser};
 pub use projects::LaunchProject;
+pub use queries::{MAX_PAGE, ProjectFilter, ProjectPage};
+pub use sessions::Session;
 pub use transitions::TransitionRequest;
 pub use workflows::Registered;
 
@@ -38,6 +42,10 @@ pub struct Engine {
     /// Parsed definitions by workflow version id. Versions are immutable, so this never
     /// goes stale, whichever replica wrote them.
     definitions: Arc<RwLock<HashMap<i64, Arc<Definition>>>>,
+    session_ttl: chrono::Duration,
+    /// Bumped after every committed project change; subscriptions wait on it, then read the
+    /// new history rows from the database (so other replicas' changes arrive by polling).
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Engine {
@@ -47,7 +55,24 @@ impl Engine {
             clock,
             calendar: ProductionCalendar::russia(),
             definitions: Arc::default(),
+            session_ttl: chrono::Duration::days(14),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
+    }
+
+    /// How long a sign-in lasts (default 14 days).
+    pub fn with_session_ttl(mut self, ttl: chrono::Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+
+    /// A receiver that changes after each project change committed by this process.
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub fn db(&self) -> &DatabaseConnection {

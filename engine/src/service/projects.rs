@@ -14,7 +14,7 @@ use super::{Engine, required_text};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, IndicatorType, Scope};
 use crate::error::{Error, Result};
-use crate::model::{District, EventKind, Organization, Project, ProjectDetails, ProjectStatus};
+use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
 use crate::schedule::{StageFacts, due_dates};
 use crate::store::convert;
 use crate::store::entity::{
@@ -210,6 +210,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         tracing::info!(project = project.id, workflow = %workflow.key, version = workflow.version, "project launched");
         self.project(actor, project.id).await
     }
@@ -223,37 +224,9 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", id))?;
         let participants = participant_ids(&self.db, id).await?;
         if !may_read(actor, row.district_id, &participants) {
-            return Err(Error::not_found("проект", id));
+            return Err(no_access_to_project());
         }
         self.details(row, participants).await
-    }
-
-    /// The projects the caller may read, newest first.
-    pub async fn projects(&self, actor: &Actor, district_id: Option<i64>) -> Result<Vec<Project>> {
-        let mut query = projects::Entity::find().order_by_desc(projects::Column::Id);
-        if let Some(district_id) = district_id {
-            query = query.filter(projects::Column::DistrictId.eq(district_id));
-        } else if let (Role::Coordinator | Role::Director, Some(own)) = (actor.role, actor.district_id) {
-            query = query.filter(projects::Column::DistrictId.eq(own));
-        }
-        let rows = query.all(&self.db).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let links = project_participants::Entity::find()
-            .filter(project_participants::Column::ProjectId.is_in(ids))
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::new();
-        for row in rows {
-            let participants: Vec<i64> = links
-                .iter()
-                .filter(|l| l.project_id == row.id)
-                .map(|l| l.organization_id)
-                .collect();
-            if may_read(actor, row.district_id, &participants) {
-                out.push(convert::project(row, participants)?);
-            }
-        }
-        Ok(out)
     }
 
     pub(super) async fn details(&self, row: projects::Model, participants: Vec<i64>) -> Result<ProjectDetails> {
@@ -379,6 +352,13 @@ pub(crate) fn ru_date(date: NaiveDate) -> String {
 /// The calendar date of an instant in a time zone.
 pub(crate) fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
+}
+
+/// The error for a project that exists but is outside the caller's scope: the project
+/// office's users are the district's own people, and "no access" tells them to ask the
+/// coordinator, where "not found" would send them looking for a typo.
+pub(super) fn no_access_to_project() -> Error {
+    Error::Forbidden("Нет доступа к этому проекту: он не относится к вашему району или вашей организации.".into())
 }
 
 /// Whether the caller may read a project of `district_id` with these participants.

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{NewEvent, lock_project, may_read, participant_ids, record_event, ru_date, stage_rows};
+use super::projects::{
+    NewEvent, lock_project, may_read, no_access_to_project, participant_ids, record_event, ru_date, stage_rows,
+};
 use super::{Engine, required_text};
 use crate::auth::{Actor, Role};
 use crate::error::{Error, Result};
@@ -30,7 +32,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", project_id))?;
         let participants = participant_ids(&self.db, pre.id).await?;
         if !may_read(actor, pre.district_id, &participants) {
-            return Err(Error::not_found("проект", project_id));
+            return Err(no_access_to_project());
         }
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
@@ -108,6 +110,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         self.project(actor, project_id).await
     }
 
@@ -129,7 +132,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", project_id))?;
         let participants = participant_ids(&self.db, pre.id).await?;
         if !may_read(actor, pre.district_id, &participants) {
-            return Err(Error::not_found("проект", project_id));
+            return Err(no_access_to_project());
         }
         if !actor.can_manage_district(pre.district_id) {
             return Err(Error::Forbidden(
@@ -202,6 +205,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         self.project(actor, project_id).await
     }
 }

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{NewEvent, local_date, lock_project, may_read, participant_ids, record_event, stage_rows};
+use super::projects::{
+    NewEvent, local_date, lock_project, may_read, no_access_to_project, participant_ids, record_event, stage_rows,
+};
 use super::{Engine, optional_text, required_text};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, Transition};
@@ -147,7 +149,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", req.project_id))?;
         let participants = participant_ids(&self.db, pre.id).await?;
         if !may_read(actor, pre.district_id, &participants) {
-            return Err(Error::not_found("проект", req.project_id));
+            return Err(no_access_to_project());
         }
         let district = self.district(&Actor::SYSTEM, pre.district_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
@@ -265,6 +267,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         tracing::info!(project = project.id, from = %from.key, to = %target.key, "project moved");
         self.project(actor, project.id).await
     }
@@ -329,7 +332,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", project_id))?;
         let participants = participant_ids(&self.db, pre.id).await?;
         if !may_read(actor, pre.district_id, &participants) {
-            return Err(Error::not_found("проект", project_id));
+            return Err(no_access_to_project());
         }
         if !actor.can_manage_district(pre.district_id) {
             return Err(Error::Forbidden(
@@ -362,6 +365,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
+        self.changed();
         self.project(actor, project_id).await
     }
 }

@@ -157,7 +157,7 @@ impl Engine {
         Ok(definition)
     }
 
-    fn version_from_row(&self, row: workflow_versions::Model) -> Result<WorkflowVersion> {
+    pub(super) fn version_from_row(&self, row: workflow_versions::Model) -> Result<WorkflowVersion> {
         let definition = self.cached_definition(&row)?;
         Ok(WorkflowVersion {
             id: row.id,

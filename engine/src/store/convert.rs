@@ -123,6 +123,7 @@ impl TryFrom<project_events::Model> for ProjectEvent {
         };
         Ok(ProjectEvent {
             id: row.id,
+            project_id: row.project_id,
             at: row.at,
             actor_id: row.actor_id,
             kind: EventKind::parse(&row.kind)?,

@@ -9,6 +9,8 @@ pub(crate) mod convert;
 pub(crate) mod entity;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -17,8 +19,31 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Error, Result};
 
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+/// SQL statements executed by this process through connections from [`connect`] (for
+/// metrics, and for tests that prove a query costs a fixed number of statements).
+pub fn statements_executed() -> u64 {
+    STATEMENTS.load(Ordering::Relaxed)
+}
+
 /// Opens the database at `url` (`sqlite://path/to/file.db` or `postgres://…`).
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    connect_counted(url, Arc::default()).await
+}
+
+/// [`connect`], also counting this connection's statements in `counter` (tests use it to
+/// prove that a query costs a fixed number of statements).
+pub async fn connect_counted(url: &str, counter: Arc<AtomicU64>) -> Result<DatabaseConnection> {
+    let mut db = open(url).await?;
+    db.set_metric_callback(move |_| {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(db)
+}
+
+async fn open(url: &str) -> Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::Validation {

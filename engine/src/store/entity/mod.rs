@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod project_events;
 pub mod project_participants;
 pub mod projects;
+pub mod sessions;
 pub mod stage_plans;
 pub mod users;
 pub mod workflow_versions;

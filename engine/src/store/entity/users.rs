@@ -20,6 +20,8 @@ pub struct Model {
     pub district_id: Option<i64>,
     pub organization_id: Option<i64>,
     pub active: bool,
+    pub failed_logins: i32,
+    pub last_failed_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

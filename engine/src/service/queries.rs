@@ -1,0 +1,389 @@
+//! Reading many projects at once: the filtered, paged list, and batch loads of what a page
+//! shows (stage plans, checklists, history, organizations, districts, workflow versions), so
+//! a page costs a fixed number of statements whatever its size. The batch loads are for
+//! projects the caller was already allowed to read (they come from [`Engine::list_projects`]
+//! or [`Engine::project`]); they do not check scope again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::Engine;
+use crate::auth::{Actor, Role};
+use crate::error::{Error, Result};
+use crate::model::{
+    ChecklistMark, District, Organization, Project, ProjectEvent, ProjectStatus, StagePlan, WorkflowVersion,
+};
+use crate::store::convert;
+use crate::store::entity::{
+    checklist_marks, districts, organizations, project_events, project_participants, projects, stage_plans, users,
+    workflow_versions,
+};
+
+/// The largest page of projects.
+pub const MAX_PAGE: u64 = 100;
+
+/// Which projects to list. Every field narrows the list; `None` does not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub district_id: Option<i64>,
+    pub workflow_key: Option<String>,
+    /// The key of the current stage.
+    pub stage: Option<String>,
+    pub status: Option<ProjectStatus>,
+    /// `true`: active projects whose current stage is past its due date (in each district's
+    /// time zone); `false`: all others.
+    pub overdue: Option<bool>,
+    /// Projects this organization takes part in.
+    pub organization_id: Option<i64>,
+}
+
+/// One page of projects, newest first.
+#[derive(Debug, Clone)]
+pub struct ProjectPage {
+    pub items: Vec<Project>,
+    pub has_next_page: bool,
+    /// How many projects match the filter in all.
+    pub total_count: u64,
+}
+
+fn participants_of_org(organization_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(project_participants::Column::ProjectId)
+        .from(project_participants::Entity)
+        .and_where(Expr::col(project_participants::Column::OrganizationId).eq(organization_id))
+        .to_owned()
+}
+
+impl Engine {
+    /// The projects the caller may read that match `filter`: `first` of them (at most
+    /// [`MAX_PAGE`]) after the project `after` in the order newest first.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn list_projects(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        first: u64,
+        after: Option<i64>,
+    ) -> Result<ProjectPage> {
+        let first = first.clamp(1, MAX_PAGE);
+        let mut condition = Condition::all();
+        // Scope: what the caller may read at all.
+        match actor.role {
+            Role::Admin => {}
+            Role::Observer => {
+                if let Some(d) = actor.district_id {
+                    condition = condition.add(projects::Column::DistrictId.eq(d));
+                }
+            }
+            Role::Coordinator => {
+                condition = condition.add(projects::Column::DistrictId.eq(actor.district_id.unwrap_or(-1)))
+            }
+            Role::Director => {
+                condition = condition
+                    .add(projects::Column::Id.in_subquery(participants_of_org(actor.organization_id.unwrap_or(-1))))
+            }
+        }
+        if let Some(d) = filter.district_id {
+            condition = condition.add(projects::Column::DistrictId.eq(d));
+        }
+        if let Some(key) = &filter.workflow_key {
+            condition = condition.add(
+                projects::Column::WorkflowVersionId.in_subquery(
+                    Query::select()
+                        .column(workflow_versions::Column::Id)
+                        .from(workflow_versions::Entity)
+                        .and_where(Expr::col(workflow_versions::Column::Key).eq(key.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(stage) = &filter.stage {
+            condition = condition.add(projects::Column::CurrentStage.eq(stage.as_str()));
+        }
+        if let Some(status) = filter.status {
+            condition = condition.add(projects::Column::Status.eq(status.as_str()));
+        }
+        if let Some(org) = filter.organization_id {
+            condition = condition.add(projects::Column::Id.in_subquery(participants_of_org(org)));
+        }
+        if let Some(overdue) = filter.overdue {
+            let is_overdue = self.overdue_condition().await?;
+            condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
+        }
+        let total_count = projects::Entity::find()
+            .filter(condition.clone())
+            .count(&self.db)
+            .await?;
+        if let Some(after) = after {
+            condition = condition.add(projects::Column::Id.lt(after));
+        }
+        let mut rows = projects::Entity::find()
+            .filter(condition)
+            .order_by_desc(projects::Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut participants: HashMap<i64, Vec<i64>> = HashMap::new();
+        if !ids.is_empty() {
+            for link in project_participants::Entity::find()
+                .filter(project_participants::Column::ProjectId.is_in(ids))
+                .order_by_asc(project_participants::Column::OrganizationId)
+                .all(&self.db)
+                .await?
+            {
+                participants
+                    .entry(link.project_id)
+                    .or_default()
+                    .push(link.organization_id);
+            }
+        }
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let p = participants.remove(&row.id).unwrap_or_default();
+                convert::project(row, p)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ProjectPage {
+            items,
+            has_next_page,
+            total_count,
+        })
+    }
+
+    /// "Active, and the current stage's due date is before today" — today differs by time
+    /// zone, so one clause per time zone in use.
+    async fn overdue_condition(&self) -> Result<Condition> {
+        let mut by_zone: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for d in districts::Entity::find().all(&self.db).await? {
+            by_zone.entry(d.time_zone).or_default().push(d.id);
+        }
+        let mut any = Condition::any();
+        for (zone, ids) in by_zone {
+            let tz: chrono_tz::Tz = zone
+                .parse()
+                .map_err(|_| Error::Internal(format!("unknown time zone {zone:?}")))?;
+            let today = self.today_in(tz);
+            let late_stage = Query::select()
+                .expr(Expr::val(1))
+                .from(stage_plans::Entity)
+                .and_where(
+                    Expr::col((stage_plans::Entity, stage_plans::Column::ProjectId))
+                        .equals((projects::Entity, projects::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((stage_plans::Entity, stage_plans::Column::StageKey))
+                        .equals((projects::Entity, projects::Column::CurrentStage)),
+                )
+                .and_where(Expr::col((stage_plans::Entity, stage_plans::Column::CurrentDue)).lt(today))
+                .to_owned();
+            any = any.add(
+                Condition::all()
+                    .add(projects::Column::DistrictId.is_in(ids))
+                    .add(Expr::exists(late_stage)),
+            );
+        }
+        Ok(Condition::all()
+            .add(projects::Column::Status.eq(ProjectStatus::Active.as_str()))
+            .add(any))
+    }
+
+    /// Stage plans of projects, in stage order.
+    pub async fn stage_plans_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
+        let mut out: HashMap<i64, Vec<StagePlan>> = HashMap::new();
+        if project_ids.is_empty() {
+            return Ok(out);
+        }
+        for row in stage_plans::Entity::find()
+            .filter(stage_plans::Column::ProjectId.is_in(project_ids.to_vec()))
+            .order_by_asc(stage_plans::Column::ProjectId)
+            .order_by_asc(stage_plans::Column::Position)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(row.project_id).or_default().push(row.into());
+        }
+        Ok(out)
+    }
+
+    /// Checklist marks of projects.
+    pub async fn checklists_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
+        let mut out: HashMap<i64, Vec<ChecklistMark>> = HashMap::new();
+        if project_ids.is_empty() {
+            return Ok(out);
+        }
+        for row in checklist_marks::Entity::find()
+            .filter(checklist_marks::Column::ProjectId.is_in(project_ids.to_vec()))
+            .order_by_asc(checklist_marks::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(row.project_id).or_default().push(row.into());
+        }
+        Ok(out)
+    }
+
+    /// History of projects, oldest first.
+    pub async fn histories_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
+        let mut out: HashMap<i64, Vec<ProjectEvent>> = HashMap::new();
+        if project_ids.is_empty() {
+            return Ok(out);
+        }
+        for row in project_events::Entity::find()
+            .filter(project_events::Column::ProjectId.is_in(project_ids.to_vec()))
+            .order_by_asc(project_events::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            let event = ProjectEvent::try_from(row)?;
+            out.entry(event.project_id).or_default().push(event);
+        }
+        Ok(out)
+    }
+
+    /// Organizations by id (participants of readable projects).
+    pub async fn organizations_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
+        let rows = organizations::Entity::find()
+            .filter(organizations::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|r| Organization::try_from(r).map(|o| (o.id, o)))
+            .collect()
+    }
+
+    /// Districts by id.
+    pub async fn districts_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, District>> {
+        let rows = districts::Entity::find()
+            .filter(districts::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|r| District::try_from(r).map(|d| (d.id, d)))
+            .collect()
+    }
+
+    /// Workflow versions by id (definitions are parsed once per process).
+    pub async fn workflow_versions_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, WorkflowVersion>> {
+        let rows = workflow_versions::Entity::find()
+            .filter(workflow_versions::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|r| self.version_from_row(r).map(|v| (v.id, v)))
+            .collect()
+    }
+
+    /// Full names of users by id (the people in a project's history).
+    pub async fn user_names_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let rows = users::Entity::find()
+            .filter(users::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|u| (u.id, u.full_name)).collect())
+    }
+
+    /// History entries newer than `after_id` of the projects the caller may read, optionally
+    /// in one district, oldest first (at most 200 at a time).
+    pub async fn project_events_after(
+        &self,
+        actor: &Actor,
+        district_id: Option<i64>,
+        after_id: i64,
+    ) -> Result<Vec<ProjectEvent>> {
+        let mut projects_in_scope = Query::select()
+            .column(projects::Column::Id)
+            .from(projects::Entity)
+            .to_owned();
+        match actor.role {
+            Role::Admin => {}
+            Role::Observer | Role::Coordinator => {
+                if let Some(d) = actor.district_id {
+                    projects_in_scope.and_where(Expr::col(projects::Column::DistrictId).eq(d));
+                } else if actor.role == Role::Coordinator {
+                    return Ok(Vec::new());
+                }
+            }
+            Role::Director => {
+                projects_in_scope.and_where(
+                    Expr::col(projects::Column::Id)
+                        .in_subquery(participants_of_org(actor.organization_id.unwrap_or(-1))),
+                );
+            }
+        }
+        if let Some(d) = district_id {
+            projects_in_scope.and_where(Expr::col(projects::Column::DistrictId).eq(d));
+        }
+        let rows = project_events::Entity::find()
+            .filter(project_events::Column::Id.gt(after_id))
+            .filter(project_events::Column::ProjectId.in_subquery(projects_in_scope))
+            .order_by_asc(project_events::Column::Id)
+            .limit(200)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(ProjectEvent::try_from).collect()
+    }
+
+    /// The id of the newest history entry (0 when there is none): where a subscription starts.
+    pub async fn latest_event_id(&self) -> Result<i64> {
+        let row = project_events::Entity::find()
+            .order_by_desc(project_events::Column::Id)
+            .one(&self.db)
+            .await?;
+        Ok(row.map_or(0, |r| r.id))
+    }
+}
+
+impl Engine {
+    /// Active projects whose current stage the caller's role owns — for a director, of the
+    /// projects their organization takes part in; for a coordinator, in their district — the
+    /// earliest due date first (stages without one last). At most 200.
+    pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Project>> {
+        if !matches!(actor.role, Role::Director | Role::Coordinator) {
+            return Ok(Vec::new());
+        }
+        let filter = ProjectFilter {
+            status: Some(ProjectStatus::Active),
+            ..Default::default()
+        };
+        let mut candidates = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.list_projects(actor, &filter, MAX_PAGE, after).await?;
+            after = page.items.last().map(|p| p.id);
+            candidates.extend(page.items);
+            if !page.has_next_page || candidates.len() >= 2000 {
+                break;
+            }
+        }
+        let ids: Vec<i64> = candidates.iter().map(|p| p.id).collect();
+        let plans = self.stage_plans_of(&ids).await?;
+        let mut version_ids: Vec<i64> = candidates.iter().map(|p| p.workflow_version_id).collect();
+        version_ids.sort_unstable();
+        version_ids.dedup();
+        let versions = self.workflow_versions_by_ids(&version_ids).await?;
+        let mut tasks: Vec<(Option<chrono::NaiveDate>, Project)> = candidates
+            .into_iter()
+            .filter(|p| {
+                versions
+                    .get(&p.workflow_version_id)
+                    .and_then(|v| v.definition.stage(&p.current_stage))
+                    .is_some_and(|stage| stage.owners.contains(&actor.role))
+            })
+            .map(|p| {
+                let due = plans
+                    .get(&p.id)
+                    .and_then(|list| list.iter().find(|s| s.stage_key == p.current_stage))
+                    .and_then(|s| s.current_due);
+                (due, p)
+            })
+            .collect();
+        tasks.sort_by_key(|(due, p)| (due.is_none(), *due, p.id));
+        Ok(tasks.into_iter().take(200).map(|(_, p)| p).collect())
+    }
+}

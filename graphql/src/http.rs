@@ -1,0 +1,827 @@
+//! GraphQL over HTTP at `/graphql`, following the GraphQL-over-HTTP specification
+//! (<https://graphql.github.io/graphql-over-http/draft/>) instead of async-graphql-axum's
+//! stock extractor, which answers `200 application/json` to everything.
+//!
+//! Decisions, in the order a request meets them:
+//!
+//! - **GraphiQL.** A `GET` without a `query` parameter whose `Accept` lists `text/html` is a
+//!   browser: it gets the GraphiQL page (subscriptions over `/graphql/ws`).
+//! - **Accept.** `application/graphql-response+json` when the client allows it (no `Accept`,
+//!   `*/*`, `application/*` or naming it), else `application/json`; q-values decide between
+//!   the two (a tie goes to `application/graphql-response+json`) and `q=0` excludes a type.
+//!   If neither is acceptable: `406`. Both are sent with `charset=utf-8` and `Vary: Accept`.
+//! - **Methods.** `POST` with `Content-Type: application/json` (a `charset` other than UTF-8,
+//!   another type, or none: `415`). `GET` with `query`, `variables` (JSON), `operationName`
+//!   and `extensions` (JSON) in the URL, for queries only: when the selected operation is a
+//!   mutation or subscription, `405` with `Allow: POST` and nothing runs. Other methods get
+//!   axum's `405`. An empty `operationName` means none.
+//! - **Well-formedness.** A body that is not JSON, not an object, without a string `query`,
+//!   or with `operationName`/`variables`/`extensions` of the wrong type is not a
+//!   GraphQL-over-HTTP request: `400` with a GraphQL-shaped body
+//!   (`{"errors":[{"message":…,"extensions":{"code":"BAD_REQUEST"}}]}`, Russian message).
+//!   A body over the limit: `413` (the limit layers are set by the router).
+//! - **Status of a GraphQL response.** A _request error_ — the document does not parse or
+//!   validate, the operation cannot be chosen, variables do not coerce, so execution never
+//!   started — is recognised as: `data` is null and no error has a `path`. Its body has no
+//!   `data` key (the GraphQL spec: "should not be present" when execution did not start).
+//!   With `application/graphql-response+json` it is `400`; with `application/json` it is
+//!   `200`, as is everything else. A response with data (even with field errors) is `200`.
+//!
+//! The document is parsed once here (to pick the operation for the `GET` rule, the metrics
+//! and the tracing span) and handed to the executor parsed. Every request carries the
+//! caller's [`Auth`], resolved from its `Authorization` header.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::{Executor, Response as GraphQLResponse, ServerError, Value, Variables};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use serde_json::Map;
+use tower_http::limit::RequestBodyLimitLayer;
+use tracing::Instrument;
+
+use crate::context::Auth;
+use crate::metrics::{Metrics, Operation, OperationKind, inspect_operation, outcome};
+
+/// `Content-Type` of responses in the GraphQL response media type.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+/// `Content-Type` of responses in the legacy JSON media type.
+pub const JSON: &str = "application/json; charset=utf-8";
+
+/// The media type a GraphQL response is sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: HTTP status codes carry meaning.
+    GraphQLResponseJson,
+    /// `application/json`: every well-formed request gets `200`.
+    Json,
+}
+
+impl MediaType {
+    /// The `Content-Type` header value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            MediaType::GraphQLResponseJson => GRAPHQL_RESPONSE_JSON,
+            MediaType::Json => JSON,
+        }
+    }
+}
+
+/// Chooses the response media type from an `Accept` header; `None` means `406`.
+pub fn negotiate(accept: Option<&str>) -> Option<MediaType> {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Some(MediaType::GraphQLResponseJson);
+    };
+    let graphql = quality(accept, "application", "graphql-response+json");
+    let json = quality(accept, "application", "json");
+    if graphql > 0.0 && graphql >= json {
+        Some(MediaType::GraphQLResponseJson)
+    } else if json > 0.0 {
+        Some(MediaType::Json)
+    } else {
+        None
+    }
+}
+
+/// The q-value `accept` gives `kind/subtype` (UTF-8), or 0 when no range matches.
+fn quality(accept: &str, kind: &str, subtype: &str) -> f32 {
+    best_match(accept, kind, subtype).map_or(0.0, |(_, q)| q)
+}
+
+/// The most specific media range of `accept` matching `kind/subtype` (RFC 9110 §12.5.1):
+/// its specificity (0 `*/*`, 1 `kind/*`, 2 exact, 3 exact with `charset=utf-8`) and q-value.
+/// A range with another charset or an invalid q-value matches nothing.
+fn best_match(accept: &str, kind: &str, subtype: &str) -> Option<(u8, f32)> {
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut params = range.split(';').map(str::trim);
+        let Some((range_kind, range_subtype)) = params.next().and_then(|m| m.split_once('/')) else {
+            continue;
+        };
+        let mut specificity = match (range_kind.trim(), range_subtype.trim()) {
+            ("*", "*") => 0,
+            (k, "*") if k.eq_ignore_ascii_case(kind) => 1,
+            (k, s) if k.eq_ignore_ascii_case(kind) && s.eq_ignore_ascii_case(subtype) => 2,
+            _ => continue,
+        };
+        let mut q = 1.0;
+        let mut matches = true;
+        for param in params {
+            let Some((name, value)) = param.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().trim_matches('"');
+            match name.trim().to_ascii_lowercase().as_str() {
+                "q" => match value.parse::<f32>() {
+                    Ok(v) if (0.0..=1.0).contains(&v) => q = v,
+                    _ => matches = false,
+                },
+                "charset" if value.eq_ignore_ascii_case("utf-8") => specificity = specificity.max(3),
+                "charset" => matches = false,
+                _ => {}
+            }
+        }
+        if matches && best.is_none_or(|(s, _)| specificity > s) {
+            best = Some((specificity, q));
+        }
+    }
+    best
+}
+
+/// Whether a browser asks for a page: `Accept` names `text/html` (not merely `*/*`).
+fn wants_html(accept: Option<&str>) -> bool {
+    accept
+        .and_then(|a| best_match(a, "text", "html"))
+        .is_some_and(|(specificity, q)| specificity >= 2 && q > 0.0)
+}
+
+/// Whether a `Content-Type` is `application/json`, in UTF-8 if a charset is given.
+fn is_json_content_type(content_type: &str) -> bool {
+    let mut parts = content_type.split(';').map(str::trim);
+    let essence_ok = parts.next().is_some_and(|m| m.eq_ignore_ascii_case("application/json"));
+    essence_ok
+        && parts.all(|param| match param.split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+                value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        })
+}
+
+/// Whether a response reports a request error: execution never started (`data` is null and
+/// no error has a path).
+pub fn is_request_error(response: &GraphQLResponse) -> bool {
+    matches!(response.data, Value::Null)
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Resolves the caller from the `Authorization` header value.
+pub type Authenticate = Arc<dyn Fn(Option<String>) -> BoxFuture<'static, Auth> + Send + Sync>;
+
+/// The `/graphql` endpoint over any executor (the app's schema, or a test schema).
+#[derive(Clone)]
+pub struct GraphQLEndpoint<E> {
+    executor: E,
+    authenticate: Authenticate,
+    metrics: Arc<Metrics>,
+}
+
+/// The parameters of a well-formed GraphQL-over-HTTP request.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, serde_json::Value>>,
+    extensions: Option<Map<String, serde_json::Value>>,
+}
+
+/// A request refused before any GraphQL ran: the status, the error code (also the metrics
+/// outcome) and the message of its GraphQL-shaped error body.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn into_response(self, media: MediaType) -> Response {
+        let mut response = error_response(self.status, media, self.code, &self.message);
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+impl<E: Executor> GraphQLEndpoint<E> {
+    /// An endpoint running `executor`, resolving callers with `authenticate`, recording into
+    /// `metrics`.
+    pub fn new<F, Fut>(executor: E, metrics: Arc<Metrics>, authenticate: F) -> Self
+    where
+        F: Fn(Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Auth> + Send + 'static,
+    {
+        let authenticate: Authenticate = Arc::new(move |header| authenticate(header).boxed());
+        GraphQLEndpoint {
+            executor,
+            authenticate,
+            metrics,
+        }
+    }
+
+    /// `GET` and `POST` routed to [`GraphQLEndpoint::handle`] (other methods: `405`).
+    pub fn method_router<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
+        let for_post = self.clone();
+        get(move |request: Request| async move { self.handle(request).await })
+            .post(move |request: Request| async move { for_post.handle(request).await })
+    }
+
+    /// Answers one HTTP request to `/graphql`.
+    pub async fn handle(&self, request: Request) -> Response {
+        let started = Instant::now();
+        let cacheable = is_read(request.method());
+        let accept = header_str(request.headers(), header::ACCEPT).map(str::to_owned);
+        let has_query = request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|pair| pair == "query" || pair.starts_with("query=")));
+        if is_read(request.method()) && !has_query && wants_html(accept.as_deref()) {
+            return graphiql();
+        }
+        let Some(media) = negotiate(accept.as_deref()) else {
+            let message = "Ни один тип ответа из заголовка Accept не поддерживается: укажите \
+                           application/graphql-response+json или application/json.";
+            self.metrics
+                .observe("unknown", "NOT_ACCEPTABLE", started.elapsed().as_secs_f64());
+            return Refusal::new(StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message).into_response(MediaType::Json);
+        };
+        match self.run(request).await {
+            Ok((operation, response)) => {
+                let outcome = outcome(&response);
+                self.metrics
+                    .observe(operation.kind.as_str(), &outcome, started.elapsed().as_secs_f64());
+                graphql_response(response, media, cacheable)
+            }
+            Err(refusal) => {
+                self.metrics
+                    .observe("unknown", refusal.code, started.elapsed().as_secs_f64());
+                refusal.into_response(media)
+            }
+        }
+    }
+
+    /// Reads the parameters, checks the `GET` rule and executes.
+    async fn run(&self, request: Request) -> Result<(Operation, GraphQLResponse), Refusal> {
+        let is_get = is_read(request.method());
+        let authorization = header_str(request.headers(), header::AUTHORIZATION).map(str::to_owned);
+        let params = if is_get {
+            get_params(&request)?
+        } else {
+            post_params(request).await?
+        };
+
+        let mut graphql = async_graphql::Request::new(params.query);
+        if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+            graphql = graphql.operation_name(name);
+        }
+        if let Some(variables) = params.variables {
+            graphql = graphql.variables(Variables::from_json(serde_json::Value::Object(variables)));
+        }
+        if let Some(extensions) = params.extensions {
+            graphql.extensions = serde_json::from_value(serde_json::Value::Object(extensions))
+                .map_err(|e| bad_request(format!("Поле extensions не разобрано: {e}")))?;
+        }
+        let operation = inspect_operation(&mut graphql);
+        if is_get && matches!(operation.kind, OperationKind::Mutation | OperationKind::Subscription) {
+            let message = format!(
+                "Операция «{}» ({}) выполняется только запросом POST: GET — только для чтения.",
+                operation.name,
+                operation.kind.as_str()
+            );
+            return Err(Refusal::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                message,
+            ));
+        }
+
+        let auth = (self.authenticate)(authorization).await;
+        let graphql = graphql.data(auth);
+        let response = self.executor.execute(graphql).instrument(operation.span()).await;
+        Ok((operation, response))
+    }
+}
+
+/// `GET`, or `HEAD` (which axum routes to the `GET` handler).
+fn is_read(method: &Method) -> bool {
+    method == Method::GET || method == Method::HEAD
+}
+
+/// A header's value as text, if present and visible ASCII.
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The parameters of a `GET` request, from its URL.
+fn get_params(request: &Request) -> Result<Params, Refusal> {
+    let Query(mut pairs) = Query::<Vec<(String, String)>>::try_from_uri(request.uri())
+        .map_err(|e| bad_request(format!("Параметры адреса не разобраны: {e}")))?;
+    let mut take = |key: &str| {
+        pairs
+            .iter()
+            .rposition(|(k, _)| k == key)
+            .map(|i| pairs.swap_remove(i).1)
+    };
+    let query = take("query").ok_or_else(|| bad_request("В адресе нет параметра query с текстом запроса."))?;
+    let operation_name = take("operationName");
+    let variables = take("variables")
+        .map(|v| json_object_param(&v, "variables"))
+        .transpose()?
+        .flatten();
+    let extensions = take("extensions")
+        .map(|v| json_object_param(&v, "extensions"))
+        .transpose()?
+        .flatten();
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// A `GET` parameter that must be a JSON object (or `null`, meaning absent).
+fn json_object_param(text: &str, name: &str) -> Result<Option<Map<String, serde_json::Value>>, Refusal> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
+        Ok(serde_json::Value::Null) => Ok(None),
+        Ok(_) => Err(bad_request(format!("Параметр {name} должен быть объектом JSON."))),
+        Err(e) => Err(bad_request(format!("Параметр {name} — не JSON: {e}"))),
+    }
+}
+
+/// The parameters of a `POST` request, from its JSON body.
+async fn post_params(request: Request) -> Result<Params, Refusal> {
+    let content_type = header_str(request.headers(), header::CONTENT_TYPE).unwrap_or_default();
+    if !is_json_content_type(content_type) {
+        let message = "Тело запроса принимается только в формате application/json (UTF-8).";
+        return Err(Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            message,
+        ));
+    }
+    let body = Bytes::from_request(request, &()).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "Тело запроса больше допустимого размера.",
+            )
+        } else {
+            bad_request(format!("Тело запроса не прочитано: {}", rejection.body_text()))
+        }
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("Тело запроса — не JSON: {e}")))?;
+    let serde_json::Value::Object(mut object) = value else {
+        return Err(bad_request(
+            "Тело запроса должно быть объектом JSON с полем query (пакеты запросов не поддерживаются).",
+        ));
+    };
+    let query = match object.remove("query") {
+        Some(serde_json::Value::String(query)) => query,
+        Some(_) => return Err(bad_request("Поле query должно быть строкой с текстом запроса.")),
+        None => return Err(bad_request("В теле запроса нет поля query с текстом запроса.")),
+    };
+    let operation_name = match object.remove("operationName") {
+        Some(serde_json::Value::String(name)) => Some(name),
+        None | Some(serde_json::Value::Null) => None,
+        Some(_) => return Err(bad_request("Поле operationName должно быть строкой.")),
+    };
+    let mut object_field = |name: &str| match object.remove(name) {
+        Some(serde_json::Value::Object(map)) => Ok(Some(map)),
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(_) => Err(bad_request(format!("Поле {name} должно быть объектом JSON."))),
+    };
+    let variables = object_field("variables")?;
+    let extensions = object_field("extensions")?;
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// A `400` for a request that is not a well-formed GraphQL-over-HTTP request.
+fn bad_request(message: impl Into<String>) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// A GraphQL-shaped error body `{"errors":[{"message":…,"extensions":{"code":…}}]}`.
+fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+}
+
+/// The body of a GraphQL response; `data` is left out for a request error.
+#[derive(Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, Value>,
+}
+
+/// The HTTP response for a GraphQL response in `media`, with the status the spec asks for;
+/// a `Cache-Control` the schema declares is passed on for successful reads (`GET`) only.
+fn graphql_response(response: GraphQLResponse, media: MediaType, cacheable: bool) -> Response {
+    let request_error = is_request_error(&response);
+    let status = if request_error && media == MediaType::GraphQLResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let body = match serde_json::to_vec(&body) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialize a GraphQL response");
+            let message = "Не удалось сформировать ответ: повторите позже.";
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, media, "INTERNAL", message);
+        }
+    };
+    let mut http = (status, Body::from(body)).into_response();
+    let headers = http.headers_mut();
+    for (name, value) in response.http_headers.iter() {
+        headers.append(name, value.clone());
+    }
+    if cacheable
+        && response.is_ok()
+        && let Some(cache_control) = response
+            .cache_control
+            .value()
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        headers.insert(header::CACHE_CONTROL, cache_control);
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    http
+}
+
+/// Limits request bodies to `limit` bytes: a larger declared `Content-Length` is refused
+/// before the body is read (tower-http), and a body streamed past the limit fails to read;
+/// `413` either way.
+pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: usize) -> Router<S> {
+    router
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+}
+
+/// The GraphiQL page, talking to `/graphql` and `/graphql/ws`.
+fn graphiql() -> Response {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Проектный офис — GraphQL")
+            .finish(),
+    )
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_graphql::{Context, EmptySubscription, Object, Schema};
+    use axum::http::Request as HttpRequest;
+    use serde_json::{Value as Json, json};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    struct TestQuery;
+
+    #[Object]
+    impl TestQuery {
+        async fn hello(&self) -> &str {
+            "world"
+        }
+
+        /// The `Authorization` header the request was resolved from.
+        async fn caller(&self, ctx: &Context<'_>) -> Option<String> {
+            ctx.data_opt::<Auth>().and_then(|auth| auth.token.clone())
+        }
+
+        async fn fails(&self) -> async_graphql::Result<Option<i32>> {
+            Err("сбой".into())
+        }
+    }
+
+    struct TestMutation;
+
+    #[Object]
+    impl TestMutation {
+        async fn bump(&self, ctx: &Context<'_>) -> usize {
+            ctx.data_unchecked::<Arc<AtomicUsize>>().fetch_add(1, Ordering::SeqCst) + 1
+        }
+    }
+
+    const LIMIT: usize = 256;
+
+    struct TestApp {
+        router: Router,
+        bumps: Arc<AtomicUsize>,
+        metrics: Arc<Metrics>,
+    }
+
+    fn app() -> TestApp {
+        let bumps = Arc::new(AtomicUsize::new(0));
+        let schema = Schema::build(TestQuery, TestMutation, EmptySubscription)
+            .data(bumps.clone())
+            .finish();
+        let metrics = Arc::new(Metrics::with_statement_counter(|| 0));
+        let endpoint = GraphQLEndpoint::new(schema, metrics.clone(), |authorization: Option<String>| async move {
+            Auth {
+                token: authorization,
+                ..Auth::default()
+            }
+        });
+        let router = limit_body(Router::new().route("/graphql", endpoint.method_router()), LIMIT);
+        TestApp { router, bumps, metrics }
+    }
+
+    fn post(body: &str, accept: Option<&str>) -> HttpRequest<Body> {
+        let builder = HttpRequest::post("/graphql").header(header::CONTENT_TYPE, "application/json; charset=utf-8");
+        let builder = match accept {
+            Some(accept) => builder.header(header::ACCEPT, accept),
+            None => builder,
+        };
+        builder.body(Body::from(body.to_owned())).expect("request")
+    }
+
+    fn get(query_string: &str, accept: &str) -> HttpRequest<Body> {
+        HttpRequest::get(format!("/graphql?{query_string}"))
+            .header(header::ACCEPT, accept)
+            .body(Body::empty())
+            .expect("request")
+    }
+
+    struct Reply {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Json,
+    }
+
+    impl Reply {
+        fn content_type(&self) -> &str {
+            header_str(&self.headers, header::CONTENT_TYPE).unwrap_or_default()
+        }
+
+        fn code(&self) -> &str {
+            self.body["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+        }
+    }
+
+    async fn send(app: &TestApp, request: HttpRequest<Body>) -> Reply {
+        let response = app.router.clone().oneshot(request).await.expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Json::String(String::from_utf8_lossy(&bytes).into()));
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    const HELLO: &str = r#"{"query":"{ hello }"}"#;
+
+    #[test]
+    fn negotiation_follows_accept_and_q_values() {
+        use MediaType::{GraphQLResponseJson as Gr, Json as J};
+        let cases = [
+            (None, Some(Gr)),
+            (Some("*/*"), Some(Gr)),
+            (Some("application/*"), Some(Gr)),
+            (Some("application/graphql-response+json, application/json"), Some(Gr)),
+            (Some("application/json"), Some(J)),
+            (Some("application/json; charset=utf-8"), Some(J)),
+            (
+                Some("application/graphql-response+json;q=0.5, application/json"),
+                Some(J),
+            ),
+            (Some("application/graphql-response+json;q=0, */*"), Some(J)),
+            (Some("application/json;q=0.9, */*;q=0.1"), Some(J)),
+            (Some("text/html, */*;q=0.8"), Some(Gr)),
+            (Some("text/html"), None),
+            (Some("application/json;q=0"), None),
+            (Some("application/json; charset=latin1"), None),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(negotiate(accept), expected, "Accept: {accept:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn without_accept_the_response_is_graphql_response_json() {
+        let app = app();
+        let reply = send(&app, post(HELLO, None)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.content_type(), GRAPHQL_RESPONSE_JSON);
+        assert_eq!(reply.body, json!({ "data": { "hello": "world" } }));
+        let metrics = app.metrics.render();
+        assert!(
+            metrics.contains(r#"po_graphql_requests_total{operation="query",outcome="ok"} 1"#),
+            "{metrics}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_client_accepting_only_json_gets_json() {
+        let reply = send(&app(), post(HELLO, Some("application/json"))).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.content_type(), JSON);
+        assert_eq!(reply.body["data"]["hello"], "world");
+    }
+
+    #[tokio::test]
+    async fn an_unacceptable_accept_is_406() {
+        let reply = send(&app(), post(HELLO, Some("application/xml"))).await;
+        assert_eq!(reply.status, StatusCode::NOT_ACCEPTABLE);
+        assert_eq!(reply.code(), "NOT_ACCEPTABLE");
+    }
+
+    #[tokio::test]
+    async fn request_errors_are_400_without_data_in_graphql_response_json_and_200_in_json() {
+        let app = app();
+        for (name, body) in [("parse", r#"{"query":"{"}"#), ("validation", r#"{"query":"{ nope }"}"#)] {
+            let reply = send(&app, post(body, Some(GRAPHQL_RESPONSE_JSON))).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{name}: {:?}", reply.body);
+            assert_eq!(reply.content_type(), GRAPHQL_RESPONSE_JSON, "{name}");
+            assert!(reply.body.get("data").is_none(), "{name}: {:?}", reply.body);
+            assert!(
+                reply.body["errors"][0]["message"].is_string(),
+                "{name}: {:?}",
+                reply.body
+            );
+
+            let reply = send(&app, post(body, Some("application/json"))).await;
+            assert_eq!(reply.status, StatusCode::OK, "{name}: {:?}", reply.body);
+            assert_eq!(reply.content_type(), JSON, "{name}");
+            assert!(reply.body.get("data").is_none(), "{name}: {:?}", reply.body);
+            assert!(
+                reply.body["errors"][0]["message"].is_string(),
+                "{name}: {:?}",
+                reply.body
+            );
+        }
+        let reply = send(
+            &app,
+            post(r#"{"query":"query($n: Int!) { hello }","variables":{"n":"x"}}"#, None),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "variables: {:?}", reply.body);
+    }
+
+    #[tokio::test]
+    async fn field_errors_with_data_are_200() {
+        let reply = send(&app(), post(r#"{"query":"{ hello fails }"}"#, None)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(reply.body["data"]["hello"], "world");
+        assert_eq!(reply.body["errors"][0]["path"], json!(["fails"]));
+    }
+
+    #[tokio::test]
+    async fn get_runs_queries() {
+        let app = app();
+        let reply = send(&app, get("query=%7B%20hello%20%7D", GRAPHQL_RESPONSE_JSON)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(reply.body["data"]["hello"], "world");
+
+        let document = "query%20Q%20%7B%20hello%20%7D%20mutation%20M%20%7B%20bump%20%7D";
+        let reply = send(
+            &app,
+            get(&format!("query={document}&operationName=Q&variables=%7B%7D"), "*/*"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(reply.body["data"]["hello"], "world");
+    }
+
+    #[tokio::test]
+    async fn get_refuses_mutations_with_405_and_runs_nothing() {
+        let app = app();
+        for query_string in [
+            "query=mutation%20%7B%20bump%20%7D",
+            "query=query%20Q%20%7B%20hello%20%7D%20mutation%20M%20%7B%20bump%20%7D&operationName=M",
+        ] {
+            let reply = send(&app, get(query_string, GRAPHQL_RESPONSE_JSON)).await;
+            assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{query_string}");
+            assert_eq!(header_str(&reply.headers, header::ALLOW), Some("POST"));
+            assert_eq!(reply.code(), "METHOD_NOT_ALLOWED");
+        }
+        let head = HttpRequest::head("/graphql?query=mutation%20%7B%20bump%20%7D").body(Body::empty());
+        let reply = send(&app, head.expect("request")).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(app.bumps.load(Ordering::SeqCst), 0);
+
+        let reply = send(&app, post(r#"{"query":"mutation { bump }"}"#, None)).await;
+        assert_eq!(reply.body["data"]["bump"], 1);
+    }
+
+    #[tokio::test]
+    async fn a_browser_get_shows_graphiql() {
+        let response = app()
+            .router
+            .oneshot(get("", "text/html,application/xhtml+xml,*/*;q=0.8"))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = header_str(response.headers(), header::CONTENT_TYPE).unwrap_or_default();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+    }
+
+    #[tokio::test]
+    async fn malformed_requests_are_400_with_a_graphql_shaped_body() {
+        let app = app();
+        let reply = send(&app, post("{\"query\":", None)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.code(), "BAD_REQUEST");
+        let message = reply.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("Тело запроса — не JSON"), "{message}");
+
+        for body in [
+            r#"{"qeury":"{ hello }"}"#,
+            r#"{"query":7}"#,
+            r#"{"query":"{ hello }","variables":[7]}"#,
+            r#"{"query":"{ hello }","operationName":1}"#,
+            r#"[{"query":"{ hello }"}]"#,
+        ] {
+            let reply = send(&app, post(body, Some("application/json"))).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(reply.code(), "BAD_REQUEST", "{body}");
+        }
+        let reply = send(&app, get("variables=%7B%7D", "application/json")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let reply = send(
+            &app,
+            get("query=%7B%20hello%20%7D&variables=%5B%5D", "application/json"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn other_content_types_are_415() {
+        let app = app();
+        for content_type in [Some("text/plain"), Some("application/json; charset=iso-8859-1"), None] {
+            let builder = HttpRequest::post("/graphql");
+            let builder = match content_type {
+                Some(value) => builder.header(header::CONTENT_TYPE, value),
+                None => builder,
+            };
+            let reply = send(&app, builder.body(Body::from(HELLO)).expect("request")).await;
+            assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_413() {
+        let app = app();
+        let big = format!(
+            r#"{{"query":"{{ hello }}","extensions":{{"pad":"{}"}}}}"#,
+            "x".repeat(LIMIT)
+        );
+        // Streamed (no Content-Length): the body fails to read past the limit.
+        let reply = send(&app, post(&big, None)).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(reply.code(), "PAYLOAD_TOO_LARGE");
+        // Declared: refused before reading.
+        let mut request = post(&big, None);
+        request
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(big.len()));
+        assert_eq!(send(&app, request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn the_authorization_header_reaches_the_resolvers() {
+        let mut request = post(r#"{"query":"{ caller }"}"#, None);
+        request
+            .headers_mut()
+            .insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t0k"));
+        let reply = send(&app(), request).await;
+        assert_eq!(reply.body["data"]["caller"], "Bearer t0k");
+    }
+}

@@ -1,0 +1,48 @@
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use engine::Engine;
+
+use crate::context::Auth;
+use crate::error::GqlResult;
+use crate::types::directory::User;
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+/// A new session.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Токен: передавайте его в заголовке `Authorization: Bearer <токен>`.
+    pub token: String,
+    /// Когда вход перестанет действовать.
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+#[Object]
+impl AuthMutation {
+    /// Вход по адресу почты и паролю.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        #[graphql(secret)] password: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let session = ctx.data_unchecked::<Engine>().login(&email, &password).await.gql()?;
+        Ok(LoginPayload {
+            token: session.token,
+            expires_at: session.expires_at,
+            user: User(session.user),
+        })
+    }
+
+    /// Выход: токен этого запроса перестаёт действовать.
+    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        crate::context::actor(ctx)?;
+        let Some(token) = ctx.data_opt::<Auth>().and_then(|a| a.token.as_deref()) else {
+            return Ok(false);
+        };
+        ctx.data_unchecked::<Engine>().logout(token).await.gql()?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,15 @@
+//! Mutations, one module per area, merged into [`Mutation`].
+
+mod auth;
+mod directory;
+mod projects;
+
+use async_graphql::MergedObject;
+
+/// Изменение данных.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    auth::AuthMutation,
+    directory::DirectoryMutation,
+    projects::ProjectMutation,
+);

@@ -1,0 +1,115 @@
+use async_graphql::{Context, Object};
+use engine::Engine;
+use engine::service::{LaunchProject, TransitionRequest};
+
+use crate::context::actor;
+use crate::error::GqlResult;
+use crate::inputs::{
+    CancelProjectInput, CompleteChecklistItemInput, LaunchProjectInput, RescheduleStageInput, TransitionProjectInput,
+};
+use crate::types::parse_id;
+use crate::types::project::Project;
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Запуск проекта по процессу: рассчитывается план всех этапов.
+    async fn launch_project(&self, ctx: &Context<'_>, input: LaunchProjectInput) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let launch = LaunchProject {
+            workflow_key: input.workflow_key,
+            workflow_version: input.workflow_version,
+            district_id: parse_id(&input.district_id, "districtId")?,
+            title: input.title,
+            start_date: input.start_date,
+            participants: input
+                .participant_ids
+                .iter()
+                .map(|id| parse_id(id, "participantIds"))
+                .collect::<Result<_, _>>()?,
+            due_dates: input.due_dates.into_iter().map(|d| (d.stage, d.date)).collect(),
+            indicator_targets: input
+                .indicator_targets
+                .into_iter()
+                .map(|t| (t.indicator, t.target))
+                .collect(),
+        };
+        Ok(Project::from_details(
+            ctx.data_unchecked::<Engine>()
+                .launch_project(actor, launch)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Переход проекта в другой этап. `expectedVersion` — `rowVersion`, который вы видели:
+    /// если проект уже изменили, придёт ошибка `CONFLICT`.
+    async fn transition_project(
+        &self,
+        ctx: &Context<'_>,
+        input: TransitionProjectInput,
+    ) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let request = TransitionRequest {
+            project_id: parse_id(&input.project_id, "projectId")?,
+            to_stage: input.to_stage,
+            expected_version: input.expected_version,
+            comment: input.comment,
+        };
+        Ok(Project::from_details(
+            ctx.data_unchecked::<Engine>()
+                .transition_project(actor, request)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Отметить (или снять отметку) пункт чек-листа этапа.
+    async fn complete_checklist_item(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteChecklistItemInput,
+    ) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&input.project_id, "projectId")?;
+        let details = ctx
+            .data_unchecked::<Engine>()
+            .complete_checklist_item(actor, id, &input.stage, &input.item, input.done)
+            .await
+            .gql()?;
+        Ok(Project::from_details(details))
+    }
+
+    /// Перенести срок этапа с указанием причины; базовый срок сохраняется.
+    async fn reschedule_stage(&self, ctx: &Context<'_>, input: RescheduleStageInput) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&input.project_id, "projectId")?;
+        let details = ctx
+            .data_unchecked::<Engine>()
+            .reschedule_stage(
+                actor,
+                id,
+                &input.stage,
+                input.new_due,
+                &input.reason,
+                input.expected_version,
+            )
+            .await
+            .gql()?;
+        Ok(Project::from_details(details))
+    }
+
+    /// Отменить проект с указанием причины.
+    async fn cancel_project(&self, ctx: &Context<'_>, input: CancelProjectInput) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&input.project_id, "projectId")?;
+        let details = ctx
+            .data_unchecked::<Engine>()
+            .cancel_project(actor, id, input.expected_version, &input.reason)
+            .await
+            .gql()?;
+        Ok(Project::from_details(details))
+    }
+}

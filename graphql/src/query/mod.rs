@@ -1,0 +1,15 @@
+//! Queries, one module per area, merged into [`Query`].
+
+mod directory;
+mod projects;
+mod workflows;
+
+use async_graphql::MergedObject;
+
+/// Чтение данных.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    directory::DirectoryQuery,
+    workflows::WorkflowQuery,
+    projects::ProjectQuery,
+);

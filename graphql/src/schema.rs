@@ -1,0 +1,51 @@
+//! The schema: queries, mutations and the subscription, with limits and loaders.
+
+use async_graphql::Schema;
+use async_graphql::extensions::Tracing;
+
+pub use crate::mutation::Mutation;
+pub use crate::query::Query;
+pub use crate::subscription::Subscription;
+
+use crate::server::ServerConfig;
+
+/// The schema served at `/graphql`.
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+/// Builds the schema over an engine, with depth and complexity limits from `config`.
+pub fn build_schema(engine: engine::Engine, config: &ServerConfig) -> AppSchema {
+    let builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .extension(Tracing)
+        .data(engine.clone());
+    crate::loaders::register(builder, &engine).finish()
+}
+
+/// The schema in SDL, as committed in `graphql/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
+        .finish()
+        .sdl()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The committed SDL is the API's contract in review: it must match the code.
+    #[test]
+    fn the_committed_schema_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
+        let current = super::sdl();
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &current).expect("write graphql/schema.graphql");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == current,
+            "graphql/schema.graphql is stale: run `UPDATE_SCHEMA=1 cargo test -p project-office-graphql the_committed_schema_is_current` and commit the file"
+        );
+    }
+}

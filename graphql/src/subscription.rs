@@ -1,0 +1,124 @@
+//! Subscriptions: `projectEvents(districtId)` streams history entries of the projects the
+//! subscriber may read as they are written.
+//!
+//! The stream waits for this process's change signal or a one-second tick, whichever comes
+//! first, then reads the entries newer than the last one it sent from the database. So a
+//! change made here arrives at once, a change made by another replica within a second, and
+//! nothing is kept in memory that another replica would need.
+
+use std::time::Duration;
+
+use async_graphql::{Context, ID, Subscription};
+use engine::{Actor, Engine};
+use futures_util::Stream;
+
+use crate::context::actor;
+use crate::error::{GqlResult, to_graphql};
+use crate::types::parse_id;
+use crate::types::project::{HistoryEntry, Project};
+
+#[derive(Default)]
+pub struct Subscription;
+
+/// Something happened to a project.
+pub struct ProjectEvent {
+    entry: HistoryEntry,
+    project: engine::model::Project,
+}
+
+#[async_graphql::Object]
+impl ProjectEvent {
+    /// Проект после изменения.
+    async fn project(&self) -> Project {
+        Project::new(self.project.clone())
+    }
+    /// Запись истории об изменении.
+    async fn entry(&self) -> &HistoryEntry {
+        &self.entry
+    }
+}
+
+async fn next_batch(
+    engine: &Engine,
+    actor: &Actor,
+    district: Option<i64>,
+    after: &mut i64,
+) -> engine::Result<Vec<ProjectEvent>> {
+    let events = engine.project_events_after(actor, district, *after).await?;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        *after = event.id;
+        // The project as it is now; skip it if it became unreadable meanwhile.
+        let Ok(details) = engine.project(actor, event.project_id).await else {
+            continue;
+        };
+        out.push(ProjectEvent {
+            entry: HistoryEntry {
+                event,
+                definition: details.definition.clone(),
+            },
+            project: details.project,
+        });
+    }
+    Ok(out)
+}
+
+#[Subscription]
+impl Subscription {
+    /// События проектов района (или всех видимых вам проектов, если район не указан).
+    /// `after` — id последней полученной записи истории: поток продолжится с неё (после
+    /// переподключения ничего не теряется); без него — с текущего момента.
+    async fn project_events(
+        &self,
+        ctx: &Context<'_>,
+        district_id: Option<ID>,
+        after: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ProjectEvent>>> {
+        let actor = actor(ctx)?.clone();
+        let engine = ctx.data_unchecked::<Engine>().clone();
+        let district = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;
+        if let Some(d) = district {
+            engine.district(&actor, d).await.gql()?;
+        }
+        let start = match &after {
+            Some(id) => parse_id(id, "after")?,
+            None => engine.latest_event_id().await.gql()?,
+        };
+        let mut changes = engine.watch_changes();
+        Ok(async_stream_like(move |tx| async move {
+            let mut after = start;
+            loop {
+                match next_batch(&engine, &actor, district, &mut after).await {
+                    Ok(batch) => {
+                        for event in batch {
+                            if tx.send(Ok(event)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(to_graphql(e))).await;
+                        return;
+                    }
+                }
+                tokio::select! {
+                    changed = changes.changed() => if changed.is_err() { return },
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = tx.closed() => return,
+                }
+            }
+        }))
+    }
+}
+
+/// A stream fed by a task through a small channel; the task stops when the stream is dropped.
+fn async_stream_like<T, F, Fut>(producer: F) -> impl Stream<Item = T>
+where
+    T: Send + 'static,
+    F: FnOnce(tokio::sync::mpsc::Sender<T>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(producer(tx));
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}

@@ -1,0 +1,99 @@
+//! Districts, organizations, users.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+
+use super::enums::{OrganizationKind, Role};
+use super::to_id;
+use crate::loaders::{DistrictLoader, OrganizationLoader};
+
+/// A municipal district (муниципальный район): the unit a coordinator runs.
+pub struct District(pub engine::model::District);
+
+#[Object]
+impl District {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Название района.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Часовой пояс района (IANA), в котором считаются даты и сроки.
+    async fn time_zone(&self) -> &str {
+        self.0.time_zone.name()
+    }
+}
+
+/// A school, kindergarten, centre or methodical service.
+pub struct Organization(pub engine::model::Organization);
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Полное название.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> OrganizationKind {
+        self.0.kind.into()
+    }
+    /// Адрес электронной почты организации.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<DistrictLoader>>()
+            .load_one(self.0.district_id)
+            .await?
+            .map(District))
+    }
+}
+
+/// A person who signs in.
+pub struct User(pub engine::model::User);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Адрес электронной почты (логин).
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// ФИО.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// Район координатора, наблюдателя или руководителя.
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        let Some(id) = self.0.district_id else { return Ok(None) };
+        Ok(ctx
+            .data_unchecked::<DataLoader<DistrictLoader>>()
+            .load_one(id)
+            .await?
+            .map(District))
+    }
+    /// Организация руководителя.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        let Some(id) = self.0.organization_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<OrganizationLoader>>()
+            .load_one(id)
+            .await?
+            .map(Organization))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

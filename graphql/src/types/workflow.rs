@@ -1,0 +1,182 @@
+//! Workflow definitions as the API shows them.
+
+use std::sync::Arc;
+
+use async_graphql::{Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use engine::definition::{Definition, Target};
+
+use super::enums::{Direction, IndicatorType, Periodicity, Role, Scope};
+
+/// One version of a workflow: its stages, transitions and indicators.
+pub struct Workflow(pub engine::model::WorkflowVersion);
+
+#[Object]
+impl Workflow {
+    /// Ключ процесса, например `tochka-rosta`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Номер версии; проект остаётся на версии, с которой запущен.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Название процесса.
+    async fn title(&self) -> &str {
+        self.0.definition.title()
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.definition.description()
+    }
+    async fn scope(&self) -> Scope {
+        self.0.definition.scope().into()
+    }
+    /// Когда эта версия появилась.
+    async fn registered_at(&self) -> DateTime<Utc> {
+        self.0.registered_at
+    }
+    /// Этапы по порядку; с первого проект начинается.
+    async fn stages(&self) -> Vec<WorkflowStage> {
+        (0..self.0.definition.stages().len())
+            .map(|i| WorkflowStage {
+                definition: self.0.definition.clone(),
+                index: i,
+            })
+            .collect()
+    }
+    /// Переходы между этапами.
+    async fn transitions(&self) -> Vec<WorkflowTransition> {
+        self.0.definition.transitions().iter().map(transition).collect()
+    }
+    /// Показатели, которые сдают участники.
+    async fn indicators(&self) -> Vec<Indicator> {
+        self.0.definition.indicators().iter().map(indicator).collect()
+    }
+}
+
+/// A stage of a workflow.
+pub struct WorkflowStage {
+    definition: Arc<Definition>,
+    index: usize,
+}
+
+impl WorkflowStage {
+    fn stage(&self) -> &engine::definition::Stage {
+        &self.definition.stages()[self.index]
+    }
+}
+
+#[Object]
+impl WorkflowStage {
+    async fn key(&self) -> &str {
+        &self.stage().key
+    }
+    async fn title(&self) -> &str {
+        &self.stage().title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.stage().description.as_deref()
+    }
+    /// Кто отвечает за этап.
+    async fn owners(&self) -> Vec<Role> {
+        self.stage().owners.iter().map(|r| (*r).into()).collect()
+    }
+    /// Пункты чек-листа этапа.
+    async fn checklist(&self) -> Vec<ChecklistItemDefinition> {
+        self.stage()
+            .checklist
+            .iter()
+            .map(|i| ChecklistItemDefinition {
+                key: i.key.clone(),
+                title: i.title.clone(),
+            })
+            .collect()
+    }
+    /// Правило срока, словами; нет — у этапа нет срока.
+    async fn due_rule(&self) -> Option<String> {
+        self.stage().due.as_ref().map(|rule| rule.describe(&self.definition))
+    }
+    /// Завершающий этап: попав в него, проект завершается.
+    async fn terminal(&self) -> bool {
+        self.stage().terminal
+    }
+}
+
+/// A checklist item of a stage.
+#[derive(SimpleObject, Clone)]
+pub struct ChecklistItemDefinition {
+    pub key: String,
+    pub title: String,
+}
+
+/// A move between stages and its conditions.
+#[derive(SimpleObject)]
+pub struct WorkflowTransition {
+    pub from_stage: String,
+    pub to_stage: String,
+    /// Название действия, если задано.
+    pub title: Option<String>,
+    /// Кто может сделать переход (администратор может всегда).
+    pub roles: Vec<Role>,
+    /// Нужно отметить все пункты чек-листа этапа, из которого переход.
+    pub checklist_complete: bool,
+    /// Эти показатели должны быть сданы всеми участниками за текущий период.
+    pub indicators_reported: Vec<String>,
+    /// Нужен комментарий.
+    pub comment_required: bool,
+}
+
+fn transition(t: &engine::definition::Transition) -> WorkflowTransition {
+    WorkflowTransition {
+        from_stage: t.from.clone(),
+        to_stage: t.to.clone(),
+        title: t.title.clone(),
+        roles: t.roles.iter().map(|r| (*r).into()).collect(),
+        checklist_complete: t.guards.checklist_complete,
+        indicators_reported: t.guards.indicators_reported.clone(),
+        comment_required: t.guards.comment_required,
+    }
+}
+
+/// An indicator reported by participants.
+#[derive(SimpleObject)]
+pub struct Indicator {
+    /// Код показателя, например `2.1`.
+    pub key: String,
+    pub title: String,
+    /// Единица измерения: «чел.», «ед.», «%», «да/нет».
+    pub unit: String,
+    #[graphql(name = "type")]
+    pub kind: IndicatorType,
+    pub period: Periodicity,
+    /// С какого этапа собирают отчёты.
+    pub starts_at_stage: String,
+    /// Цель на каждый период, если задана в процессе.
+    pub target_per_period: Option<f64>,
+    /// Цель на весь проект, если задана в процессе.
+    pub target_overall: Option<f64>,
+    pub better: Direction,
+    /// Значения за периоды складываются.
+    pub cumulative: bool,
+}
+
+fn indicator(i: &engine::definition::Indicator) -> Indicator {
+    Indicator {
+        key: i.key.clone(),
+        title: i.title.clone(),
+        unit: i.unit.clone(),
+        kind: i.kind.into(),
+        period: i.period.into(),
+        starts_at_stage: i.starts_at_stage.clone(),
+        target_per_period: match i.target {
+            Some(Target::PerPeriod(v)) => Some(v),
+            _ => None,
+        },
+        target_overall: match i.target {
+            Some(Target::Overall(v)) => Some(v),
+            _ => None,
+        },
+        better: i.better.into(),
+        cumulative: i.cumulative,
+    }
+}

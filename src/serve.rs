@@ -1,0 +1,59 @@
+//! `project-office serve`: the GraphQL API over HTTP.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use engine::Engine;
+use graphql::{AppState, ServerConfig};
+
+use crate::config::Config;
+
+/// Migrates, registers the workflows, and serves until SIGTERM or Ctrl-C, then finishes
+/// the requests in flight.
+pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> {
+    let engine = crate::open(config).await?.with_session_ttl(config.session_ttl);
+    let registered = crate::register(&engine, config).await?;
+    tracing::info!(workflows = registered.len(), "workflow definitions registered");
+    let address = listen.unwrap_or_else(|| config.listen.clone());
+    let address: SocketAddr = address
+        .parse()
+        .with_context(|| format!("«{address}» is not an address to listen on (write it as 127.0.0.1:8080)"))?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let local = listener.local_addr()?;
+    let router = router(engine);
+    println!("project-office listens on http://{local} (GraphQL and GraphiQL at http://{local}/graphql)");
+    graphql::server::serve(listener, router, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The HTTP router over an engine with the default limits.
+pub fn router(engine: Engine) -> axum::Router {
+    let limits = ServerConfig::default();
+    let state = AppState::new(engine, &limits);
+    graphql::server::router(state, &limits)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
