@@ -14,8 +14,9 @@ use futures_util::Stream;
 
 use crate::context::actor;
 use crate::error::{GqlResult, to_graphql};
+use crate::types::history::HistoryEntry;
 use crate::types::parse_id;
-use crate::types::project::{HistoryEntry, Project};
+use crate::types::project::Project;
 
 #[derive(Default)]
 pub struct Subscription;

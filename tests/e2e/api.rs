@@ -177,6 +177,7 @@ both_backends! {
         let refused: Value = response.json().await.unwrap();
         assert!(refused["errors"][0]["message"].as_str().unwrap_or("").contains("too deep"), "{refused}");
         assert!(refused.get("data").is_none(), "{refused}");
+        assert_eq!(error_code(&refused), "VALIDATION", "every error carries a code");
     }
 
     async fn a_subscriber_receives_the_event_of_a_transition(db) {

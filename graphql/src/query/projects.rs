@@ -7,7 +7,8 @@ use crate::context::actor;
 use crate::error::{GqlResult, invalid};
 use crate::inputs::ProjectFilterInput;
 use crate::types::parse_id;
-use crate::types::project::{Project, ProjectStage};
+use crate::types::project::Project;
+use crate::types::stage::ProjectStage;
 
 #[derive(Default)]
 pub struct ProjectQuery;

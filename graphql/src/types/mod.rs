@@ -4,7 +4,9 @@
 
 pub mod directory;
 pub mod enums;
+pub mod history;
 pub mod project;
+pub mod stage;
 pub mod workflow;
 
 use async_graphql::ID;

@@ -4,18 +4,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::Engine;
 use engine::definition::Definition;
-use engine::model::{ChecklistMark, EventKind, StagePlan, WorkflowVersion};
+use engine::model::{ChecklistMark, StagePlan, WorkflowVersion};
 
 use super::directory::{District, Organization};
-use super::enums::{HistoryKind, ProjectStatus, Role};
+use super::enums::ProjectStatus;
+use super::history::HistoryEntry;
+use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
 use crate::loaders::{
-    ChecklistLoader, DistrictLoader, HistoryLoader, OrganizationLoader, StagePlanLoader, UserNameLoader, WorkflowLoader,
+    ChecklistLoader, DistrictLoader, HistoryLoader, OrganizationLoader, StagePlanLoader, WorkflowLoader,
 };
 
 /// What a page of projects shows, loaded for the whole page at once (a fixed number of
@@ -326,203 +328,4 @@ pub struct AvailableTransition {
     pub allowed: bool,
     /// Что мешает переходу.
     pub blockers: Vec<String>,
-}
-
-/// One stage of a project's plan.
-pub struct ProjectStage {
-    definition: Arc<Definition>,
-    plan: StagePlan,
-    marks: Vec<ChecklistMark>,
-    today: NaiveDate,
-    is_current: bool,
-    active: bool,
-}
-
-impl ProjectStage {
-    fn is_overdue(&self) -> bool {
-        self.active && self.plan.completed_at.is_none() && self.plan.current_due.is_some_and(|due| due < self.today)
-    }
-}
-
-#[Object]
-impl ProjectStage {
-    async fn key(&self) -> &str {
-        &self.plan.stage_key
-    }
-    async fn title(&self) -> String {
-        self.definition
-            .stage(&self.plan.stage_key)
-            .map_or_else(|| self.plan.stage_key.clone(), |s| s.title.clone())
-    }
-    async fn position(&self) -> i32 {
-        self.plan.position
-    }
-    /// Кто отвечает за этап.
-    async fn owners(&self) -> Vec<Role> {
-        self.definition
-            .stage(&self.plan.stage_key)
-            .map(|s| s.owners.iter().map(|r| (*r).into()).collect())
-            .unwrap_or_default()
-    }
-    /// Базовый срок, рассчитанный при запуске; не меняется.
-    async fn baseline_due(&self) -> Option<NaiveDate> {
-        self.plan.baseline_due
-    }
-    /// Текущий срок (после переносов и пересчёта).
-    async fn current_due(&self) -> Option<NaiveDate> {
-        self.plan.current_due
-    }
-    /// Срок установлен человеком (при запуске или переносом).
-    async fn due_fixed(&self) -> bool {
-        self.plan.due_fixed
-    }
-    async fn entered_at(&self) -> Option<DateTime<Utc>> {
-        self.plan.entered_at
-    }
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.plan.completed_at
-    }
-    /// Это текущий этап проекта.
-    async fn is_current(&self) -> bool {
-        self.is_current
-    }
-    /// Срок прошёл, а этап не завершён.
-    async fn overdue(&self) -> bool {
-        self.is_overdue()
-    }
-    /// Дней до срока (отрицательное — дней просрочки); нет — у этапа нет срока или он завершён.
-    async fn days_left(&self) -> Option<i64> {
-        if self.plan.completed_at.is_some() {
-            return None;
-        }
-        self.plan.current_due.map(|due| (due - self.today).num_days())
-    }
-    /// Чек-лист этапа с отметками.
-    async fn checklist(&self) -> Vec<ChecklistItemState> {
-        let Some(stage) = self.definition.stage(&self.plan.stage_key) else {
-            return Vec::new();
-        };
-        stage
-            .checklist
-            .iter()
-            .map(|item| {
-                let mark = self.marks.iter().find(|m| m.item_key == item.key);
-                ChecklistItemState {
-                    key: item.key.clone(),
-                    title: item.title.clone(),
-                    done: mark.is_some_and(|m| m.done),
-                    marked_at: mark.map(|m| m.marked_at),
-                    marked_by: mark.and_then(|m| m.marked_by).map(to_id),
-                }
-            })
-            .collect()
-    }
-}
-
-/// A checklist item and whether it is ticked.
-#[derive(SimpleObject)]
-pub struct ChecklistItemState {
-    pub key: String,
-    pub title: String,
-    pub done: bool,
-    /// Когда отметку поставили или сняли в последний раз.
-    pub marked_at: Option<DateTime<Utc>>,
-    pub marked_by: Option<ID>,
-}
-
-/// One entry of a project's history.
-pub struct HistoryEntry {
-    pub(crate) event: engine::model::ProjectEvent,
-    pub(crate) definition: Arc<Definition>,
-}
-
-impl HistoryEntry {
-    fn stage_title(&self, key: Option<&str>) -> String {
-        key.map(|k| {
-            self.definition
-                .stage(k)
-                .map_or_else(|| k.to_string(), |s| s.title.clone())
-        })
-        .unwrap_or_default()
-    }
-}
-
-#[Object]
-impl HistoryEntry {
-    async fn id(&self) -> ID {
-        to_id(self.event.id)
-    }
-    /// Проект, к которому относится запись.
-    async fn project_id(&self) -> ID {
-        to_id(self.event.project_id)
-    }
-    async fn at(&self) -> DateTime<Utc> {
-        self.event.at
-    }
-    async fn kind(&self) -> HistoryKind {
-        self.event.kind.into()
-    }
-    /// Кто это сделал («Система» — автоматически).
-    async fn actor_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let Some(id) = self.event.actor_id else {
-            return Ok("Система".into());
-        };
-        Ok(ctx
-            .data_unchecked::<DataLoader<UserNameLoader>>()
-            .load_one(id)
-            .await?
-            .unwrap_or_else(|| "—".into()))
-    }
-    async fn from_stage(&self) -> Option<&str> {
-        self.event.from_stage.as_deref()
-    }
-    async fn to_stage(&self) -> Option<&str> {
-        self.event.to_stage.as_deref()
-    }
-    /// Этап, которого касается перенос срока или отметка чек-листа.
-    async fn stage(&self) -> Option<&str> {
-        self.event.stage_key.as_deref()
-    }
-    /// Комментарий или причина.
-    async fn comment(&self) -> Option<&str> {
-        self.event.comment.as_deref()
-    }
-    /// Что произошло, одной фразой.
-    async fn summary(&self) -> String {
-        let e = &self.event;
-        let date = |v: &serde_json::Value| {
-            v.as_str()
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                .map_or("—".to_string(), |d| d.format("%d.%m.%Y").to_string())
-        };
-        match e.kind {
-            EventKind::Launched => format!("Проект запущен, этап «{}»", self.stage_title(e.to_stage.as_deref())),
-            EventKind::Transition => format!(
-                "Переход: «{}» → «{}»",
-                self.stage_title(e.from_stage.as_deref()),
-                self.stage_title(e.to_stage.as_deref())
-            ),
-            EventKind::Rescheduled => format!(
-                "Срок этапа «{}» перенесён: {} → {}",
-                self.stage_title(e.stage_key.as_deref()),
-                date(&e.details["from"]),
-                date(&e.details["to"])
-            ),
-            EventKind::ChecklistItem => format!(
-                "{} пункт «{}» (этап «{}»)",
-                if e.details["done"].as_bool().unwrap_or(false) {
-                    "Отмечен"
-                } else {
-                    "Снята отметка:"
-                },
-                e.details["title"].as_str().unwrap_or("?"),
-                self.stage_title(e.stage_key.as_deref())
-            ),
-            EventKind::Cancelled => "Проект отменён".into(),
-        }
-    }
-    /// Подробности (JSON).
-    async fn details(&self) -> Json<serde_json::Value> {
-        Json(self.event.details.clone())
-    }
 }

@@ -1,0 +1,110 @@
+//! Entries of a project's history.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Json, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+use engine::definition::Definition;
+use engine::model::EventKind;
+
+use super::enums::HistoryKind;
+use super::to_id;
+use crate::loaders::UserNameLoader;
+
+/// One entry of a project's history.
+pub struct HistoryEntry {
+    pub(crate) event: engine::model::ProjectEvent,
+    pub(crate) definition: Arc<Definition>,
+}
+
+impl HistoryEntry {
+    fn stage_title(&self, key: Option<&str>) -> String {
+        key.map(|k| {
+            self.definition
+                .stage(k)
+                .map_or_else(|| k.to_string(), |s| s.title.clone())
+        })
+        .unwrap_or_default()
+    }
+}
+
+#[Object]
+impl HistoryEntry {
+    async fn id(&self) -> ID {
+        to_id(self.event.id)
+    }
+    /// Проект, к которому относится запись.
+    async fn project_id(&self) -> ID {
+        to_id(self.event.project_id)
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.event.at
+    }
+    async fn kind(&self) -> HistoryKind {
+        self.event.kind.into()
+    }
+    /// Кто это сделал («Система» — автоматически).
+    async fn actor_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let Some(id) = self.event.actor_id else {
+            return Ok("Система".into());
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<UserNameLoader>>()
+            .load_one(id)
+            .await?
+            .unwrap_or_else(|| "—".into()))
+    }
+    async fn from_stage(&self) -> Option<&str> {
+        self.event.from_stage.as_deref()
+    }
+    async fn to_stage(&self) -> Option<&str> {
+        self.event.to_stage.as_deref()
+    }
+    /// Этап, которого касается перенос срока или отметка чек-листа.
+    async fn stage(&self) -> Option<&str> {
+        self.event.stage_key.as_deref()
+    }
+    /// Комментарий или причина.
+    async fn comment(&self) -> Option<&str> {
+        self.event.comment.as_deref()
+    }
+    /// Что произошло, одной фразой.
+    async fn summary(&self) -> String {
+        let e = &self.event;
+        let date = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .map_or("—".to_string(), |d| d.format("%d.%m.%Y").to_string())
+        };
+        match e.kind {
+            EventKind::Launched => format!("Проект запущен, этап «{}»", self.stage_title(e.to_stage.as_deref())),
+            EventKind::Transition => format!(
+                "Переход: «{}» → «{}»",
+                self.stage_title(e.from_stage.as_deref()),
+                self.stage_title(e.to_stage.as_deref())
+            ),
+            EventKind::Rescheduled => format!(
+                "Срок этапа «{}» перенесён: {} → {}",
+                self.stage_title(e.stage_key.as_deref()),
+                date(&e.details["from"]),
+                date(&e.details["to"])
+            ),
+            EventKind::ChecklistItem => format!(
+                "{} пункт «{}» (этап «{}»)",
+                if e.details["done"].as_bool().unwrap_or(false) {
+                    "Отмечен"
+                } else {
+                    "Снята отметка:"
+                },
+                e.details["title"].as_str().unwrap_or("?"),
+                self.stage_title(e.stage_key.as_deref())
+            ),
+            EventKind::Cancelled => "Проект отменён".into(),
+        }
+    }
+    /// Подробности (JSON).
+    async fn details(&self) -> Json<serde_json::Value> {
+        Json(self.event.details.clone())
+    }
+}

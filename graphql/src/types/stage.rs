@@ -1,0 +1,113 @@
+//! One stage of a project's plan, with its checklist.
+
+use std::sync::Arc;
+
+use async_graphql::{ID, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use engine::definition::Definition;
+use engine::model::{ChecklistMark, StagePlan};
+
+use super::enums::Role;
+use super::to_id;
+
+/// One stage of a project's plan.
+pub struct ProjectStage {
+    pub(crate) definition: Arc<Definition>,
+    pub(crate) plan: StagePlan,
+    pub(crate) marks: Vec<ChecklistMark>,
+    pub(crate) today: NaiveDate,
+    pub(crate) is_current: bool,
+    pub(crate) active: bool,
+}
+
+impl ProjectStage {
+    pub(crate) fn is_overdue(&self) -> bool {
+        self.active && self.plan.completed_at.is_none() && self.plan.current_due.is_some_and(|due| due < self.today)
+    }
+}
+
+#[Object]
+impl ProjectStage {
+    async fn key(&self) -> &str {
+        &self.plan.stage_key
+    }
+    async fn title(&self) -> String {
+        self.definition
+            .stage(&self.plan.stage_key)
+            .map_or_else(|| self.plan.stage_key.clone(), |s| s.title.clone())
+    }
+    async fn position(&self) -> i32 {
+        self.plan.position
+    }
+    /// Кто отвечает за этап.
+    async fn owners(&self) -> Vec<Role> {
+        self.definition
+            .stage(&self.plan.stage_key)
+            .map(|s| s.owners.iter().map(|r| (*r).into()).collect())
+            .unwrap_or_default()
+    }
+    /// Базовый срок, рассчитанный при запуске; не меняется.
+    async fn baseline_due(&self) -> Option<NaiveDate> {
+        self.plan.baseline_due
+    }
+    /// Текущий срок (после переносов и пересчёта).
+    async fn current_due(&self) -> Option<NaiveDate> {
+        self.plan.current_due
+    }
+    /// Срок установлен человеком (при запуске или переносом).
+    async fn due_fixed(&self) -> bool {
+        self.plan.due_fixed
+    }
+    async fn entered_at(&self) -> Option<DateTime<Utc>> {
+        self.plan.entered_at
+    }
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.plan.completed_at
+    }
+    /// Это текущий этап проекта.
+    async fn is_current(&self) -> bool {
+        self.is_current
+    }
+    /// Срок прошёл, а этап не завершён.
+    async fn overdue(&self) -> bool {
+        self.is_overdue()
+    }
+    /// Дней до срока (отрицательное — дней просрочки); нет — у этапа нет срока или он завершён.
+    async fn days_left(&self) -> Option<i64> {
+        if self.plan.completed_at.is_some() {
+            return None;
+        }
+        self.plan.current_due.map(|due| (due - self.today).num_days())
+    }
+    /// Чек-лист этапа с отметками.
+    async fn checklist(&self) -> Vec<ChecklistItemState> {
+        let Some(stage) = self.definition.stage(&self.plan.stage_key) else {
+            return Vec::new();
+        };
+        stage
+            .checklist
+            .iter()
+            .map(|item| {
+                let mark = self.marks.iter().find(|m| m.item_key == item.key);
+                ChecklistItemState {
+                    key: item.key.clone(),
+                    title: item.title.clone(),
+                    done: mark.is_some_and(|m| m.done),
+                    marked_at: mark.map(|m| m.marked_at),
+                    marked_by: mark.and_then(|m| m.marked_by).map(to_id),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A checklist item and whether it is ticked.
+#[derive(SimpleObject)]
+pub struct ChecklistItemState {
+    pub key: String,
+    pub title: String,
+    pub done: bool,
+    /// Когда отметку поставили или сняли в последний раз.
+    pub marked_at: Option<DateTime<Utc>>,
+    pub marked_by: Option<ID>,
+}
