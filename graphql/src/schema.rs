@@ -1,7 +1,6 @@
 //! The schema: queries, mutations and the subscription, with limits and loaders.
 
 use async_graphql::Schema;
-use async_graphql::extensions::Tracing;
 
 pub use crate::mutation::Mutation;
 pub use crate::query::Query;
@@ -13,11 +12,12 @@ use crate::server::ServerConfig;
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the schema over an engine, with depth and complexity limits from `config`.
+/// Tracing is one span per operation, made by the HTTP layer (`crate::http`); a span per
+/// resolved field (async-graphql's `Tracing` extension) would cost more than it tells.
 pub fn build_schema(engine: engine::Engine, config: &ServerConfig) -> AppSchema {
     let builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
-        .extension(Tracing)
         .data(engine.clone());
     crate::loaders::register(builder, &engine).finish()
 }

@@ -262,3 +262,38 @@ where
         }
     }
 }
+
+both_backends! {
+    async fn repeated_failed_sign_ins_slow_the_account_down(db) {
+        let server = db.spawn_server().await;
+        let _ = setup(&db, &server).await;
+        let attempt = |password: &'static str| {
+            let server = &server;
+            async move {
+                server.gql(None, "mutation($p: String!) { login(email: \"director0@chesma.test\", password: $p) { token } }", json!({ "p": password })).await
+            }
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt("не тот пароль").await["errors"][0]["message"], "Неверный адрес почты или пароль.");
+        }
+        // Even the right password waits now.
+        let throttled = attempt(PASSWORD).await;
+        assert_eq!(error_code(&throttled), "UNAUTHENTICATED");
+        assert!(throttled["errors"][0]["message"].as_str().unwrap().contains("Повторите через 2 с"), "{throttled}");
+        db.clock.advance(chrono::Duration::seconds(3));
+        let ok = attempt(PASSWORD).await;
+        assert!(ok["data"]["login"]["token"].is_string(), "{ok}");
+        // A success resets the count.
+        assert_eq!(attempt("не тот пароль").await["errors"][0]["message"], "Неверный адрес почты или пароль.");
+        assert!(attempt(PASSWORD).await["data"]["login"]["token"].is_string());
+    }
+
+    async fn an_expired_session_must_sign_in_again(db) {
+        let server = db.spawn_server().await;
+        let s = setup(&db, &server).await;
+        assert!(server.gql(Some(&s.coordinator), "{ me { email } }", json!({})).await.get("errors").is_none());
+        db.clock.advance(chrono::Duration::days(15));
+        let expired = server.gql(Some(&s.coordinator), "{ me { email } }", json!({})).await;
+        assert_eq!(error_code(&expired), "UNAUTHENTICATED");
+    }
+}

@@ -114,3 +114,123 @@ fn a_database_url_of_an_unknown_kind_is_a_clear_error() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("sqlite://") && !stderr.contains("secret"), "{stderr}");
 }
+
+#[test]
+fn create_admin_reads_the_password_from_stdin_and_the_admin_can_sign_in() {
+    use std::io::Write;
+    let (url, dir) = fresh_sqlite();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_project-office"))
+        .args([
+            "users",
+            "create-admin",
+            "--email",
+            "Admin@Chesma.ru",
+            "--name",
+            "Иванов Иван Иванович",
+        ])
+        .env("DATABASE_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Пароль-админа-2025\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("administrator admin@chesma.ru created"),
+        "{}",
+        text(&out.stdout)
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let db = engine::store::connect(&url).await.unwrap();
+        let engine = engine::Engine::new(db, std::sync::Arc::new(engine::SystemClock));
+        let session = engine.login("admin@chesma.ru", "Пароль-админа-2025").await.unwrap();
+        assert_eq!(
+            (session.user.role, session.user.full_name.as_str()),
+            (engine::Role::Admin, "Иванов Иван Иванович")
+        );
+        assert_eq!(
+            engine.authenticate(&session.token).await.unwrap().role,
+            engine::Role::Admin
+        );
+    });
+    // A password too short is refused and nothing is created.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_project-office"))
+        .args(["users", "create-admin", "--email", "second@chesma.ru"])
+        .env("DATABASE_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("8"), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn serve_starts_on_the_defaults_answers_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let (url, dir) = fresh_sqlite();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_project-office"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the address it listens on")
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+        assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
+        let page = http
+            .get(format!("{base}/graphql"))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert!(page.text().await.unwrap().contains("graphiql"), "GraphiQL in a browser");
+        let body: serde_json::Value = http
+            .post(format!("{base}/graphql"))
+            .json(&serde_json::json!({ "query": "{ workflows { key } }" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        let metrics = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(metrics.contains("po_graphql_requests_total"), "{metrics}");
+    });
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+    std::fs::remove_dir_all(dir).ok();
+}
