@@ -17,9 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
 use crate::schedule::{StageFacts, due_dates};
 use crate::store::convert;
-use crate::store::entity::{
-    checklist_marks, organizations, project_events, project_participants, projects, stage_plans,
-};
+use crate::store::entity::{checklist_marks, project_events, project_participants, projects, stage_plans};
 
 /// Input of [`Engine::launch_project`].
 #[derive(Debug, Clone, Default)]
@@ -68,23 +66,23 @@ impl Engine {
         let definition = workflow.definition.clone();
 
         // Participants: known, in the district, unique, as many as the scope allows.
-        let mut participants: Vec<Organization> = Vec::new();
         let mut seen = HashSet::new();
-        for &id in &input.participants {
-            if !seen.insert(id) {
-                continue;
-            }
-            let organization = organizations::Entity::find_by_id(id)
-                .one(&self.db)
-                .await?
-                .filter(|o| o.district_id == district.id)
-                .ok_or_else(|| {
-                    Error::validation(
-                        "participants",
-                        format!("Организации {id} нет в районе «{}».", district.name),
-                    )
-                })?;
-            participants.push(Organization::try_from(organization)?);
+        let ids: Vec<i64> = input
+            .participants
+            .iter()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        let found = self.organizations_by_ids(&ids).await?;
+        let mut participants: Vec<Organization> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let organization = found.get(&id).filter(|o| o.district_id == district.id).ok_or_else(|| {
+                Error::validation(
+                    "participants",
+                    format!("Организации {id} нет в районе «{}».", district.name),
+                )
+            })?;
+            participants.push(organization.clone());
         }
         match (definition.scope(), participants.len()) {
             (_, 0) => {
@@ -218,6 +216,14 @@ impl Engine {
     /// A project with its plan, checklist and history, if the caller may read it.
     #[tracing::instrument(skip(self), err)]
     pub async fn project(&self, actor: &Actor, id: i64) -> Result<ProjectDetails> {
+        let (row, participants) = self.readable_project(actor, id).await?;
+        self.details(row, participants).await
+    }
+
+    /// A project's row and participants, if it exists and the caller may read it. Every
+    /// project service starts here, outside its transaction: a caller who may not read the
+    /// project learns nothing more about it, not even its version.
+    pub(super) async fn readable_project(&self, actor: &Actor, id: i64) -> Result<(projects::Model, Vec<i64>)> {
         let row = projects::Entity::find_by_id(id)
             .one(&self.db)
             .await?
@@ -226,7 +232,7 @@ impl Engine {
         if !may_read(actor, row.district_id, &participants) {
             return Err(no_access_to_project());
         }
-        self.details(row, participants).await
+        Ok((row, participants))
     }
 
     pub(super) async fn details(&self, row: projects::Model, participants: Vec<i64>) -> Result<ProjectDetails> {

@@ -4,14 +4,12 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{
-    NewEvent, lock_project, may_read, no_access_to_project, participant_ids, record_event, ru_date, stage_rows,
-};
+use super::projects::{NewEvent, lock_project, record_event, ru_date, stage_rows};
 use super::{Engine, required_text};
 use crate::auth::{Actor, Role};
 use crate::error::{Error, Result};
 use crate::model::{EventKind, ProjectDetails};
-use crate::store::entity::{checklist_marks, projects, stage_plans};
+use crate::store::entity::{checklist_marks, stage_plans};
 
 impl Engine {
     /// Ticks (or unticks) a checklist item of a stage of an active project. The district's
@@ -26,14 +24,7 @@ impl Engine {
         item_key: &str,
         done: bool,
     ) -> Result<ProjectDetails> {
-        let pre = projects::Entity::find_by_id(project_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| Error::not_found("проект", project_id))?;
-        let participants = participant_ids(&self.db, pre.id).await?;
-        if !may_read(actor, pre.district_id, &participants) {
-            return Err(no_access_to_project());
-        }
+        let (pre, participants) = self.readable_project(actor, project_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
             Error::validation(
@@ -126,14 +117,7 @@ impl Engine {
         reason: &str,
         expected_version: Option<i32>,
     ) -> Result<ProjectDetails> {
-        let pre = projects::Entity::find_by_id(project_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| Error::not_found("проект", project_id))?;
-        let participants = participant_ids(&self.db, pre.id).await?;
-        if !may_read(actor, pre.district_id, &participants) {
-            return Err(no_access_to_project());
-        }
+        let (pre, _) = self.readable_project(actor, project_id).await?;
         if !actor.can_manage_district(pre.district_id) {
             return Err(Error::Forbidden(
                 "Переносить сроки может координатор района или администратор.".into(),

@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{
-    NewEvent, local_date, lock_project, may_read, no_access_to_project, participant_ids, record_event, stage_rows,
-};
+use super::projects::{NewEvent, local_date, lock_project, record_event, stage_rows};
 use super::{Engine, optional_text, required_text};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, Transition};
@@ -143,14 +141,7 @@ impl Engine {
     pub async fn transition_project(&self, actor: &Actor, req: TransitionRequest) -> Result<ProjectDetails> {
         // Read access first, outside the transaction: a caller who may not see the project
         // learns nothing about it, not even its version.
-        let pre = projects::Entity::find_by_id(req.project_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| Error::not_found("проект", req.project_id))?;
-        let participants = participant_ids(&self.db, pre.id).await?;
-        if !may_read(actor, pre.district_id, &participants) {
-            return Err(no_access_to_project());
-        }
+        let (pre, participants) = self.readable_project(actor, req.project_id).await?;
         let district = self.district(&Actor::SYSTEM, pre.district_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let now = self.now();
@@ -326,14 +317,7 @@ impl Engine {
         expected_version: i32,
         reason: &str,
     ) -> Result<ProjectDetails> {
-        let pre = projects::Entity::find_by_id(project_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| Error::not_found("проект", project_id))?;
-        let participants = participant_ids(&self.db, pre.id).await?;
-        if !may_read(actor, pre.district_id, &participants) {
-            return Err(no_access_to_project());
-        }
+        let (pre, _) = self.readable_project(actor, project_id).await?;
         if !actor.can_manage_district(pre.district_id) {
             return Err(Error::Forbidden(
                 "Отменить проект может координатор района или администратор.".into(),
