@@ -17,20 +17,27 @@ pub struct CreateDistrictInput {
 /// A new organization.
 #[derive(InputObject)]
 pub struct CreateOrganizationInput {
+    /// Район организации.
     pub district_id: ID,
+    /// Полное название.
     pub name: String,
+    /// Тип организации.
     pub kind: OrganizationKind,
+    /// Адрес электронной почты организации.
     pub email: Option<String>,
 }
 
 /// A new user.
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// Адрес электронной почты (логин).
     pub email: String,
+    /// ФИО.
     pub full_name: String,
     /// Не меньше 8 знаков; без пароля пользователь не сможет войти.
     #[graphql(secret)]
     pub password: Option<String>,
+    /// Роль пользователя.
     pub role: Role,
     /// Район координатора или наблюдателя.
     pub district_id: Option<ID>,
@@ -43,6 +50,7 @@ pub struct CreateUserInput {
 pub struct StageDueInput {
     /// Ключ этапа.
     pub stage: String,
+    /// Срок этапа.
     pub date: NaiveDate,
 }
 
@@ -51,6 +59,7 @@ pub struct StageDueInput {
 pub struct IndicatorTargetInput {
     /// Код показателя.
     pub indicator: String,
+    /// Целевое значение.
     pub target: f64,
 }
 
@@ -61,6 +70,7 @@ pub struct LaunchProjectInput {
     pub workflow_key: String,
     /// Версия процесса; по умолчанию — последняя.
     pub workflow_version: Option<i32>,
+    /// Район проекта.
     pub district_id: ID,
     /// Название; по умолчанию — название процесса и организации.
     pub title: Option<String>,
@@ -79,17 +89,20 @@ pub struct LaunchProjectInput {
 /// Moving a project to another stage.
 #[derive(InputObject)]
 pub struct TransitionProjectInput {
+    /// Проект.
     pub project_id: ID,
     /// Ключ этапа, в который переходим.
     pub to_stage: String,
     /// Версия проекта (`rowVersion`), которую вы видели.
     pub expected_version: i32,
+    /// Комментарий к переходу (для некоторых переходов обязателен).
     pub comment: Option<String>,
 }
 
 /// Ticking a checklist item.
 #[derive(InputObject)]
 pub struct CompleteChecklistItemInput {
+    /// Проект.
     pub project_id: ID,
     /// Ключ этапа.
     pub stage: String,
@@ -103,30 +116,39 @@ pub struct CompleteChecklistItemInput {
 /// Moving a stage's due date.
 #[derive(InputObject)]
 pub struct RescheduleStageInput {
+    /// Проект.
     pub project_id: ID,
+    /// Ключ этапа.
     pub stage: String,
+    /// Новый срок этапа.
     pub new_due: NaiveDate,
     /// Причина переноса (обязательна).
     pub reason: String,
+    /// Версия проекта (`rowVersion`), которую вы видели; без неё версия не проверяется.
     pub expected_version: Option<i32>,
 }
 
 /// Cancelling a project.
 #[derive(InputObject)]
 pub struct CancelProjectInput {
+    /// Проект.
     pub project_id: ID,
+    /// Версия проекта (`rowVersion`), которую вы видели.
     pub expected_version: i32,
+    /// Причина отмены (обязательна).
     pub reason: String,
 }
 
 /// Which projects to list.
 #[derive(InputObject, Default)]
 pub struct ProjectFilterInput {
+    /// Район.
     pub district_id: Option<ID>,
     /// Ключ процесса.
     pub workflow: Option<String>,
     /// Ключ текущего этапа.
     pub stage: Option<String>,
+    /// Состояние проекта.
     pub status: Option<ProjectStatus>,
     /// Только просроченные (`true`) или только не просроченные (`false`).
     pub overdue: Option<bool>,

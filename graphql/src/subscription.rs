@@ -27,6 +27,7 @@ pub struct ProjectEvent {
     project: engine::model::Project,
 }
 
+/// Изменение проекта: проект после изменения и запись истории о нём.
 #[async_graphql::Object]
 impl ProjectEvent {
     /// Проект после изменения.
@@ -64,6 +65,7 @@ async fn next_batch(
     Ok(out)
 }
 
+/// Подписки на события.
 #[Subscription]
 impl Subscription {
     /// События проектов района (или всех видимых вам проектов, если район не указан).

@@ -238,6 +238,7 @@ both_backends! {
             counts.push(db.statements() - before);
             assert_eq!(data["projects"]["nodes"].as_array().unwrap().len() as u64, page);
         }
+        eprintln!("statements per page of 3, 30, 100 projects: {counts:?}");
         // The same handful of statements for 3, 30 and 100 projects (authentication, the
         // page, its count and participants, then one batch per kind of related data).
         assert!(counts.iter().all(|&c| c == counts[0]), "statements per page: {counts:?}");

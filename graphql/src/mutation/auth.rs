@@ -16,6 +16,7 @@ pub struct LoginPayload {
     pub token: String,
     /// Когда вход перестанет действовать.
     pub expires_at: DateTime<Utc>,
+    /// Вошедший пользователь.
     pub user: User,
 }
 

@@ -25,6 +25,7 @@ pub struct Task {
     project: engine::model::Project,
 }
 
+/// Задача: этап проекта, который ждёт вас.
 #[Object]
 impl Task {
     /// Проект.

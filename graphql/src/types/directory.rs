@@ -11,8 +11,10 @@ use crate::loaders::{DistrictLoader, OrganizationLoader};
 /// A municipal district (муниципальный район): the unit a coordinator runs.
 pub struct District(pub engine::model::District);
 
+/// Муниципальный район: территория, которую ведёт координатор проектного офиса.
 #[Object]
 impl District {
+    /// Идентификатор района.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -29,8 +31,10 @@ impl District {
 /// A school, kindergarten, centre or methodical service.
 pub struct Organization(pub engine::model::Organization);
 
+/// Образовательная организация: школа, детский сад, центр или методическая служба.
 #[Object]
 impl Organization {
+    /// Идентификатор организации.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -38,6 +42,7 @@ impl Organization {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Тип организации.
     async fn kind(&self) -> OrganizationKind {
         self.0.kind.into()
     }
@@ -45,6 +50,7 @@ impl Organization {
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// Район, к которому относится организация.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
         Ok(ctx
             .data_unchecked::<DataLoader<DistrictLoader>>()
@@ -57,8 +63,10 @@ impl Organization {
 /// A person who signs in.
 pub struct User(pub engine::model::User);
 
+/// Пользователь системы.
 #[Object]
 impl User {
+    /// Идентификатор пользователя.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -70,6 +78,7 @@ impl User {
     async fn full_name(&self) -> &str {
         &self.0.full_name
     }
+    /// Роль пользователя.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -93,6 +102,7 @@ impl User {
             .await?
             .map(Organization))
     }
+    /// Когда пользователь создан.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -29,8 +29,10 @@ impl HistoryEntry {
     }
 }
 
+/// Запись истории проекта.
 #[Object]
 impl HistoryEntry {
+    /// Идентификатор записи.
     async fn id(&self) -> ID {
         to_id(self.event.id)
     }
@@ -38,9 +40,11 @@ impl HistoryEntry {
     async fn project_id(&self) -> ID {
         to_id(self.event.project_id)
     }
+    /// Когда это произошло.
     async fn at(&self) -> DateTime<Utc> {
         self.event.at
     }
+    /// Что произошло.
     async fn kind(&self) -> HistoryKind {
         self.event.kind.into()
     }
@@ -55,9 +59,11 @@ impl HistoryEntry {
             .await?
             .unwrap_or_else(|| "—".into()))
     }
+    /// Ключ этапа, из которого был переход.
     async fn from_stage(&self) -> Option<&str> {
         self.event.from_stage.as_deref()
     }
+    /// Ключ этапа, в который перешёл проект (при запуске — первый этап).
     async fn to_stage(&self) -> Option<&str> {
         self.event.to_stage.as_deref()
     }

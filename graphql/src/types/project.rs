@@ -188,8 +188,10 @@ impl Project {
     }
 }
 
+/// Проект: запуск процесса в районе для одной или нескольких организаций.
 #[Object]
 impl Project {
+    /// Идентификатор проекта.
     async fn id(&self) -> ID {
         to_id(self.project.id)
     }
@@ -197,6 +199,7 @@ impl Project {
     async fn title(&self) -> &str {
         &self.project.title
     }
+    /// Состояние проекта: идёт, завершён или отменён.
     async fn status(&self) -> ProjectStatus {
         self.project.status.into()
     }
@@ -208,9 +211,11 @@ impl Project {
     async fn start_date(&self) -> NaiveDate {
         self.project.start_date
     }
+    /// Когда проект создан (запущен).
     async fn created_at(&self) -> DateTime<Utc> {
         self.project.created_at
     }
+    /// Когда проект изменялся в последний раз.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.project.updated_at
     }
@@ -222,6 +227,7 @@ impl Project {
     async fn workflow(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Workflow>> {
         Ok(self.workflow_version(ctx).await?.map(Workflow))
     }
+    /// Район проекта.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
         Ok(self.district_value(ctx).await?.map(District))
     }
@@ -312,7 +318,9 @@ impl Project {
 /// A target set at launch.
 #[derive(SimpleObject)]
 pub struct IndicatorTarget {
+    /// Код показателя.
     pub indicator: String,
+    /// Целевое значение.
     pub target: f64,
 }
 
@@ -323,6 +331,7 @@ pub struct AvailableTransition {
     pub to_stage: String,
     /// Название действия.
     pub title: String,
+    /// Для перехода нужен комментарий.
     pub comment_required: bool,
     /// Можно ли сделать переход прямо сейчас.
     pub allowed: bool,

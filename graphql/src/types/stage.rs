@@ -26,16 +26,20 @@ impl ProjectStage {
     }
 }
 
+/// Этап в плане проекта: сроки, отметки чек-листа, состояние.
 #[Object]
 impl ProjectStage {
+    /// Ключ этапа.
     async fn key(&self) -> &str {
         &self.plan.stage_key
     }
+    /// Название этапа.
     async fn title(&self) -> String {
         self.definition
             .stage(&self.plan.stage_key)
             .map_or_else(|| self.plan.stage_key.clone(), |s| s.title.clone())
     }
+    /// Порядковый номер этапа в процессе, с нуля.
     async fn position(&self) -> i32 {
         self.plan.position
     }
@@ -58,9 +62,11 @@ impl ProjectStage {
     async fn due_fixed(&self) -> bool {
         self.plan.due_fixed
     }
+    /// Когда проект вошёл в этап; нет — ещё не входил.
     async fn entered_at(&self) -> Option<DateTime<Utc>> {
         self.plan.entered_at
     }
+    /// Когда этап завершён; нет — ещё не завершён.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
         self.plan.completed_at
     }
@@ -104,10 +110,14 @@ impl ProjectStage {
 /// A checklist item and whether it is ticked.
 #[derive(SimpleObject)]
 pub struct ChecklistItemState {
+    /// Ключ пункта.
     pub key: String,
+    /// Текст пункта.
     pub title: String,
+    /// Пункт отмечен.
     pub done: bool,
     /// Когда отметку поставили или сняли в последний раз.
     pub marked_at: Option<DateTime<Utc>>,
+    /// Кто поставил или снял отметку (идентификатор пользователя).
     pub marked_by: Option<ID>,
 }

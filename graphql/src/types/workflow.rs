@@ -11,6 +11,7 @@ use super::enums::{Direction, IndicatorType, Periodicity, Role, Scope};
 /// One version of a workflow: its stages, transitions and indicators.
 pub struct Workflow(pub engine::model::WorkflowVersion);
 
+/// Версия процесса: этапы, переходы и показатели.
 #[Object]
 impl Workflow {
     /// Ключ процесса, например `tochka-rosta`.
@@ -25,9 +26,11 @@ impl Workflow {
     async fn title(&self) -> &str {
         self.0.definition.title()
     }
+    /// Описание процесса.
     async fn description(&self) -> Option<&str> {
         self.0.definition.description()
     }
+    /// Для одной организации или для района.
     async fn scope(&self) -> Scope {
         self.0.definition.scope().into()
     }
@@ -66,14 +69,18 @@ impl WorkflowStage {
     }
 }
 
+/// Этап процесса.
 #[Object]
 impl WorkflowStage {
+    /// Ключ этапа.
     async fn key(&self) -> &str {
         &self.stage().key
     }
+    /// Название этапа.
     async fn title(&self) -> &str {
         &self.stage().title
     }
+    /// Описание этапа.
     async fn description(&self) -> Option<&str> {
         self.stage().description.as_deref()
     }
@@ -105,14 +112,18 @@ impl WorkflowStage {
 /// A checklist item of a stage.
 #[derive(SimpleObject, Clone)]
 pub struct ChecklistItemDefinition {
+    /// Ключ пункта.
     pub key: String,
+    /// Текст пункта.
     pub title: String,
 }
 
 /// A move between stages and its conditions.
 #[derive(SimpleObject)]
 pub struct WorkflowTransition {
+    /// Ключ этапа, из которого переход.
     pub from_stage: String,
+    /// Ключ этапа, в который переход.
     pub to_stage: String,
     /// Название действия, если задано.
     pub title: Option<String>,
@@ -143,11 +154,14 @@ fn transition(t: &engine::definition::Transition) -> WorkflowTransition {
 pub struct Indicator {
     /// Код показателя, например `2.1`.
     pub key: String,
+    /// Название показателя.
     pub title: String,
     /// Единица измерения: «чел.», «ед.», «%», «да/нет».
     pub unit: String,
+    /// Тип значения.
     #[graphql(name = "type")]
     pub kind: IndicatorType,
+    /// Периодичность отчётов.
     pub period: Periodicity,
     /// С какого этапа собирают отчёты.
     pub starts_at_stage: String,
@@ -155,6 +169,7 @@ pub struct Indicator {
     pub target_per_period: Option<f64>,
     /// Цель на весь проект, если задана в процессе.
     pub target_overall: Option<f64>,
+    /// Что лучше: больше или меньше.
     pub better: Direction,
     /// Значения за периоды складываются.
     pub cumulative: bool,
