@@ -7,6 +7,9 @@
 //! | extra workflow definitions | `workflows_dir` | `PO_WORKFLOWS_DIR` | none |
 //! | HTTP address of `serve` | `listen` | `PO_LISTEN` | `127.0.0.1:8080` |
 //! | how long a sign-in lasts, hours | `session_ttl_hours` | `PO_SESSION_TTL_HOURS` | 336 (14 days) |
+//! | achievement from which an indicator is green, % | `health_green_from` | `PO_HEALTH_GREEN_FROM` | 80 |
+//! | achievement from which it is amber (below: red), % | `health_amber_from` | `PO_HEALTH_AMBER_FROM` | 50 |
+//! | a stage due within this many days is amber | `health_warning_days` | `PO_HEALTH_WARNING_DAYS` | 7 |
 //!
 //! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
 //! The database URL may hold a password, so it is kept as a secret that never prints.
@@ -25,6 +28,9 @@ struct FileConfig {
     workflows_dir: Option<PathBuf>,
     listen: Option<String>,
     session_ttl_hours: Option<u32>,
+    health_green_from: Option<f64>,
+    health_amber_from: Option<f64>,
+    health_warning_days: Option<i64>,
 }
 
 /// The resolved configuration.
@@ -35,6 +41,7 @@ pub struct Config {
     pub workflows_dir: Option<PathBuf>,
     pub listen: String,
     pub session_ttl: chrono::Duration,
+    pub thresholds: engine::health::Thresholds,
 }
 
 impl Config {
@@ -88,7 +95,44 @@ impl Config {
         if session_ttl_hours == 0 {
             bail!("session_ttl_hours must be at least 1");
         }
+        fn number<T: std::str::FromStr>(
+            env: &impl Fn(&str) -> Option<String>,
+            name: &str,
+            file: Option<T>,
+            default: T,
+        ) -> anyhow::Result<T> {
+            match env(name) {
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{name} «{v}» is not a number")),
+                None => Ok(file.unwrap_or(default)),
+            }
+        }
+        let defaults = engine::health::Thresholds::default();
+        let thresholds = engine::health::Thresholds {
+            green_from: number(
+                &env,
+                "PO_HEALTH_GREEN_FROM",
+                from_file.health_green_from,
+                defaults.green_from,
+            )?,
+            amber_from: number(
+                &env,
+                "PO_HEALTH_AMBER_FROM",
+                from_file.health_amber_from,
+                defaults.amber_from,
+            )?,
+            warning_days: number(
+                &env,
+                "PO_HEALTH_WARNING_DAYS",
+                from_file.health_warning_days,
+                defaults.warning_days,
+            )?,
+        };
+        thresholds.validate().map_err(|e| anyhow::anyhow!(e))?;
         Ok(Config {
+            thresholds,
             database_url: SecretString::from(database_url),
             data_dir,
             workflows_dir,
@@ -135,6 +179,26 @@ mod tests {
         assert_eq!(config.database_url(), "postgres://x@y/z");
         std::fs::write(&file, "databse_url = \"typo\"\n").unwrap();
         assert!(format!("{:#}", Config::load_from(Some(&file), |_| None).unwrap_err()).contains("unknown field"));
+    }
+
+    #[test]
+    fn health_thresholds_are_configurable_and_checked() {
+        let sverdlovsk = |k: &str| match k {
+            "PO_HEALTH_GREEN_FROM" => Some("95".to_string()),
+            "PO_HEALTH_AMBER_FROM" => Some("85".to_string()),
+            _ => None,
+        };
+        let config = Config::load_from(None, sverdlovsk).unwrap();
+        assert_eq!(
+            (
+                config.thresholds.green_from,
+                config.thresholds.amber_from,
+                config.thresholds.warning_days
+            ),
+            (95.0, 85.0, 7)
+        );
+        let upside_down = |k: &str| (k == "PO_HEALTH_AMBER_FROM").then(|| "90".to_string());
+        assert!(format!("{:#}", Config::load_from(None, upside_down).unwrap_err()).contains("amber"));
     }
 
     #[test]

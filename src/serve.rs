@@ -11,7 +11,10 @@ use crate::config::Config;
 /// Migrates, registers the workflows, and serves until SIGTERM or Ctrl-C, then finishes
 /// the requests in flight.
 pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> {
-    let engine = crate::open(config).await?.with_session_ttl(config.session_ttl);
+    let engine = crate::open(config)
+        .await?
+        .with_session_ttl(config.session_ttl)
+        .with_thresholds(config.thresholds);
     let registered = crate::register(&engine, config).await?;
     tracing::info!(workflows = registered.len(), "workflow definitions registered");
     let address = listen.unwrap_or_else(|| config.listen.clone());

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod clock;
 pub mod definition;
 pub mod error;
+pub mod health;
 pub mod model;
 pub mod period;
 pub mod registry;

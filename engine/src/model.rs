@@ -264,3 +264,70 @@ pub struct AvailableTransition {
     /// Unmet guards, in Russian; empty when the transition can be taken now.
     pub blockers: Vec<String>,
 }
+
+/// An indicator value reported by an organization for a period (the current revision).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorReport {
+    pub id: i64,
+    pub project_id: i64,
+    pub organization_id: i64,
+    pub indicator_key: String,
+    pub period: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub reported_by: Option<i64>,
+    pub reported_at: DateTime<Utc>,
+    /// 1 for the first report; each correction adds one.
+    pub revision: i32,
+    /// Earlier values, oldest first (empty when never corrected).
+    pub earlier: Vec<ReportRevision>,
+}
+
+/// An earlier value of a corrected report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRevision {
+    pub revision: i32,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub reported_by: Option<i64>,
+    pub reported_at: DateTime<Utc>,
+}
+
+/// Plan against fact for one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodFact {
+    pub period: String,
+    pub target: Option<f64>,
+    pub value: f64,
+    /// For a cumulative indicator, the sum up to and including this period.
+    pub cumulative: Option<f64>,
+    pub achievement: Option<f64>,
+}
+
+/// How one organization stands on one indicator of a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorProgress {
+    pub indicator_key: String,
+    pub organization_id: i64,
+    /// Every reported period, oldest first.
+    pub periods: Vec<PeriodFact>,
+    /// The target the light is judged against (the last period's, or the overall one).
+    pub target: Option<f64>,
+    /// The latest reported value.
+    pub latest_value: Option<f64>,
+    /// The fact the light is judged by: the latest value, or the sum when cumulative.
+    pub fact: Option<f64>,
+    pub achievement: Option<f64>,
+    pub health: crate::health::Health,
+}
+
+/// A project's traffic light and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectHealth {
+    pub health: crate::health::Health,
+    pub overdue: bool,
+    /// The current stage is due within the warning window.
+    pub due_soon: bool,
+    /// The worst light of the project's indicators.
+    pub indicators: crate::health::Health,
+}

@@ -3,7 +3,7 @@
 use async_graphql::{ID, InputObject};
 use chrono::NaiveDate;
 
-use crate::types::enums::{OrganizationKind, ProjectStatus, Role};
+use crate::types::enums::{Health, OrganizationKind, ProjectStatus, Role};
 
 /// A new district.
 #[derive(InputObject)]
@@ -154,4 +154,38 @@ pub struct ProjectFilterInput {
     pub overdue: Option<bool>,
     /// Проекты, в которых участвует организация.
     pub organization_id: Option<ID>,
+    /// Только проекты с этим светофором.
+    pub health: Option<Health>,
+}
+
+/// Сдача значения показателя.
+#[derive(InputObject)]
+pub struct ReportIndicatorInput {
+    /// Проект.
+    pub project_id: ID,
+    /// Организация, за которую сдаётся отчёт.
+    pub organization_id: ID,
+    /// Код показателя, например `2.1`.
+    pub indicator: String,
+    /// Период: `2025-Q1`, `2025-03`, `2025-H1`, `2025`, `2024/25` или `once`.
+    pub period: String,
+    /// Значение; для «да/нет» — 1 (да) или 0 (нет).
+    pub value: f64,
+    /// Комментарий.
+    pub comment: Option<String>,
+}
+
+/// Какие отчёты показать.
+#[derive(InputObject, Default)]
+pub struct ReportFilterInput {
+    /// Проект.
+    pub project_id: Option<ID>,
+    /// Район.
+    pub district_id: Option<ID>,
+    /// Организация.
+    pub organization_id: Option<ID>,
+    /// Код показателя.
+    pub indicator: Option<String>,
+    /// Период.
+    pub period: Option<String>,
 }

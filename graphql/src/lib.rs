@@ -8,6 +8,7 @@
 
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod http;
 mod inputs;
 mod loaders;

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use engine::Engine;
-use engine::model::{ChecklistMark, District, Organization, ProjectEvent, StagePlan, WorkflowVersion};
+use engine::model::{
+    ChecklistMark, District, IndicatorProgress, Organization, ProjectEvent, ProjectHealth, StagePlan, WorkflowVersion,
+};
 
 use crate::error::to_graphql;
 
@@ -57,6 +59,11 @@ loader!(
     UserNameLoader, String, user_names_by_ids
 );
 
+loader!(
+    /// Health and indicator progress by project id.
+    HealthLoader, (ProjectHealth, Vec<IndicatorProgress>), health_of
+);
+
 /// Adds every loader to a schema under construction.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -70,4 +77,5 @@ pub fn register<Q, M, S>(
         .data(DataLoader::new(DistrictLoader(engine.clone()), tokio::spawn))
         .data(DataLoader::new(WorkflowLoader(engine.clone()), tokio::spawn))
         .data(DataLoader::new(UserNameLoader(engine.clone()), tokio::spawn))
+        .data(DataLoader::new(HealthLoader(engine.clone()), tokio::spawn))
 }

@@ -59,7 +59,9 @@ impl Default for ServerConfig {
 ///   from the `connection_init` payload's `Authorization` (or `authorization`, or `token`)
 ///   value, else from the upgrade request's `Authorization` header;
 /// - `GET /healthz` — the process is up (no database); `GET /readyz` — the database answers;
-/// - `GET /metrics` — Prometheus text format.
+/// - `GET /metrics` — Prometheus text format;
+/// - `GET /export/indicator-reports.{csv,xlsx}`, `GET /export/dashboard.{csv,xlsx}` — the
+///   indicator reports and the dashboard as spreadsheets ([`crate::export`]).
 ///
 /// Request bodies are limited to `body_limit_bytes` (`413` beyond), and every request to
 /// `request_timeout` (`503` beyond; a websocket only until it is upgraded).
@@ -81,6 +83,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(render_metrics))
+        .merge(crate::export::routes())
         .with_state(state);
     http::limit_body(routes, config.body_limit_bytes)
         .layer(TimeoutLayer::with_status_code(

@@ -11,6 +11,8 @@ mod api;
 
 mod cli;
 mod directory;
+mod exports;
+mod indicators;
 mod projects;
 mod stages;
 mod transitions;

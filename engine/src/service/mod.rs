@@ -7,7 +7,9 @@
 //! both databases, and on SQLite the database write lock before anything is read), then reads
 //! and decides; a caller who passed a stale version gets [`Error::Conflict`].
 
+mod dashboard;
 mod directory;
+mod indicators;
 mod projects;
 mod queries;
 mod sessions;
@@ -22,7 +24,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::DatabaseConnection;
 
+pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{NewDistrict, NewOrganization, NewUser};
+pub use indicators::{NewReport, ReportFilter, progress, project_health};
 pub use projects::LaunchProject;
 pub use queries::{MAX_PAGE, ProjectFilter, ProjectPage};
 pub use sessions::Session;
@@ -43,6 +47,7 @@ pub struct Engine {
     /// goes stale, whichever replica wrote them.
     definitions: Arc<RwLock<HashMap<i64, Arc<Definition>>>>,
     session_ttl: chrono::Duration,
+    thresholds: crate::health::Thresholds,
     /// Bumped after every committed project change; subscriptions wait on it, then read the
     /// new history rows from the database (so other replicas' changes arrive by polling).
     changes: Arc<tokio::sync::watch::Sender<u64>>,
@@ -56,6 +61,7 @@ impl Engine {
             calendar: ProductionCalendar::russia(),
             definitions: Arc::default(),
             session_ttl: chrono::Duration::days(14),
+            thresholds: crate::health::Thresholds::default(),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
@@ -63,6 +69,12 @@ impl Engine {
     /// How long a sign-in lasts (default 14 days).
     pub fn with_session_ttl(mut self, ttl: chrono::Duration) -> Self {
         self.session_ttl = ttl;
+        self
+    }
+
+    /// Where the traffic lights change (default 80 % / 50 %, warning 7 days).
+    pub fn with_thresholds(mut self, thresholds: crate::health::Thresholds) -> Self {
+        self.thresholds = thresholds;
         self
     }
 

@@ -37,6 +37,8 @@ pub struct ProjectFilter {
     pub overdue: Option<bool>,
     /// Projects this organization takes part in.
     pub organization_id: Option<i64>,
+    /// Projects with this traffic light (computed, see [`crate::health`]).
+    pub health: Option<crate::health::Health>,
 }
 
 /// One page of projects, newest first.
@@ -112,36 +114,52 @@ impl Engine {
             let is_overdue = self.overdue_condition().await?;
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
         }
-        let total_count = projects::Entity::find()
-            .filter(condition.clone())
-            .count(&self.db)
-            .await?;
-        if let Some(after) = after {
-            condition = condition.add(projects::Column::Id.lt(after));
-        }
-        let mut rows = projects::Entity::find()
-            .filter(condition)
-            .order_by_desc(projects::Column::Id)
-            .limit(first + 1)
-            .all(&self.db)
-            .await?;
-        let has_next_page = rows.len() as u64 > first;
-        rows.truncate(first as usize);
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants: HashMap<i64, Vec<i64>> = HashMap::new();
-        if !ids.is_empty() {
-            for link in project_participants::Entity::find()
-                .filter(project_participants::Column::ProjectId.is_in(ids))
-                .order_by_asc(project_participants::Column::OrganizationId)
-                .all(&self.db)
-                .await?
-            {
-                participants
-                    .entry(link.project_id)
-                    .or_default()
-                    .push(link.organization_id);
+        let (rows, has_next_page, total_count) = match filter.health {
+            None => {
+                let total_count = projects::Entity::find()
+                    .filter(condition.clone())
+                    .count(&self.db)
+                    .await?;
+                if let Some(after) = after {
+                    condition = condition.add(projects::Column::Id.lt(after));
+                }
+                let mut rows = projects::Entity::find()
+                    .filter(condition)
+                    .order_by_desc(projects::Column::Id)
+                    .limit(first + 1)
+                    .all(&self.db)
+                    .await?;
+                let has_next_page = rows.len() as u64 > first;
+                rows.truncate(first as usize);
+                (rows, has_next_page, total_count)
             }
-        }
+            // Health is computed from the plan and the reports, not stored: filter the
+            // candidates in memory (a district's projects number in the hundreds).
+            Some(wanted) => {
+                let candidates = projects::Entity::find()
+                    .filter(condition)
+                    .order_by_desc(projects::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
+                let healths = self.health_of(&ids).await?;
+                let matching: Vec<projects::Model> = candidates
+                    .into_iter()
+                    .filter(|r| healths.get(&r.id).is_some_and(|(h, _)| h.health == wanted))
+                    .collect();
+                let total_count = matching.len() as u64;
+                let mut rows: Vec<projects::Model> = matching
+                    .into_iter()
+                    .filter(|r| after.is_none_or(|a| r.id < a))
+                    .take(first as usize + 1)
+                    .collect();
+                let has_next_page = rows.len() as u64 > first;
+                rows.truncate(first as usize);
+                (rows, has_next_page, total_count)
+            }
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut participants = self.participants_of(&ids).await?;
         let items = rows
             .into_iter()
             .map(|row| {
@@ -191,6 +209,23 @@ impl Engine {
         Ok(Condition::all()
             .add(projects::Column::Status.eq(ProjectStatus::Active.as_str()))
             .add(any))
+    }
+
+    /// Participating organizations of projects, by project id.
+    pub async fn participants_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+        if project_ids.is_empty() {
+            return Ok(out);
+        }
+        for link in project_participants::Entity::find()
+            .filter(project_participants::Column::ProjectId.is_in(project_ids.to_vec()))
+            .order_by_asc(project_participants::Column::OrganizationId)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(link.project_id).or_default().push(link.organization_id);
+        }
+        Ok(out)
     }
 
     /// Stage plans of projects, in stage order.

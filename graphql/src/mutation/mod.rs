@@ -2,6 +2,7 @@
 
 mod auth;
 mod directory;
+mod indicators;
 mod projects;
 
 use async_graphql::MergedObject;
@@ -12,4 +13,5 @@ pub struct Mutation(
     auth::AuthMutation,
     directory::DirectoryMutation,
     projects::ProjectMutation,
+    indicators::IndicatorMutation,
 );

@@ -1,6 +1,7 @@
 //! Queries, one module per area, merged into [`Query`].
 
 mod directory;
+mod indicators;
 mod projects;
 mod workflows;
 
@@ -12,4 +13,5 @@ pub struct Query(
     directory::DirectoryQuery,
     workflows::WorkflowQuery,
     projects::ProjectQuery,
+    indicators::IndicatorQuery,
 );

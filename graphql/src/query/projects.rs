@@ -78,6 +78,7 @@ impl ProjectQuery {
                 .as_ref()
                 .map(|id| parse_id(id, "filter.organizationId"))
                 .transpose()?,
+            health: filter.health.map(Into::into),
         };
         let after = after
             .as_deref()

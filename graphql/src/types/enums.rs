@@ -111,3 +111,17 @@ pub enum HistoryKind {
     /// Проект отменён.
     Cancelled,
 }
+
+/// A traffic light, computed from the plan and the reports.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "engine::health::Health")]
+pub enum Health {
+    /// Нет данных: нет цели или ещё ничего не сдано.
+    Unknown,
+    /// В норме: достижение от 80 % (порог настраивается), сроки соблюдаются.
+    Green,
+    /// Под угрозой: достижение 50–79 % или срок этапа скоро.
+    Amber,
+    /// Отставание: достижение ниже 50 % или этап просрочен.
+    Red,
+}

@@ -2,9 +2,11 @@
 //! schema's descriptions. Related objects load through [`crate::loaders`], so lists cost a
 //! fixed number of statements.
 
+pub mod dashboard;
 pub mod directory;
 pub mod enums;
 pub mod history;
+pub mod indicators;
 pub mod project;
 pub mod stage;
 pub mod workflow;

@@ -13,11 +13,12 @@ use engine::model::{ChecklistMark, StagePlan, WorkflowVersion};
 use super::directory::{District, Organization};
 use super::enums::ProjectStatus;
 use super::history::HistoryEntry;
+use super::indicators::{IndicatorProgress, ProjectHealth};
 use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
 use crate::loaders::{
-    ChecklistLoader, DistrictLoader, HistoryLoader, OrganizationLoader, StagePlanLoader, WorkflowLoader,
+    ChecklistLoader, DistrictLoader, HealthLoader, HistoryLoader, OrganizationLoader, StagePlanLoader, WorkflowLoader,
 };
 
 /// What a page of projects shows, loaded for the whole page at once (a fixed number of
@@ -290,6 +291,34 @@ impl Project {
             .map(|event| HistoryEntry {
                 event,
                 definition: definition.clone(),
+            })
+            .collect())
+    }
+    /// Светофор проекта: просрочки, близкие сроки и показатели.
+    async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProjectHealth>> {
+        let found = ctx
+            .data_unchecked::<DataLoader<HealthLoader>>()
+            .load_one(self.project.id)
+            .await?;
+        Ok(found.map(|(health, _)| health.into()))
+    }
+    /// План и факт по каждому показателю для каждой организации-участника.
+    async fn indicator_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IndicatorProgress>> {
+        let definition = self.definition(ctx).await?;
+        let found = ctx
+            .data_unchecked::<DataLoader<HealthLoader>>()
+            .load_one(self.project.id)
+            .await?;
+        Ok(found
+            .map(|(_, list)| list)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|progress| {
+                let (title, unit) = definition
+                    .indicator(&progress.indicator_key)
+                    .map(|i| (i.title.clone(), i.unit.clone()))
+                    .unwrap_or_default();
+                IndicatorProgress { progress, title, unit }
             })
             .collect())
     }

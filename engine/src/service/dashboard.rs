@@ -1,0 +1,377 @@
+//! The district dashboard: projects by workflow, stage and health; what is overdue; which
+//! organizations have not reported; and the organizations grouped by achievement, as seed 002
+//! groups districts (80–100 %, 50–79 %, below 50 %).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Days, NaiveDate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::Engine;
+use super::indicators::{progress, project_health};
+use super::projects::local_date;
+use crate::auth::{Actor, Role};
+use crate::definition::{DayUnit, Indicator};
+use crate::error::{Error, Result};
+use crate::health::Health;
+use crate::model::{IndicatorReport, Project, ProjectStatus, StagePlan};
+use crate::period::{Period, Periodicity};
+use crate::store::convert;
+use crate::store::entity::projects;
+
+/// A count of projects under a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Count {
+    pub key: String,
+    pub title: String,
+    pub count: u64,
+}
+
+/// Active projects in one stage of one workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageCount {
+    pub workflow_key: String,
+    pub workflow_title: String,
+    pub stage_key: String,
+    pub stage_title: String,
+    pub count: u64,
+}
+
+/// A project whose current stage is past its due date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueStage {
+    pub project_id: i64,
+    pub project_title: String,
+    pub district_id: i64,
+    pub stage_key: String,
+    pub stage_title: String,
+    pub due: NaiveDate,
+    pub days_overdue: i64,
+}
+
+/// A report an organization owes: its reporting deadline has passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingReport {
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub project_id: i64,
+    pub project_title: String,
+    pub indicator_key: String,
+    pub indicator_title: String,
+    pub period: String,
+    pub deadline: NaiveDate,
+    pub days_late: i64,
+}
+
+/// How an organization stands across its projects' indicators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationStanding {
+    pub organization_id: i64,
+    pub name: String,
+    pub district_id: i64,
+    /// The mean achievement (percent) of its indicators that have a target and a value.
+    pub achievement: Option<f64>,
+    /// Its group: green 80–100 %, amber 50–79 %, red below (with the configured thresholds).
+    pub health: Health,
+    /// How many indicator values the mean is over.
+    pub indicators: usize,
+}
+
+/// The dashboard of a district (or of every district the caller may read).
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub district_id: Option<i64>,
+    /// Active projects by workflow.
+    pub by_workflow: Vec<Count>,
+    /// Active projects by workflow and current stage.
+    pub by_stage: Vec<StageCount>,
+    /// Active projects by health (`key` is the light).
+    pub by_health: Vec<Count>,
+    /// Overdue stages, the longest overdue first.
+    pub overdue: Vec<OverdueStage>,
+    /// Reports owed, the latest first.
+    pub missing_reports: Vec<MissingReport>,
+    /// Organizations by achievement over all their indicators, best first.
+    pub organizations: Vec<OrganizationStanding>,
+    /// Every achievement behind `organizations`: (organization, indicator, percent).
+    achievements: Vec<(i64, String, f64)>,
+    names: HashMap<i64, (String, i64)>,
+    thresholds: crate::health::Thresholds,
+}
+
+impl Dashboard {
+    /// Organizations by their achievement of one indicator (e.g. a criterion of seed 002's
+    /// monitoring), best first.
+    pub fn organizations_by_indicator(&self, indicator: &str) -> Vec<OrganizationStanding> {
+        standings(
+            &self.names,
+            self.achievements.iter().filter(|(_, key, _)| key == indicator),
+            &self.thresholds,
+        )
+    }
+}
+
+/// Mean achievement per organization, grouped by the thresholds, best first.
+fn standings<'a>(
+    names: &HashMap<i64, (String, i64)>,
+    achievements: impl Iterator<Item = &'a (i64, String, f64)>,
+    thresholds: &crate::health::Thresholds,
+) -> Vec<OrganizationStanding> {
+    let mut values: HashMap<i64, Vec<f64>> = HashMap::new();
+    for (org, _, a) in achievements {
+        values.entry(*org).or_default().push(*a);
+    }
+    let mut out: Vec<OrganizationStanding> = names
+        .iter()
+        .map(|(id, (name, district_id))| {
+            let list = values.get(id).map_or(&[][..], Vec::as_slice);
+            let achievement = (!list.is_empty()).then(|| list.iter().sum::<f64>() / list.len() as f64);
+            OrganizationStanding {
+                organization_id: *id,
+                name: name.clone(),
+                district_id: *district_id,
+                achievement,
+                health: thresholds.light(achievement),
+                indicators: list.len(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.achievement
+            .unwrap_or(-1.0)
+            .total_cmp(&a.achievement.unwrap_or(-1.0))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
+}
+
+/// The report an organization owes for an indicator today, if any: the last ended period
+/// (one that ended after reporting started) whose deadline has passed, or, for a once-only
+/// indicator, the report due by the start stage's due date.
+fn owed_period(
+    indicator: &Indicator,
+    start_plan: &StagePlan,
+    tz: chrono_tz::Tz,
+    today: NaiveDate,
+    engine: &Engine,
+) -> Result<Option<(String, NaiveDate)>> {
+    let Some(entered) = start_plan.entered_at.map(|at| local_date(at, tz)) else {
+        return Ok(None);
+    };
+    if indicator.period == Periodicity::Once {
+        let deadline = start_plan
+            .current_due
+            .or(start_plan.completed_at.map(|at| local_date(at, tz)));
+        return Ok(deadline.filter(|d| *d < today).map(|d| ("once".to_string(), d)));
+    }
+    let current = Period::containing(indicator.period, today);
+    let Some(previous) = current
+        .start()
+        .and_then(|s| s.checked_sub_days(Days::new(1)))
+        .map(|d| Period::containing(indicator.period, d))
+    else {
+        return Ok(None);
+    };
+    let Some(end) = previous.end() else { return Ok(None) };
+    if end < entered {
+        return Ok(None);
+    }
+    let deadline = match indicator.report_deadline.unit {
+        DayUnit::Working => engine
+            .calendar()
+            .add_working_days(end, indicator.report_deadline.days as i32)?,
+        DayUnit::Calendar => end
+            .checked_add_days(Days::new(u64::from(indicator.report_deadline.days)))
+            .unwrap_or(end),
+    };
+    Ok((deadline < today).then(|| (previous.to_string(), deadline)))
+}
+
+impl Engine {
+    /// The dashboard of `district_id`, or of every district the caller may read. For
+    /// coordinators, observers and administrators.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn dashboard(&self, actor: &Actor, district_id: Option<i64>) -> Result<Dashboard> {
+        if actor.role == Role::Director {
+            return Err(Error::Forbidden(
+                "Сводка района доступна координатору, наблюдателю и администратору.".into(),
+            ));
+        }
+        let district_id = match district_id {
+            Some(id) => Some(self.district(actor, id).await?.id),
+            None => match actor.role {
+                Role::Admin => None,
+                _ => actor.district_id,
+            },
+        };
+        if district_id.is_none()
+            && !(actor.role == Role::Admin || (actor.role == Role::Observer && actor.district_id.is_none()))
+        {
+            return Err(Error::Forbidden(
+                "Сводка по всем районам доступна администратору и наблюдателю региона.".into(),
+            ));
+        }
+        let mut query = projects::Entity::find().filter(projects::Column::Status.ne(ProjectStatus::Cancelled.as_str()));
+        if let Some(d) = district_id {
+            query = query.filter(projects::Column::DistrictId.eq(d));
+        }
+        let rows = query.order_by_asc(projects::Column::Id).all(&self.db).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut participants = self.participants_of(&ids).await?;
+        let plans = self.stage_plans_of(&ids).await?;
+        let reports = self.reports_of(&ids).await?;
+        let version_ids = unique(rows.iter().map(|r| r.workflow_version_id));
+        let versions = self.workflow_versions_by_ids(&version_ids).await?;
+        let districts = self
+            .districts_by_ids(&unique(rows.iter().map(|r| r.district_id)))
+            .await?;
+        let projects: Vec<Project> = rows
+            .into_iter()
+            .map(|row| {
+                let p = participants.remove(&row.id).unwrap_or_default();
+                convert::project(row, p)
+            })
+            .collect::<Result<_>>()?;
+        let organizations = self
+            .organizations_by_ids(&unique(projects.iter().flat_map(|p| p.participants.iter().copied())))
+            .await?;
+
+        let now = self.now();
+        let no_plans: Vec<StagePlan> = Vec::new();
+        let no_reports: Vec<IndicatorReport> = Vec::new();
+        let mut by_workflow: BTreeMap<String, Count> = BTreeMap::new();
+        let mut by_stage: BTreeMap<(String, i32), StageCount> = BTreeMap::new();
+        let mut by_health: BTreeMap<Health, u64> = BTreeMap::new();
+        let mut overdue = Vec::new();
+        let mut missing = Vec::new();
+        let mut achievements: Vec<(i64, String, f64)> = Vec::new();
+        for project in &projects {
+            let Some(version) = versions.get(&project.workflow_version_id) else {
+                continue;
+            };
+            let definition = &version.definition;
+            let Some(district) = districts.get(&project.district_id) else {
+                continue;
+            };
+            let today = local_date(now, district.time_zone);
+            let plans = plans.get(&project.id).unwrap_or(&no_plans);
+            let reports = reports.get(&project.id).unwrap_or(&no_reports);
+            let progress = progress(definition, project, reports, &self.thresholds);
+            for p in &progress {
+                if let Some(a) = p.achievement {
+                    achievements.push((p.organization_id, p.indicator_key.clone(), a));
+                }
+            }
+            if project.status != ProjectStatus::Active {
+                continue;
+            }
+            let health = project_health(project, plans, &progress, today, &self.thresholds);
+            *by_health.entry(health.health).or_default() += 1;
+            by_workflow
+                .entry(version.key.clone())
+                .or_insert_with(|| Count {
+                    key: version.key.clone(),
+                    title: definition.title().to_string(),
+                    count: 0,
+                })
+                .count += 1;
+            let stage = definition.stage(&project.current_stage);
+            let position = definition.stage_index(&project.current_stage).unwrap_or_default() as i32;
+            by_stage
+                .entry((version.key.clone(), position))
+                .or_insert_with(|| StageCount {
+                    workflow_key: version.key.clone(),
+                    workflow_title: definition.title().to_string(),
+                    stage_key: project.current_stage.clone(),
+                    stage_title: stage.map_or_else(|| project.current_stage.clone(), |s| s.title.clone()),
+                    count: 0,
+                })
+                .count += 1;
+            if let Some(due) = plans
+                .iter()
+                .find(|p| p.stage_key == project.current_stage)
+                .and_then(|p| p.current_due)
+                .filter(|d| *d < today)
+            {
+                overdue.push(OverdueStage {
+                    project_id: project.id,
+                    project_title: project.title.clone(),
+                    district_id: project.district_id,
+                    stage_key: project.current_stage.clone(),
+                    stage_title: stage.map_or_else(|| project.current_stage.clone(), |s| s.title.clone()),
+                    due,
+                    days_overdue: (today - due).num_days(),
+                });
+            }
+            for indicator in definition.indicators() {
+                let Some(start_plan) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {
+                    continue;
+                };
+                let Some((period, deadline)) = owed_period(indicator, start_plan, district.time_zone, today, self)?
+                else {
+                    continue;
+                };
+                for org in &project.participants {
+                    let reported = reports
+                        .iter()
+                        .any(|r| r.indicator_key == indicator.key && r.organization_id == *org && r.period == period);
+                    if !reported {
+                        missing.push(MissingReport {
+                            organization_id: *org,
+                            organization_name: organizations.get(org).map_or_else(String::new, |o| o.name.clone()),
+                            project_id: project.id,
+                            project_title: project.title.clone(),
+                            indicator_key: indicator.key.clone(),
+                            indicator_title: indicator.title.clone(),
+                            period: period.clone(),
+                            deadline,
+                            days_late: (today - deadline).num_days(),
+                        });
+                    }
+                }
+            }
+        }
+        overdue.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then(a.project_id.cmp(&b.project_id))
+        });
+        missing.sort_by(|a, b| {
+            b.days_late
+                .cmp(&a.days_late)
+                .then(a.organization_name.cmp(&b.organization_name))
+        });
+        let names: HashMap<i64, (String, i64)> = organizations
+            .into_values()
+            .map(|o| (o.id, (o.name, o.district_id)))
+            .collect();
+        let organizations = standings(&names, achievements.iter(), &self.thresholds);
+        Ok(Dashboard {
+            district_id,
+            by_workflow: by_workflow.into_values().collect(),
+            by_stage: by_stage.into_values().collect(),
+            by_health: by_health
+                .into_iter()
+                .rev()
+                .map(|(h, count)| Count {
+                    key: h.as_str().to_string(),
+                    title: h.title().to_string(),
+                    count,
+                })
+                .collect(),
+            overdue,
+            missing_reports: missing,
+            organizations,
+            achievements,
+            names,
+            thresholds: self.thresholds,
+        })
+    }
+}
+
+fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,492 @@
+//! Indicator reports: reporting and correcting values, reading them, and plan against fact.
+//!
+//! A report is one value of one indicator for one period from one organization of a project.
+//! Reporting again for the same four is a correction: the new value wins, the earlier one is
+//! kept in `indicator_report_revisions` with who and when. Directors report for their own
+//! organization, the district's coordinators and administrators for any participant.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use super::Engine;
+use super::projects::local_date;
+use crate::auth::{Actor, Role};
+use crate::definition::{Definition, Indicator, IndicatorType};
+use crate::error::{Error, Result};
+use crate::health::{Health, Thresholds, achievement, overall_target, period_target};
+use crate::model::{
+    IndicatorProgress, IndicatorReport, PeriodFact, Project, ProjectHealth, ProjectStatus, ReportRevision, StagePlan,
+};
+use crate::period::Period;
+use crate::store::entity::{indicator_report_revisions, indicator_reports, projects};
+
+/// Input of [`Engine::report_indicator`].
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub project_id: i64,
+    pub organization_id: i64,
+    /// The indicator's key (code), e.g. `2.1`.
+    pub indicator: String,
+    /// `2025-Q1`, `2025-03`, `2025-H1`, `2025`, `2024/25` or `once`.
+    pub period: String,
+    /// The value; for a yes/no indicator 1 (yes) or 0 (no).
+    pub value: f64,
+    pub comment: Option<String>,
+}
+
+/// Which reports to read. Every field narrows; `None` does not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub project_id: Option<i64>,
+    pub district_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub indicator: Option<String>,
+    pub period: Option<String>,
+}
+
+/// Why a value does not fit an indicator's type, if it does not.
+pub(crate) fn value_problem(indicator: &Indicator, value: f64) -> Option<String> {
+    if !value.is_finite() {
+        return Some("значение не число".into());
+    }
+    match indicator.kind {
+        IndicatorType::Percent if !(0.0..=100.0).contains(&value) => {
+            Some(format!("процент — от 0 до 100, а указано {value}"))
+        }
+        IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
+            Some("для «да/нет» укажите 1 (да) или 0 (нет)".into())
+        }
+        IndicatorType::Integer if value.fract() != 0.0 => Some(format!(
+            "показатель считается в целых ({}), а указано {value}",
+            indicator.unit
+        )),
+        IndicatorType::Integer | IndicatorType::Decimal if value < 0.0 => {
+            Some(format!("значение не может быть отрицательным ({value})"))
+        }
+        _ => None,
+    }
+}
+
+fn report_from_rows(row: indicator_reports::Model, earlier: Vec<ReportRevision>) -> IndicatorReport {
+    IndicatorReport {
+        id: row.id,
+        project_id: row.project_id,
+        organization_id: row.organization_id,
+        indicator_key: row.indicator_key,
+        period: row.period,
+        value: row.value,
+        comment: row.comment,
+        reported_by: row.reported_by,
+        reported_at: row.reported_at,
+        revision: row.revision,
+        earlier,
+    }
+}
+
+impl Engine {
+    /// Reports (or corrects) an indicator value. Refuses, naming the field: a value the type
+    /// cannot have, a period of the wrong kind or not begun yet, an organization that does
+    /// not take part, an indicator whose reporting has not started, a cancelled project.
+    #[tracing::instrument(skip(self), fields(project = input.project_id), err)]
+    pub async fn report_indicator(&self, actor: &Actor, input: NewReport) -> Result<IndicatorReport> {
+        let (project, participants) = self.readable_project(actor, input.project_id).await?;
+        let may_report = match actor.role {
+            Role::Admin => true,
+            Role::Coordinator => actor.district_id == Some(project.district_id),
+            Role::Director => actor.organization_id == Some(input.organization_id),
+            Role::Observer => false,
+        };
+        if !may_report {
+            return Err(Error::Forbidden(match actor.role {
+                Role::Director => "Руководитель сдаёт отчёты только за свою организацию.".into(),
+                _ => "Сдавать отчёты может руководитель организации, координатор района или администратор.".into(),
+            }));
+        }
+        let (definition, _) = self.definition_by_version_id(project.workflow_version_id).await?;
+        let key = input.indicator.trim();
+        let indicator = definition.indicator(key).ok_or_else(|| {
+            Error::validation(
+                "indicator",
+                format!("В процессе «{}» нет показателя «{key}».", definition.title()),
+            )
+        })?;
+        if let Some(problem) = value_problem(indicator, input.value) {
+            return Err(Error::validation(
+                "value",
+                format!("Показатель «{} {}»: {problem}.", indicator.key, indicator.title),
+            ));
+        }
+        let period = Period::parse(&input.period).map_err(|e| Error::validation("period", e.to_string()))?;
+        if period.kind() != indicator.period {
+            return Err(Error::validation(
+                "period",
+                format!(
+                    "Показатель «{}» сдаётся {}: период пишется как {}, а не «{}».",
+                    indicator.key,
+                    indicator.period.title(),
+                    indicator.period.example(),
+                    input.period.trim()
+                ),
+            ));
+        }
+        let district = self.district(&Actor::SYSTEM, project.district_id).await?;
+        let today = self.today_in(district.time_zone);
+        if period.start().is_some_and(|start| start > today) {
+            return Err(Error::validation(
+                "period",
+                format!("Период {period} ещё не начался: отчитаться можно за текущий или прошедший период."),
+            ));
+        }
+        if !participants.contains(&input.organization_id) {
+            return Err(Error::validation(
+                "organizationId",
+                "Эта организация не участвует в проекте: выберите участника.",
+            ));
+        }
+        if ProjectStatus::parse(&project.status)? == ProjectStatus::Cancelled {
+            return Err(Error::validation(
+                "projectId",
+                "Проект отменён: отчёты по нему не принимаются.",
+            ));
+        }
+        let plans = super::projects::stage_rows(&self.db, project.id).await?;
+        let started = plans
+            .iter()
+            .any(|p| p.stage_key == indicator.starts_at_stage && p.entered_at.is_some());
+        if !started {
+            let stage = definition
+                .stage(&indicator.starts_at_stage)
+                .map_or(indicator.starts_at_stage.as_str(), |s| s.title.as_str());
+            return Err(Error::validation(
+                "indicator",
+                format!(
+                    "Отчёты по показателю «{} {}» принимаются с этапа «{stage}», а проект до него ещё не дошёл.",
+                    indicator.key, indicator.title
+                ),
+            ));
+        }
+        let comment = input
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+            return Err(Error::validation(
+                "comment",
+                "Комментарий длиннее 2000 знаков: сократите его.",
+            ));
+        }
+
+        let now = self.now();
+        let period_text = period.to_string();
+        let txn = self.db.begin().await?;
+        // Take the write lock first (SQLite) so the read below cannot go stale.
+        projects::Entity::update_many()
+            .col_expr(projects::Column::UpdatedAt, Expr::value(now))
+            .filter(projects::Column::Id.eq(project.id))
+            .exec(&txn)
+            .await?;
+        let existing = indicator_reports::Entity::find()
+            .filter(indicator_reports::Column::ProjectId.eq(project.id))
+            .filter(indicator_reports::Column::OrganizationId.eq(input.organization_id))
+            .filter(indicator_reports::Column::IndicatorKey.eq(&indicator.key))
+            .filter(indicator_reports::Column::Period.eq(&period_text))
+            .one(&txn)
+            .await?;
+        let row = match existing {
+            None => {
+                indicator_reports::ActiveModel {
+                    project_id: Set(project.id),
+                    organization_id: Set(input.organization_id),
+                    indicator_key: Set(indicator.key.clone()),
+                    period: Set(period_text),
+                    value: Set(input.value),
+                    comment: Set(comment),
+                    reported_by: Set(actor.recorded_id()),
+                    reported_at: Set(now),
+                    revision: Set(1),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+            }
+            Some(old) => {
+                indicator_report_revisions::ActiveModel {
+                    report_id: Set(old.id),
+                    revision: Set(old.revision),
+                    value: Set(old.value),
+                    comment: Set(old.comment.clone()),
+                    reported_by: Set(old.reported_by),
+                    reported_at: Set(old.reported_at),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                let revision = old.revision + 1;
+                let mut row: indicator_reports::ActiveModel = old.into();
+                row.value = Set(input.value);
+                row.comment = Set(comment);
+                row.reported_by = Set(actor.recorded_id());
+                row.reported_at = Set(now);
+                row.revision = Set(revision);
+                row.update(&txn).await?
+            }
+        };
+        txn.commit().await?;
+        self.reports_with_history(vec![row])
+            .await?
+            .into_values()
+            .next()
+            .ok_or_else(|| Error::Internal("a stored report was not read back".into()))
+    }
+
+    /// The reports the caller may read that match `filter`, by project, organization,
+    /// indicator and period. Directors read their own organization's reports only.
+    pub async fn indicator_reports(&self, actor: &Actor, filter: &ReportFilter) -> Result<Vec<IndicatorReport>> {
+        let mut query = indicator_reports::Entity::find();
+        if let Some(project_id) = filter.project_id {
+            self.readable_project(actor, project_id).await?;
+            query = query.filter(indicator_reports::Column::ProjectId.eq(project_id));
+        }
+        let scope = match actor.role {
+            Role::Admin => None,
+            Role::Observer => actor.district_id,
+            Role::Coordinator => Some(actor.district_id.unwrap_or(-1)),
+            Role::Director => {
+                query = query.filter(indicator_reports::Column::OrganizationId.eq(actor.organization_id.unwrap_or(-1)));
+                None
+            }
+        };
+        for district in [scope, filter.district_id].into_iter().flatten() {
+            query = query.filter(
+                indicator_reports::Column::ProjectId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(projects::Column::Id)
+                        .from(projects::Entity)
+                        .and_where(Expr::col(projects::Column::DistrictId).eq(district))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(org) = filter.organization_id {
+            query = query.filter(indicator_reports::Column::OrganizationId.eq(org));
+        }
+        if let Some(key) = &filter.indicator {
+            query = query.filter(indicator_reports::Column::IndicatorKey.eq(key.as_str()));
+        }
+        if let Some(period) = &filter.period {
+            query = query.filter(indicator_reports::Column::Period.eq(period.as_str()));
+        }
+        let rows = query
+            .order_by_asc(indicator_reports::Column::ProjectId)
+            .order_by_asc(indicator_reports::Column::OrganizationId)
+            .order_by_asc(indicator_reports::Column::IndicatorKey)
+            .order_by_asc(indicator_reports::Column::Period)
+            .all(&self.db)
+            .await?;
+        let order: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut by_id = self.reports_with_history(rows).await?;
+        Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).collect())
+    }
+
+    async fn reports_with_history(&self, rows: Vec<indicator_reports::Model>) -> Result<HashMap<i64, IndicatorReport>> {
+        let ids: Vec<i64> = rows.iter().filter(|r| r.revision > 1).map(|r| r.id).collect();
+        let mut earlier: HashMap<i64, Vec<ReportRevision>> = HashMap::new();
+        if !ids.is_empty() {
+            for rev in indicator_report_revisions::Entity::find()
+                .filter(indicator_report_revisions::Column::ReportId.is_in(ids))
+                .order_by_asc(indicator_report_revisions::Column::Revision)
+                .all(&self.db)
+                .await?
+            {
+                earlier.entry(rev.report_id).or_default().push(ReportRevision {
+                    revision: rev.revision,
+                    value: rev.value,
+                    comment: rev.comment,
+                    reported_by: rev.reported_by,
+                    reported_at: rev.reported_at,
+                });
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let history = earlier.remove(&row.id).unwrap_or_default();
+                (row.id, report_from_rows(row, history))
+            })
+            .collect())
+    }
+
+    /// Reports of projects by project id (for pages and the dashboard; no scope check).
+    pub async fn reports_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<IndicatorReport>>> {
+        let mut out: HashMap<i64, Vec<IndicatorReport>> = HashMap::new();
+        if project_ids.is_empty() {
+            return Ok(out);
+        }
+        for row in indicator_reports::Entity::find()
+            .filter(indicator_reports::Column::ProjectId.is_in(project_ids.to_vec()))
+            .order_by_asc(indicator_reports::Column::Period)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(row.project_id)
+                .or_default()
+                .push(report_from_rows(row, Vec::new()));
+        }
+        Ok(out)
+    }
+
+    /// The health thresholds in force.
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+}
+
+/// Plan against fact of every indicator for every participant of a project.
+pub fn progress(
+    definition: &Definition,
+    project: &Project,
+    reports: &[IndicatorReport],
+    thresholds: &Thresholds,
+) -> Vec<IndicatorProgress> {
+    let mut out = Vec::new();
+    for indicator in definition.indicators() {
+        let launch_target = project.indicator_targets.get(&indicator.key).copied();
+        for &organization_id in &project.participants {
+            let mut mine: Vec<&IndicatorReport> = reports
+                .iter()
+                .filter(|r| r.indicator_key == indicator.key && r.organization_id == organization_id)
+                .collect();
+            mine.sort_by_key(|r| Period::parse(&r.period).ok());
+            let target = period_target(indicator, launch_target);
+            let mut sum = 0.0;
+            let periods: Vec<PeriodFact> = mine
+                .iter()
+                .map(|r| {
+                    sum += r.value;
+                    PeriodFact {
+                        period: r.period.clone(),
+                        target,
+                        value: r.value,
+                        cumulative: indicator.cumulative.then_some(sum),
+                        achievement: achievement(r.value, target, indicator.better),
+                    }
+                })
+                .collect();
+            let latest_value = mine.last().map(|r| r.value);
+            let (judged_target, fact) = match overall_target(indicator, launch_target) {
+                Some(overall) => (Some(overall), (!mine.is_empty()).then_some(sum)),
+                None => (target, latest_value),
+            };
+            let achieved = fact.and_then(|f| achievement(f, judged_target, indicator.better));
+            out.push(IndicatorProgress {
+                indicator_key: indicator.key.clone(),
+                organization_id,
+                periods,
+                target: judged_target,
+                latest_value,
+                fact,
+                achievement: achieved,
+                health: thresholds.light(achieved),
+            });
+        }
+    }
+    out
+}
+
+/// A project's light: red when its current stage is overdue or an indicator is red, amber
+/// when the stage is due within the warning window or an indicator is amber.
+pub fn project_health(
+    project: &Project,
+    plans: &[StagePlan],
+    progress: &[IndicatorProgress],
+    today: NaiveDate,
+    thresholds: &Thresholds,
+) -> ProjectHealth {
+    let indicators = progress.iter().fold(Health::Unknown, |worst, p| worst.worst(p.health));
+    if project.status != ProjectStatus::Active {
+        return ProjectHealth {
+            health: indicators,
+            overdue: false,
+            due_soon: false,
+            indicators,
+        };
+    }
+    let due = plans
+        .iter()
+        .find(|p| p.stage_key == project.current_stage)
+        .and_then(|p| p.current_due);
+    let overdue = due.is_some_and(|d| d < today);
+    let due_soon = !overdue && due.is_some_and(|d| (d - today).num_days() <= thresholds.warning_days);
+    let schedule = if overdue {
+        Health::Red
+    } else if due_soon {
+        Health::Amber
+    } else {
+        Health::Green
+    };
+    ProjectHealth {
+        health: schedule.worst(indicators),
+        overdue,
+        due_soon,
+        indicators,
+    }
+}
+
+impl Engine {
+    /// Health and indicator progress of projects by id (for pages, loaders and filters; no
+    /// scope check): six statements whatever the number of projects.
+    pub async fn health_of(&self, ids: &[i64]) -> Result<HashMap<i64, (ProjectHealth, Vec<IndicatorProgress>)>> {
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let rows = projects::Entity::find()
+            .filter(projects::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        let participants = self.participants_of(ids).await?;
+        let plans = self.stage_plans_of(ids).await?;
+        let reports = self.reports_of(ids).await?;
+        let mut version_ids: Vec<i64> = rows.iter().map(|r| r.workflow_version_id).collect();
+        version_ids.sort_unstable();
+        version_ids.dedup();
+        let versions = self.workflow_versions_by_ids(&version_ids).await?;
+        let mut district_ids: Vec<i64> = rows.iter().map(|r| r.district_id).collect();
+        district_ids.sort_unstable();
+        district_ids.dedup();
+        let districts = self.districts_by_ids(&district_ids).await?;
+        let now = self.now();
+        for row in rows {
+            let id = row.id;
+            let project = crate::store::convert::project(row, participants.get(&id).cloned().unwrap_or_default())?;
+            let Some(version) = versions.get(&project.workflow_version_id) else {
+                continue;
+            };
+            let today = districts
+                .get(&project.district_id)
+                .map_or(now.date_naive(), |d| local_date(now, d.time_zone));
+            let progress = progress(
+                &version.definition,
+                &project,
+                reports.get(&id).map_or(&[][..], Vec::as_slice),
+                &self.thresholds,
+            );
+            let health = project_health(
+                &project,
+                plans.get(&id).map_or(&[][..], Vec::as_slice),
+                &progress,
+                today,
+                &self.thresholds,
+            );
+            out.insert(id, (health, progress));
+        }
+        Ok(out)
+    }
+}

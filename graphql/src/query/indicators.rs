@@ -1,0 +1,64 @@
+use async_graphql::{Context, ID, Object};
+use engine::Engine;
+use engine::service::ReportFilter;
+
+use crate::context::actor;
+use crate::error::GqlResult;
+use crate::inputs::ReportFilterInput;
+use crate::types::dashboard::Dashboard;
+use crate::types::indicators::IndicatorReport;
+use crate::types::parse_id;
+
+#[derive(Default)]
+pub struct IndicatorQuery;
+
+#[Object]
+impl IndicatorQuery {
+    /// Отчёты по показателям, которые вам видны (руководитель видит отчёты своей организации).
+    async fn indicator_reports(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ReportFilterInput>,
+    ) -> async_graphql::Result<Vec<IndicatorReport>> {
+        let actor = actor(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let engine_filter = ReportFilter {
+            project_id: filter
+                .project_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.projectId"))
+                .transpose()?,
+            district_id: filter
+                .district_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.districtId"))
+                .transpose()?,
+            organization_id: filter
+                .organization_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.organizationId"))
+                .transpose()?,
+            indicator: filter.indicator,
+            period: filter.period,
+        };
+        let reports = ctx
+            .data_unchecked::<Engine>()
+            .indicator_reports(actor, &engine_filter)
+            .await
+            .gql()?;
+        Ok(reports.into_iter().map(IndicatorReport).collect())
+    }
+
+    /// Сводка района (без `districtId` — вашего района, а администратору и наблюдателю
+    /// региона — всех районов).
+    async fn dashboard(&self, ctx: &Context<'_>, district_id: Option<ID>) -> async_graphql::Result<Dashboard> {
+        let actor = actor(ctx)?;
+        let district_id = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;
+        Ok(Dashboard(
+            ctx.data_unchecked::<Engine>()
+                .dashboard(actor, district_id)
+                .await
+                .gql()?,
+        ))
+    }
+}
