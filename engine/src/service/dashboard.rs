@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Days, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::Engine;
 use super::indicators::{progress, project_health};
 use super::projects::local_date;
+use super::{Engine, unique_ids};
 use crate::auth::{Actor, Role};
 use crate::definition::{DayUnit, Indicator};
 use crate::error::{Error, Result};
@@ -220,10 +220,10 @@ impl Engine {
         let mut participants = self.participants_of(&ids).await?;
         let plans = self.stage_plans_of(&ids).await?;
         let reports = self.reports_of(&ids).await?;
-        let version_ids = unique(rows.iter().map(|r| r.workflow_version_id));
+        let version_ids = unique_ids(rows.iter().map(|r| r.workflow_version_id));
         let versions = self.workflow_versions_by_ids(&version_ids).await?;
         let districts = self
-            .districts_by_ids(&unique(rows.iter().map(|r| r.district_id)))
+            .districts_by_ids(&unique_ids(rows.iter().map(|r| r.district_id)))
             .await?;
         let projects: Vec<Project> = rows
             .into_iter()
@@ -233,7 +233,9 @@ impl Engine {
             })
             .collect::<Result<_>>()?;
         let organizations = self
-            .organizations_by_ids(&unique(projects.iter().flat_map(|p| p.participants.iter().copied())))
+            .organizations_by_ids(&unique_ids(
+                projects.iter().flat_map(|p| p.participants.iter().copied()),
+            ))
             .await?;
 
         let now = self.now();
@@ -367,11 +369,4 @@ impl Engine {
             thresholds: self.thresholds,
         })
     }
-}
-
-fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut ids: Vec<i64> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }

@@ -13,8 +13,8 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use super::Engine;
 use super::projects::local_date;
+use super::{Engine, unique_ids};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, Indicator, IndicatorType};
 use crate::error::{Error, Result};
@@ -454,14 +454,12 @@ impl Engine {
         let participants = self.participants_of(ids).await?;
         let plans = self.stage_plans_of(ids).await?;
         let reports = self.reports_of(ids).await?;
-        let mut version_ids: Vec<i64> = rows.iter().map(|r| r.workflow_version_id).collect();
-        version_ids.sort_unstable();
-        version_ids.dedup();
-        let versions = self.workflow_versions_by_ids(&version_ids).await?;
-        let mut district_ids: Vec<i64> = rows.iter().map(|r| r.district_id).collect();
-        district_ids.sort_unstable();
-        district_ids.dedup();
-        let districts = self.districts_by_ids(&district_ids).await?;
+        let versions = self
+            .workflow_versions_by_ids(&unique_ids(rows.iter().map(|r| r.workflow_version_id)))
+            .await?;
+        let districts = self
+            .districts_by_ids(&unique_ids(rows.iter().map(|r| r.district_id)))
+            .await?;
         let now = self.now();
         for row in rows {
             let id = row.id;

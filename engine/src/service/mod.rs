@@ -105,6 +105,14 @@ impl Engine {
     }
 }
 
+/// Distinct ids, sorted: the keys of a batch load.
+pub fn unique_ids(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// A person-facing text that must not be blank: trimmed, or a validation error for `field`.
 fn required_text(value: &str, field: &str, what: &str) -> crate::Result<String> {
     let trimmed = value.trim();

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::Engine;
+use super::{Engine, unique_ids};
 use crate::auth::{Actor, Role};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -398,10 +398,9 @@ impl Engine {
         }
         let ids: Vec<i64> = candidates.iter().map(|p| p.id).collect();
         let plans = self.stage_plans_of(&ids).await?;
-        let mut version_ids: Vec<i64> = candidates.iter().map(|p| p.workflow_version_id).collect();
-        version_ids.sort_unstable();
-        version_ids.dedup();
-        let versions = self.workflow_versions_by_ids(&version_ids).await?;
+        let versions = self
+            .workflow_versions_by_ids(&unique_ids(candidates.iter().map(|p| p.workflow_version_id)))
+            .await?;
         let mut tasks: Vec<(Option<chrono::NaiveDate>, Project)> = candidates
             .into_iter()
             .filter(|p| {

@@ -218,10 +218,10 @@ async fn indicator_reports(
     let engine = &state.engine;
     let reports = engine.indicator_reports(&actor, &filter).await?;
     let organizations = engine
-        .organizations_by_ids(&unique(reports.iter().map(|r| r.organization_id)))
+        .organizations_by_ids(&engine::service::unique_ids(reports.iter().map(|r| r.organization_id)))
         .await?;
     let mut projects = HashMap::new();
-    for id in unique(reports.iter().map(|r| r.project_id)) {
+    for id in engine::service::unique_ids(reports.iter().map(|r| r.project_id)) {
         projects.insert(id, engine.project(&actor, id).await?);
     }
     let rows = reports
@@ -276,7 +276,7 @@ async fn dashboard(
     let params = params(query, &["districtId"])?;
     let engine = &state.engine;
     let dashboard = engine.dashboard(&actor, id_param(&params, "districtId")?).await?;
-    let district_ids = unique(
+    let district_ids = engine::service::unique_ids(
         dashboard
             .overdue
             .iter()
@@ -411,13 +411,6 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
-}
-
-fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut ids: Vec<i64> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 #[cfg(test)]

@@ -91,6 +91,16 @@ pub struct OrganizationStandingItem {
     pub indicators: u64,
 }
 
+fn counts(list: &[engine::service::Count]) -> Vec<CountItem> {
+    list.iter()
+        .map(|c| CountItem {
+            key: c.key.clone(),
+            title: c.title.clone(),
+            count: c.count,
+        })
+        .collect()
+}
+
 #[Object]
 impl Dashboard {
     /// Район (нет — все доступные районы).
@@ -99,15 +109,7 @@ impl Dashboard {
     }
     /// Активные проекты по процессам.
     async fn by_workflow(&self) -> Vec<CountItem> {
-        self.0
-            .by_workflow
-            .iter()
-            .map(|c| CountItem {
-                key: c.key.clone(),
-                title: c.title.clone(),
-                count: c.count,
-            })
-            .collect()
+        counts(&self.0.by_workflow)
     }
     /// Активные проекты по этапам.
     async fn by_stage(&self) -> Vec<StageCountItem> {
@@ -125,15 +127,7 @@ impl Dashboard {
     }
     /// Активные проекты по состоянию (ключ — светофор: red, amber, green, unknown).
     async fn by_health(&self) -> Vec<CountItem> {
-        self.0
-            .by_health
-            .iter()
-            .map(|c| CountItem {
-                key: c.key.clone(),
-                title: c.title.clone(),
-                count: c.count,
-            })
-            .collect()
+        counts(&self.0.by_health)
     }
     /// Просроченные этапы, самые долгие первыми.
     async fn overdue(&self) -> Vec<OverdueItem> {

@@ -39,13 +39,6 @@ pub struct Project {
     data: Option<Arc<Preloaded>>,
 }
 
-fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut ids: Vec<i64> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
 impl Project {
     /// A project whose related data loads on demand.
     pub fn new(project: engine::model::Project) -> Self {
@@ -81,9 +74,10 @@ impl Project {
     /// checklists loaded in five statements.
     pub async fn page(engine: &Engine, projects: Vec<engine::model::Project>) -> async_graphql::Result<Vec<Project>> {
         let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-        let version_ids = unique(projects.iter().map(|p| p.workflow_version_id));
-        let district_ids = unique(projects.iter().map(|p| p.district_id));
-        let organization_ids = unique(projects.iter().flat_map(|p| p.participants.iter().copied()));
+        let version_ids = engine::service::unique_ids(projects.iter().map(|p| p.workflow_version_id));
+        let district_ids = engine::service::unique_ids(projects.iter().map(|p| p.district_id));
+        let organization_ids =
+            engine::service::unique_ids(projects.iter().flat_map(|p| p.participants.iter().copied()));
         let (workflows, districts, organizations, stages, checklists) = futures_util::try_join!(
             engine.workflow_versions_by_ids(&version_ids),
             engine.districts_by_ids(&district_ids),
