@@ -10,6 +10,12 @@
 //! | achievement from which an indicator is green, % | `health_green_from` | `PO_HEALTH_GREEN_FROM` | 80 |
 //! | achievement from which it is amber (below: red), % | `health_amber_from` | `PO_HEALTH_AMBER_FROM` | 50 |
 //! | a stage due within this many days is amber | `health_warning_days` | `PO_HEALTH_WARNING_DAYS` | 7 |
+//! | mail server (`smtp://user:pass@host:587`, `smtps://…`) | `smtp_url` | `SMTP_URL` | none: `.eml` files in `<data_dir>/mail` |
+//! | sender of reminders | `mail_from` | `PO_MAIL_FROM` | `Проектный офис <noreply@project-office.local>` |
+//! | address in links of emails | `base_url` | `PO_BASE_URL` | `http://<listen>` |
+//! | when reminders run (cron crate syntax) | `remind_cron` | `PO_REMIND_CRON` | `0 0 9 * * Mon-Fri` |
+//! | the time zone of that schedule | `remind_time_zone` | `PO_REMIND_TZ` | `Europe/Moscow` |
+//! | attempts before an email is marked failed | `mail_max_attempts` | `PO_MAIL_MAX_ATTEMPTS` | 8 |
 //!
 //! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
 //! The database URL may hold a password, so it is kept as a secret that never prints.
@@ -31,6 +37,12 @@ struct FileConfig {
     health_green_from: Option<f64>,
     health_amber_from: Option<f64>,
     health_warning_days: Option<i64>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    base_url: Option<String>,
+    remind_cron: Option<String>,
+    remind_time_zone: Option<String>,
+    mail_max_attempts: Option<i32>,
 }
 
 /// The resolved configuration.
@@ -42,6 +54,12 @@ pub struct Config {
     pub listen: String,
     pub session_ttl: chrono::Duration,
     pub thresholds: engine::health::Thresholds,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub base_url: String,
+    pub remind_cron: String,
+    pub remind_time_zone: String,
+    pub mail_max_attempts: i32,
 }
 
 impl Config {
@@ -131,7 +149,25 @@ impl Config {
             )?,
         };
         thresholds.validate().map_err(|e| anyhow::anyhow!(e))?;
+        let mail_max_attempts = number(&env, "PO_MAIL_MAX_ATTEMPTS", from_file.mail_max_attempts, 8)?;
+        if mail_max_attempts < 1 {
+            bail!("mail_max_attempts must be at least 1");
+        }
         Ok(Config {
+            smtp_url: env("SMTP_URL").or(from_file.smtp_url).map(SecretString::from),
+            mail_from: env("PO_MAIL_FROM")
+                .or(from_file.mail_from)
+                .unwrap_or_else(|| "Проектный офис <noreply@project-office.local>".into()),
+            base_url: env("PO_BASE_URL")
+                .or(from_file.base_url)
+                .unwrap_or_else(|| format!("http://{listen}")),
+            remind_cron: env("PO_REMIND_CRON")
+                .or(from_file.remind_cron)
+                .unwrap_or_else(|| engine::reminders::scheduler::DEFAULT_CRON.into()),
+            remind_time_zone: env("PO_REMIND_TZ")
+                .or(from_file.remind_time_zone)
+                .unwrap_or_else(|| "Europe/Moscow".into()),
+            mail_max_attempts,
             thresholds,
             database_url: SecretString::from(database_url),
             data_dir,
@@ -143,6 +179,36 @@ impl Config {
 
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
+    }
+
+    /// The mail transport, the delivery settings and the schedule of reminders; a wrong
+    /// value stops start-up with a message that says what is wrong.
+    pub fn reminders(&self) -> anyhow::Result<crate::Reminders> {
+        let schedule = engine::reminders::scheduler::ReminderSchedule::parse(&self.remind_cron, &self.remind_time_zone)
+            .map_err(|e| anyhow::anyhow!("PO_REMIND_CRON / PO_REMIND_TZ: {e}"))?;
+        let from = self.mail_from.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "PO_MAIL_FROM «{}» is not a mailbox (write it as Name <address@host>): {e}",
+                self.mail_from
+            )
+        })?;
+        let mailer = engine::mail::transport::Mailer::from_url(
+            self.smtp_url.as_ref().map(|u| u.expose_secret()),
+            &self.data_dir.join("mail"),
+        )
+        .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+        let settings = engine::reminders::DeliverySettings {
+            base_url: self.base_url.trim_end_matches('/').to_string(),
+            from,
+            max_attempts: self.mail_max_attempts,
+            lease: chrono::Duration::minutes(10),
+            batch: 500,
+        };
+        Ok(crate::Reminders {
+            schedule,
+            mailer,
+            settings,
+        })
     }
 }
 

@@ -44,6 +44,18 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in graphql/schema.graphql.
     Schema,
+    /// Reminders: plan what is due and send it.
+    Remind {
+        /// Run one tick (plan, queue, deliver) and exit.
+        #[arg(long)]
+        once: bool,
+        /// The instant to run as (RFC 3339, e.g. 2025-03-10T09:00:00+05:00); default now.
+        #[arg(long)]
+        now: Option<String>,
+        /// Print what would be sent; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Workflow definitions.
     Workflows {
         #[command(subcommand)]
@@ -124,6 +136,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(cli.config.as_deref())?;
             users::create_admin(&config, &email, &name).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Remind { once, now, dry_run } => {
+            let config = Config::load(cli.config.as_deref())?;
+            remind(&config, once, now.as_deref(), dry_run).await
         }
         Command::Schema => {
             print!("{}", graphql::schema::sdl());
@@ -231,6 +247,58 @@ fn check(path: Option<PathBuf>, config_path: Option<PathBuf>) -> anyhow::Result<
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// How reminders are sent: the schedule, the transport and the delivery settings.
+pub struct Reminders {
+    pub schedule: engine::reminders::scheduler::ReminderSchedule,
+    pub mailer: engine::mail::transport::Mailer,
+    pub settings: engine::reminders::DeliverySettings,
+}
+
+/// `remind --once [--now T] [--dry-run]`.
+async fn remind(config: &Config, once: bool, now: Option<&str>, dry_run: bool) -> anyhow::Result<ExitCode> {
+    if !once {
+        anyhow::bail!("`remind` runs one tick with --once; the schedule runs inside `serve`");
+    }
+    let now = match now {
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .with_context(|| format!("--now «{text}» is not an RFC 3339 time (e.g. 2025-03-10T09:00:00+05:00)"))?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    };
+    let reminders = config.reminders()?;
+    let engine = open(config).await?.with_thresholds(config.thresholds);
+    register(&engine, config).await?;
+    if dry_run {
+        let items = engine.plan_reminders(now).await?;
+        println!(
+            "{} reminder(s) due at {now} (dry run: nothing written or sent)",
+            items.len()
+        );
+        for item in items {
+            println!(
+                "{:<14} {:<32} {} — {} — {} ({} days){}",
+                format!("{:?}", item.kind),
+                item.recipient_email,
+                item.project_title,
+                item.stage_title.or(item.indicator_title).unwrap_or_default(),
+                item.due,
+                item.days,
+                if item.escalated { " [escalated]" } else { "" }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (planned, queued) = engine.plan_and_enqueue(now).await?;
+    let report = engine
+        .deliver_pending(now, &reminders.mailer, &reminders.settings)
+        .await?;
+    println!(
+        "planned {planned}, queued {queued} new; sent {} email(s) with {} reminder(s); {} to retry, {} failed",
+        report.emails_sent, report.items_sent, report.retrying, report.failed
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Connects, migrates, and returns the engine.

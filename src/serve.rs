@@ -9,8 +9,10 @@ use graphql::{AppState, ServerConfig};
 use crate::config::Config;
 
 /// Migrates, registers the workflows, and serves until SIGTERM or Ctrl-C, then finishes
-/// the requests in flight.
+/// the requests in flight; the reminder scheduler runs beside the API.
 pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> {
+    // Configuration errors stop start-up before anything listens.
+    let reminders = config.reminders()?;
     let engine = crate::open(config)
         .await?
         .with_session_ttl(config.session_ttl)
@@ -25,17 +27,30 @@ pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> 
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
     let local = listener.local_addr()?;
-    let router = router(engine);
+    let router = router(engine.clone(), &reminders);
     println!("project-office listens on http://{local} (GraphQL and GraphiQL at http://{local}/graphql)");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(engine::reminders::scheduler::run(
+        engine,
+        reminders.schedule.clone(),
+        reminders.mailer.clone(),
+        reminders.settings.clone(),
+        async move {
+            let mut stopped = stopped;
+            let _ = stopped.wait_for(|s| *s).await;
+        },
+    ));
     graphql::server::serve(listener, router, shutdown_signal()).await?;
+    let _ = stop.send(true);
+    let _ = scheduler.await;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// The HTTP router over an engine with the default limits.
-pub fn router(engine: Engine) -> axum::Router {
+pub fn router(engine: Engine, reminders: &crate::Reminders) -> axum::Router {
     let limits = ServerConfig::default();
-    let state = AppState::new(engine, &limits);
+    let state = AppState::new(engine, &limits).with_reminders(reminders.mailer.clone(), reminders.settings.clone());
     graphql::server::router(state, &limits)
 }
 

@@ -32,15 +32,28 @@ pub struct AppState {
     pub engine: engine::Engine,
     pub schema: AppSchema,
     pub metrics: Arc<metrics::Metrics>,
+    limits: ServerConfig,
 }
 
 impl AppState {
     pub fn new(engine: engine::Engine, limits: &ServerConfig) -> Self {
-        let schema = build_schema(engine.clone(), limits);
+        let schema = build_schema(engine.clone(), limits, None);
         AppState {
             engine,
             schema,
             metrics: Arc::new(metrics::Metrics::default()),
+            limits: limits.clone(),
         }
+    }
+
+    /// Lets administrators run reminders from the API (`runReminders`) with this transport.
+    pub fn with_reminders(
+        mut self,
+        mailer: engine::mail::transport::Mailer,
+        settings: engine::reminders::DeliverySettings,
+    ) -> Self {
+        let runtime = schema::ReminderRuntime { mailer, settings };
+        self.schema = build_schema(self.engine.clone(), &self.limits, Some(runtime));
+        self
     }
 }

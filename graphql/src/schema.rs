@@ -11,14 +11,24 @@ use crate::server::ServerConfig;
 /// The schema served at `/graphql`.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
+/// What `runReminders` sends with.
+#[derive(Clone)]
+pub struct ReminderRuntime {
+    pub mailer: engine::mail::transport::Mailer,
+    pub settings: engine::reminders::DeliverySettings,
+}
+
 /// Builds the schema over an engine, with depth and complexity limits from `config`.
 /// Tracing is one span per operation, made by the HTTP layer (`crate::http`); a span per
 /// resolved field (async-graphql's `Tracing` extension) would cost more than it tells.
-pub fn build_schema(engine: engine::Engine, config: &ServerConfig) -> AppSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+pub fn build_schema(engine: engine::Engine, config: &ServerConfig, reminders: Option<ReminderRuntime>) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .data(engine.clone());
+    if let Some(runtime) = reminders {
+        builder = builder.data(runtime);
+    }
     crate::loaders::register(builder, &engine).finish()
 }
 

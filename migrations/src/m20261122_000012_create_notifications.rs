@@ -28,6 +28,9 @@ impl MigrationTrait for Migration {
                     .col(text_null(Notifications::LastError))
                     .col(timestamp_with_time_zone(Notifications::CreatedAt))
                     .col(timestamp_with_time_zone_null(Notifications::SentAt))
+                    // Which delivery run holds the row while it sends (status `sending`);
+                    // the run's lease ends at `next_attempt_at`, after which another may take it.
+                    .col(text_null(Notifications::ClaimToken))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_notifications_project_id")
@@ -81,6 +84,7 @@ enum Notifications {
     LastError,
     CreatedAt,
     SentAt,
+    ClaimToken,
 }
 
 #[derive(DeriveIden)]

@@ -22,6 +22,8 @@ pub enum Backend {
 /// registered, an engine over it and the clock it runs on.
 pub struct TestDb {
     pub engine: Engine,
+    /// The database URL (for a second engine on the same database).
+    pub url: String,
     /// SQL statements executed on this test's connection.
     pub statements: Arc<std::sync::atomic::AtomicU64>,
     pub clock: Arc<FixedClock>,
@@ -144,6 +146,7 @@ where
     engine.register_definitions(&loaded).await.unwrap();
     let outcome = tokio::spawn(body(TestDb {
         engine,
+        url: url.clone(),
         statements,
         clock,
         backend,
@@ -372,7 +375,18 @@ impl TestDb {
     /// engine on 127.0.0.1 and a free port.
     pub async fn spawn_server(&self) -> Server {
         let limits = graphql::ServerConfig::default();
-        let router = graphql::server::router(graphql::AppState::new(self.engine.clone(), &limits), &limits);
+        // Reminders run from the API write `.eml` files into a scratch folder.
+        let mail_dir = std::env::temp_dir().join(unique_name("po-mail"));
+        let mailer = engine::mail::transport::Mailer::from_url(None, &mail_dir).unwrap();
+        let settings = engine::reminders::DeliverySettings {
+            base_url: "http://po.test".into(),
+            from: "Проектный офис <noreply@po.test>".parse().unwrap(),
+            max_attempts: 3,
+            lease: chrono::Duration::minutes(10),
+            batch: 500,
+        };
+        let state = graphql::AppState::new(self.engine.clone(), &limits).with_reminders(mailer, settings);
+        let router = graphql::server::router(state, &limits);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(graphql::server::serve(listener, router, std::future::pending()));

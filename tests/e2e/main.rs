@@ -14,6 +14,8 @@ mod directory;
 mod exports;
 mod indicators;
 mod projects;
+mod reminders;
+mod smtp;
 mod stages;
 mod transitions;
 mod workflows;

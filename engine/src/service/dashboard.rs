@@ -148,12 +148,12 @@ fn standings<'a>(
 /// The report an organization owes for an indicator today, if any: the last ended period
 /// (one that ended after reporting started) whose deadline has passed, or, for a once-only
 /// indicator, the report due by the start stage's due date.
-fn owed_period(
+pub(crate) fn owed_period(
     indicator: &Indicator,
     start_plan: &StagePlan,
     tz: chrono_tz::Tz,
     today: NaiveDate,
-    engine: &Engine,
+    calendar: &crate::calendar::ProductionCalendar,
 ) -> Result<Option<(String, NaiveDate)>> {
     let Some(entered) = start_plan.entered_at.map(|at| local_date(at, tz)) else {
         return Ok(None);
@@ -177,9 +177,7 @@ fn owed_period(
         return Ok(None);
     }
     let deadline = match indicator.report_deadline.unit {
-        DayUnit::Working => engine
-            .calendar()
-            .add_working_days(end, indicator.report_deadline.days as i32)?,
+        DayUnit::Working => calendar.add_working_days(end, indicator.report_deadline.days as i32)?,
         DayUnit::Calendar => end
             .checked_add_days(Days::new(u64::from(indicator.report_deadline.days)))
             .unwrap_or(end),
@@ -309,7 +307,8 @@ impl Engine {
                 let Some(start_plan) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {
                     continue;
                 };
-                let Some((period, deadline)) = owed_period(indicator, start_plan, district.time_zone, today, self)?
+                let Some((period, deadline)) =
+                    owed_period(indicator, start_plan, district.time_zone, today, self.calendar)?
                 else {
                     continue;
                 };

@@ -7,7 +7,7 @@
 //! both databases, and on SQLite the database write lock before anything is read), then reads
 //! and decides; a caller who passed a stale version gets [`Error::Conflict`].
 
-mod dashboard;
+pub(crate) mod dashboard;
 mod directory;
 mod indicators;
 mod projects;

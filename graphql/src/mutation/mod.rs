@@ -4,6 +4,7 @@ mod auth;
 mod directory;
 mod indicators;
 mod projects;
+mod reminders;
 
 use async_graphql::MergedObject;
 
@@ -14,4 +15,5 @@ pub struct Mutation(
     directory::DirectoryMutation,
     projects::ProjectMutation,
     indicators::IndicatorMutation,
+    reminders::ReminderMutation,
 );

@@ -2,6 +2,7 @@
 
 mod directory;
 mod indicators;
+mod notifications;
 mod projects;
 mod workflows;
 
@@ -14,4 +15,5 @@ pub struct Query(
     workflows::WorkflowQuery,
     projects::ProjectQuery,
     indicators::IndicatorQuery,
+    notifications::NotificationQuery,
 );

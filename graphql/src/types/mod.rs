@@ -7,6 +7,7 @@ pub mod directory;
 pub mod enums;
 pub mod history;
 pub mod indicators;
+pub mod notification;
 pub mod project;
 pub mod stage;
 pub mod workflow;

@@ -3,12 +3,8 @@
 
 pub mod checklist_marks;
 pub mod districts;
-// Corrections of indicator reports and the notification outbox are stored by the reporting
-// and reminder services; the tables exist from the start so later work adds columns, not tables.
-#[allow(dead_code)]
 pub mod indicator_report_revisions;
 pub mod indicator_reports;
-#[allow(dead_code)]
 pub mod notifications;
 pub mod organizations;
 pub mod project_events;

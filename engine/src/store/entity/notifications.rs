@@ -18,7 +18,7 @@ pub struct Model {
     /// JSON.
     #[sea_orm(column_type = "Text")]
     pub payload: String,
-    /// `pending` | `sent` | `failed`.
+    /// `pending` | `sending` | `sent` | `failed`.
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub attempts: i32,
@@ -27,6 +27,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub claim_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,340 @@
+//! Planning: which reminders are due now. A pure function of the state and `now`, tested
+//! without a database or a clock.
+//!
+//! For each active project, in its district's time zone and calendar:
+//! - **due soon** — the current stage's due date is `d` days away and `d` is within the
+//!   workflow's thresholds (default 7/3/1): one reminder for the nearest threshold not yet
+//!   passed (5 days left → the 7-day reminder; 2 days → the 3-day one), to the stage's owners;
+//! - **overdue** — past the due date: one reminder now and again every
+//!   `overdue_every_days`, to the owners and escalated to the workflow's `escalate_to` roles;
+//! - **report missing** — an organization owes a report whose deadline has passed (the last
+//!   ended period, or a once-only report due with its start stage): to its directors, again
+//!   every `overdue_every_days`.
+//!
+//! A tick after downtime sees only what is due now — the nearest threshold, the current
+//! overdue repeat — so it neither skips a reminder nor sends every missed one. Each item's
+//! dedupe key names the project, the stage (with its due date, so a rescheduled stage is
+//! reminded afresh) or the indicator and period, the kind, the threshold and the recipient.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::item::{ReminderItem, ReminderKind};
+use crate::auth::Role;
+use crate::definition::Definition;
+use crate::model::{IndicatorReport, Project, StagePlan};
+
+/// Someone reminders can go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub district_id: Option<i64>,
+    pub organization_id: Option<i64>,
+}
+
+/// What planning needs to know about one active project.
+pub struct ProjectState<'a> {
+    pub project: &'a Project,
+    pub definition: &'a Definition,
+    pub district_name: &'a str,
+    /// Today in the project's district.
+    pub today: NaiveDate,
+    pub plans: &'a [StagePlan],
+    pub reports: &'a [IndicatorReport],
+    /// The report owed per indicator now, if any: (indicator key, period, deadline).
+    pub owed: Vec<(String, String, NaiveDate)>,
+    pub organization_names: &'a HashMap<i64, String>,
+}
+
+/// The reminders due for one project now.
+pub fn plan_project(state: &ProjectState, recipients: &[Recipient]) -> Vec<ReminderItem> {
+    let mut out = Vec::new();
+    let project = state.project;
+    let policy = state.definition.reminders();
+    let coordinators: Vec<&Recipient> = recipients
+        .iter()
+        .filter(|r| r.role == Role::Coordinator && r.district_id == Some(project.district_id))
+        .collect();
+    let directors_of = |org: i64| {
+        recipients
+            .iter()
+            .filter(move |r| r.role == Role::Director && r.organization_id == Some(org))
+    };
+    let holders = |role: Role| -> Vec<&Recipient> {
+        match role {
+            Role::Coordinator => coordinators.clone(),
+            Role::Director => project.participants.iter().flat_map(|&o| directors_of(o)).collect(),
+            Role::Admin | Role::Observer => Vec::new(),
+        }
+    };
+    let base =
+        |kind: ReminderKind, r: &Recipient, key: String, due: NaiveDate, days: i64, threshold: i64| ReminderItem {
+            dedupe_key: key,
+            kind,
+            recipient_user_id: Some(r.user_id),
+            recipient_email: r.email.clone(),
+            recipient_name: r.name.clone(),
+            project_id: project.id,
+            project_title: project.title.clone(),
+            district_name: state.district_name.to_string(),
+            stage_key: None,
+            stage_title: None,
+            due,
+            days,
+            threshold,
+            indicator_key: None,
+            indicator_title: None,
+            period: None,
+            organization_name: None,
+            escalated: false,
+        };
+
+    // The current stage.
+    let stage = state.definition.stage(&project.current_stage);
+    let due = state
+        .plans
+        .iter()
+        .find(|p| p.stage_key == project.current_stage)
+        .and_then(|p| p.current_due);
+    if let (Some(stage), Some(due)) = (stage, due) {
+        let owners: Vec<&Recipient> = stage.owners.iter().flat_map(|&role| holders(role)).collect();
+        let left = (due - state.today).num_days();
+        let every = i64::from(policy.overdue_every_days.max(1));
+        let (kind, days, threshold, to_whom): (ReminderKind, i64, Option<i64>, Vec<(&Recipient, bool)>) = if left >= 0 {
+            let nearest = policy
+                .before_days
+                .iter()
+                .map(|&t| i64::from(t))
+                .filter(|&t| left <= t)
+                .min();
+            (
+                ReminderKind::DueSoon,
+                left,
+                nearest,
+                owners.iter().map(|r| (*r, false)).collect(),
+            )
+        } else {
+            let late = -left;
+            let mut to: Vec<(&Recipient, bool)> = owners.iter().map(|r| (*r, false)).collect();
+            for role in &policy.escalate_to {
+                for r in holders(*role) {
+                    if !to.iter().any(|(x, _)| x.user_id == r.user_id) {
+                        to.push((r, true));
+                    }
+                }
+            }
+            (ReminderKind::Overdue, late, Some((late - 1) / every), to)
+        };
+        if let Some(threshold) = threshold {
+            let tag = if kind == ReminderKind::DueSoon {
+                "due"
+            } else {
+                "overdue"
+            };
+            for (r, escalated) in to_whom {
+                let key = format!(
+                    "{tag}:p{}:s:{}:{}:t{threshold}:u{}",
+                    project.id, stage.key, due, r.user_id
+                );
+                let mut item = base(kind, r, key, due, days, threshold);
+                item.stage_key = Some(stage.key.clone());
+                item.stage_title = Some(stage.title.clone());
+                item.escalated = escalated;
+                out.push(item);
+            }
+        }
+    }
+
+    // Reports owed.
+    let every = i64::from(policy.overdue_every_days.max(1));
+    for (indicator_key, period, deadline) in &state.owed {
+        let Some(indicator) = state.definition.indicator(indicator_key) else {
+            continue;
+        };
+        let late = (state.today - *deadline).num_days();
+        if late <= 0 {
+            continue;
+        }
+        let repeat = (late - 1) / every;
+        for &org in &project.participants {
+            let reported = state
+                .reports
+                .iter()
+                .any(|r| r.indicator_key == *indicator_key && r.organization_id == org && r.period == *period);
+            if reported {
+                continue;
+            }
+            for r in directors_of(org) {
+                let key = format!(
+                    "report:p{}:i:{}:{}:o{org}:t{repeat}:u{}",
+                    project.id, indicator_key, period, r.user_id
+                );
+                let mut item = base(ReminderKind::ReportMissing, r, key, *deadline, late, repeat);
+                item.indicator_key = Some(indicator.key.clone());
+                item.indicator_title = Some(indicator.title.clone());
+                item.period = Some(period.clone());
+                item.organization_name = state.organization_names.get(&org).cloned();
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::ProjectStatus;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn definition() -> Definition {
+        Definition::parse(
+            "minimal.toml",
+            include_str!("../../../tests/workflows/good/minimal.toml"),
+        )
+        .unwrap()
+    }
+
+    fn project(stage: &str) -> Project {
+        let at = Utc.with_ymd_and_hms(2025, 3, 3, 6, 0, 0).unwrap();
+        Project {
+            id: 7,
+            workflow_version_id: 1,
+            district_id: 1,
+            title: "Проект".into(),
+            start_date: d("2025-03-03"),
+            current_stage: stage.into(),
+            status: ProjectStatus::Active,
+            row_version: 1,
+            indicator_targets: Default::default(),
+            participants: vec![10],
+            created_by: None,
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+        }
+    }
+
+    fn plan_row(stage: &str, due: &str) -> StagePlan {
+        StagePlan {
+            stage_key: stage.into(),
+            position: 0,
+            baseline_due: Some(d(due)),
+            current_due: Some(d(due)),
+            due_fixed: false,
+            entered_at: None,
+            completed_at: None,
+        }
+    }
+
+    fn people() -> Vec<Recipient> {
+        let r = |id, role, district_id, organization_id| Recipient {
+            user_id: id,
+            email: format!("u{id}@test"),
+            name: format!("U{id}"),
+            role,
+            district_id,
+            organization_id,
+        };
+        vec![
+            r(1, Role::Coordinator, Some(1), None),
+            r(2, Role::Director, Some(1), Some(10)),
+            r(3, Role::Director, Some(1), Some(11)),
+            r(4, Role::Coordinator, Some(2), None),
+        ]
+    }
+
+    fn run(stage: &str, due: &str, today: &str, owed: Vec<(String, String, NaiveDate)>) -> Vec<ReminderItem> {
+        let def = definition();
+        let p = project(stage);
+        let plans = vec![plan_row(stage, due)];
+        let names = HashMap::from([(10, "Школа № 1".to_string())]);
+        let state = ProjectState {
+            project: &p,
+            definition: &def,
+            district_name: "Район",
+            today: d(today),
+            plans: &plans,
+            reports: &[],
+            owed,
+            organization_names: &names,
+        };
+        plan_project(&state, &people())
+    }
+
+    #[test]
+    fn the_nearest_threshold_not_yet_passed_is_reminded_once() {
+        // 17 March due, thresholds 7/3/1.
+        assert!(
+            run("start", "2025-03-17", "2025-03-05", vec![]).is_empty(),
+            "12 days left: nothing yet"
+        );
+        let seven = run("start", "2025-03-17", "2025-03-12", vec![]);
+        assert_eq!(seven.len(), 1, "to the coordinator who owns the stage");
+        assert_eq!(
+            (
+                seven[0].kind,
+                seven[0].threshold,
+                seven[0].days,
+                seven[0].recipient_user_id
+            ),
+            (ReminderKind::DueSoon, 7, 5, Some(1))
+        );
+        // After a week of downtime, only the 1-day reminder, not the missed 7 and 3.
+        let one = run("start", "2025-03-17", "2025-03-16", vec![]);
+        assert_eq!(one.iter().map(|i| i.threshold).collect::<Vec<_>>(), vec![1]);
+        assert_ne!(seven[0].dedupe_key, one[0].dedupe_key);
+        assert_eq!(
+            run("start", "2025-03-17", "2025-03-17", vec![])[0].threshold,
+            1,
+            "due today"
+        );
+    }
+
+    #[test]
+    fn overdue_stages_repeat_and_escalate_to_the_coordinators() {
+        // "work" is the director's stage; the coordinator hears of it when it is late.
+        let late = run("work", "2025-04-02", "2025-04-03", vec![]);
+        let to: Vec<(Option<i64>, bool)> = late.iter().map(|i| (i.recipient_user_id, i.escalated)).collect();
+        assert_eq!(
+            to,
+            vec![(Some(2), false), (Some(1), true)],
+            "the participant's director, then the district's coordinator"
+        );
+        assert!(
+            late.iter()
+                .all(|i| i.kind == ReminderKind::Overdue && i.days == 1 && i.threshold == 0)
+        );
+        // Every 3 days (the default): the same key for days 1–3, a new one on day 4.
+        let day3 = run("work", "2025-04-02", "2025-04-05", vec![]);
+        let day4 = run("work", "2025-04-02", "2025-04-06", vec![]);
+        assert_eq!(late[0].dedupe_key, day3[0].dedupe_key);
+        assert_ne!(day3[0].dedupe_key, day4[0].dedupe_key);
+    }
+
+    #[test]
+    fn a_missing_report_goes_to_the_organizations_director() {
+        let owed = vec![("1.1".to_string(), "2025-Q1".to_string(), d("2025-04-10"))];
+        let items = run("work", "2025-06-30", "2025-04-15", owed);
+        let missing: Vec<&ReminderItem> = items.iter().filter(|i| i.kind == ReminderKind::ReportMissing).collect();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(
+            (
+                missing[0].recipient_user_id,
+                missing[0].period.as_deref(),
+                missing[0].days
+            ),
+            (Some(2), Some("2025-Q1"), 5)
+        );
+        assert_eq!(missing[0].organization_name.as_deref(), Some("Школа № 1"));
+    }
+}

@@ -1,0 +1,36 @@
+use async_graphql::{Context, ID, Object};
+use engine::Engine;
+use engine::reminders::NotificationFilter;
+
+use crate::context::actor;
+use crate::error::GqlResult;
+use crate::types::notification::Notification;
+use crate::types::parse_id;
+
+#[derive(Default)]
+pub struct NotificationQuery;
+
+#[Object]
+impl NotificationQuery {
+    /// Очередь писем-напоминаний, новые первыми (администратор): статус, попытки, последняя ошибка.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "pending, sending, sent или failed")] status: Option<String>,
+        project_id: Option<ID>,
+        #[graphql(default = 100, validator(minimum = 1, maximum = 500))] first: i32,
+    ) -> async_graphql::Result<Vec<Notification>> {
+        let actor = actor(ctx)?;
+        let filter = NotificationFilter {
+            status,
+            project_id: project_id.as_ref().map(|id| parse_id(id, "projectId")).transpose()?,
+            limit: Some(first as u64),
+        };
+        let rows = ctx
+            .data_unchecked::<Engine>()
+            .notifications(actor, &filter)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(Notification).collect())
+    }
+}

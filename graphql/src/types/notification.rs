@@ -1,0 +1,108 @@
+//! The reminder outbox as administrators see it.
+
+use async_graphql::{ID, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::to_id;
+
+/// Письмо-напоминание в очереди.
+pub struct Notification(pub engine::reminders::Notification);
+
+#[Object]
+impl Notification {
+    /// Идентификатор.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Вид: due_soon, overdue, report_missing.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// Кому.
+    async fn recipient_email(&self) -> &str {
+        &self.0.recipient_email
+    }
+    /// Проект.
+    async fn project_id(&self) -> Option<ID> {
+        self.0.project_id.map(to_id)
+    }
+    /// pending — ждёт отправки, sending — отправляется, sent — отправлено, failed — не отправлено.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// Сколько было попыток.
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// Когда следующая попытка.
+    async fn next_attempt_at(&self) -> DateTime<Utc> {
+        self.0.next_attempt_at
+    }
+    /// Ошибка последней попытки.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// Когда поставлено в очередь.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Когда отправлено.
+    async fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sent_at
+    }
+    /// Содержание напоминания.
+    async fn reminder(&self) -> Option<Reminder> {
+        self.0.item.clone().map(Reminder)
+    }
+}
+
+/// Одно напоминание.
+pub struct Reminder(pub engine::reminders::ReminderItem);
+
+#[Object]
+impl Reminder {
+    /// Вид: DUE_SOON (скоро срок), OVERDUE (просрочено), REPORT_MISSING (нет отчёта).
+    async fn kind(&self) -> &'static str {
+        match self.0.kind {
+            engine::reminders::ReminderKind::DueSoon => "DUE_SOON",
+            engine::reminders::ReminderKind::Overdue => "OVERDUE",
+            engine::reminders::ReminderKind::ReportMissing => "REPORT_MISSING",
+        }
+    }
+    /// Кому.
+    async fn recipient_email(&self) -> &str {
+        &self.0.recipient_email
+    }
+    /// Проект.
+    async fn project_id(&self) -> ID {
+        to_id(self.0.project_id)
+    }
+    /// Название проекта.
+    async fn project_title(&self) -> &str {
+        &self.0.project_title
+    }
+    /// Этап.
+    async fn stage_title(&self) -> Option<&str> {
+        self.0.stage_title.as_deref()
+    }
+    /// Показатель.
+    async fn indicator_title(&self) -> Option<&str> {
+        self.0.indicator_title.as_deref()
+    }
+    /// Период отчёта.
+    async fn period(&self) -> Option<&str> {
+        self.0.period.as_deref()
+    }
+    /// Срок этапа или срок сдачи отчёта.
+    async fn due(&self) -> NaiveDate {
+        self.0.due
+    }
+    /// Дней до срока или после него.
+    async fn days(&self) -> i64 {
+        self.0.days
+    }
+    /// Сообщение координатору о чужом этапе.
+    async fn escalated(&self) -> bool {
+        self.0.escalated
+    }
+}
