@@ -252,9 +252,17 @@ fn greeting(digest: &Digest) -> String {
     }
 }
 
-const FOOTER: &str = "Письмо отправлено автоматически системой «Проектный офис», отвечать на него \
-                      не нужно. Чтобы сроки появились в вашем календаре, откройте вложенные \
-                      файлы .ics.";
+const FOOTER: &str = "Письмо отправлено автоматически системой «Проектный офис», отвечать на него не нужно.";
+const FOOTER_ICS: &str = "Чтобы сроки появились в вашем календаре, откройте вложенные файлы .ics.";
+
+/// The footer; the calendar hint only when something is attached.
+fn footer(groups: &[Group<'_>]) -> String {
+    if groups.iter().any(|g| g.entries.iter().any(|e| e.attachment.is_some())) {
+        format!("{FOOTER} {FOOTER_ICS}")
+    } else {
+        FOOTER.to_string()
+    }
+}
 
 fn plain_text(digest: &Digest, groups: &[Group<'_>], summary: &str) -> String {
     let mut out = format!(
@@ -279,7 +287,7 @@ fn plain_text(digest: &Digest, groups: &[Group<'_>], summary: &str) -> String {
         }
         out.push_str(&format!("\n  Открыть проект: {}\n", g.url));
     }
-    out.push_str(&format!("\n-- \n{FOOTER}\n"));
+    out.push_str(&format!("\n-- \n{}\n", footer(groups)));
     out
 }
 
@@ -340,7 +348,7 @@ fn html(digest: &Digest, groups: &[Group<'_>], subject: &str, summary: &str) -> 
     }
     out.push_str(&format!(
         "<p style=\"margin:20px 0 0;color:#7b8794;font-size:12px;\">{}</p>\n</div>\n</body></html>\n",
-        escape_html(FOOTER)
+        escape_html(&footer(groups))
     ));
     out
 }

@@ -427,3 +427,18 @@ fn empty_url_means_files() {
     assert!(format!("{mailer:?}").contains("files"));
     std::fs::remove_dir_all(&root).expect("clean up");
 }
+
+#[test]
+fn a_long_russian_name_folded_across_encoded_words_decodes_whole() {
+    let mut d = digest();
+    d.to_name = "Евлоева Марьям Ахмедовна-Костромитинова".into();
+    let raw = render(&d, &from()).expect("renders").formatted();
+    let parsed = MessageParser::default().parse(&raw).expect("parses");
+    let to = parsed.to().and_then(|a| a.first()).expect("a recipient");
+    assert_eq!(to.name(), Some("Евлоева Марьям Ахмедовна-Костромитинова"));
+    let text = parsed.body_text(0).expect("a text part");
+    assert!(
+        !text.contains(".ics") || text.contains("srok-"),
+        "the calendar hint only with attachments"
+    );
+}
