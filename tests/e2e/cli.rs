@@ -183,6 +183,7 @@ fn serve_starts_on_the_defaults_answers_and_stops_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_project-office"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", &url)
+        .env("PO_DATA_DIR", &dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
