@@ -1,6 +1,7 @@
 //! `project-office`: the command line of the project office.
 
 mod config;
+mod demo;
 mod serve;
 mod users;
 
@@ -34,6 +35,10 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080, or PO_LISTEN).
         #[arg(long)]
         listen: Option<String>,
+        /// On the first start of an empty database, load the district demo data set and print
+        /// its logins.
+        #[arg(long)]
+        demo: bool,
     },
     /// Create or upgrade the database schema and register the workflow definitions.
     Migrate,
@@ -61,6 +66,46 @@ enum Command {
         #[command(subcommand)]
         command: WorkflowsCommand,
     },
+    /// The demo data set.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Generate districts, organizations, people of every role, projects of the five built-in
+    /// workflows and two years of reports into an empty database; print the demo logins.
+    Seed {
+        /// district: 60 organizations, ~300 projects; region: 2,400 / ~12,000; country:
+        /// ~40,000 / ~200,000 (PostgreSQL).
+        #[arg(long, value_enum, default_value_t = ScaleArg::District)]
+        scale: ScaleArg,
+        /// The same seed (and --now) gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The date the data is as of (2025-03-03 or RFC 3339); default now.
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScaleArg {
+    District,
+    Region,
+    Country,
+}
+
+impl From<ScaleArg> for engine::demo::Scale {
+    fn from(scale: ScaleArg) -> Self {
+        match scale {
+            ScaleArg::District => engine::demo::Scale::District,
+            ScaleArg::Region => engine::demo::Scale::Region,
+            ScaleArg::Country => engine::demo::Scale::Country,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -125,9 +170,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workflows {
             command: WorkflowsCommand::Check { path },
         } => check(path, cli.config),
-        Command::Serve { listen } => {
+        Command::Serve { listen, demo } => {
             let config = Config::load(cli.config.as_deref())?;
-            serve::run(&config, listen).await?;
+            serve::run(&config, listen, demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            command: DemoCommand::Seed { scale, seed, now },
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            demo::seed(&config, scale.into(), seed, now.as_deref()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Users {

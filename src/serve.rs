@@ -8,9 +8,10 @@ use graphql::{AppState, ServerConfig};
 
 use crate::config::Config;
 
-/// Migrates, registers the workflows, and serves until SIGTERM or Ctrl-C, then finishes
-/// the requests in flight; the reminder scheduler runs beside the API.
-pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> {
+/// Migrates, registers the workflows (and with `demo`, loads the demo data into an empty
+/// database), and serves until SIGTERM or Ctrl-C, then finishes the requests in flight; the
+/// reminder scheduler runs beside the API.
+pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow::Result<()> {
     // Configuration errors stop start-up before anything listens.
     let reminders = config.reminders()?;
     let engine = crate::open(config)
@@ -27,6 +28,9 @@ pub async fn run(config: &Config, listen: Option<String>) -> anyhow::Result<()> 
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
     let local = listener.local_addr()?;
+    if demo {
+        crate::demo::load_if_empty(&engine).await?;
+    }
     let router = router(engine.clone(), &reminders);
     println!("project-office listens on http://{local} (GraphQL and GraphiQL at http://{local}/graphql)");
     let (stop, stopped) = tokio::sync::watch::channel(false);

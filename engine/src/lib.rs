@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod definition;
+pub mod demo;
 pub mod error;
 pub mod health;
 pub mod mail;

@@ -10,6 +10,7 @@ mod helpers;
 mod api;
 
 mod cli;
+mod demo;
 mod directory;
 mod exports;
 mod indicators;

@@ -1,0 +1,365 @@
+//! One project's life, simulated stage by stage the way the services would have recorded it.
+//!
+//! The launch computes the plan with [`due_dates`] (stage 0 entered on the start date, dates
+//! given at launch pinned); every transition then completes the stage left, enters the next
+//! and recomputes the due dates from the same facts the engine's replanning reads (entered
+//! dates, completed and pinned stages keep theirs), except when the next stage is terminal —
+//! exactly as `transition_project` does. So the stored plans are the engine's.
+//!
+//! How long a stage takes follows the project's temper: most finish a few days before the
+//! due date, some a little after it, one in seven gets stuck weeks late. A stage that would
+//! finish after today is where the project is now — overdue if its due date has passed. Every
+//! checklist item of a completed stage is ticked before the transition (the guard holds);
+//! the current stage has some ticked. A few active projects are cancelled.
+
+use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use rand::RngExt;
+use rand::seq::IndexedRandom;
+use sea_orm::ActiveValue::Set;
+
+use super::DemoRng;
+use crate::auth::Role;
+use crate::calendar::ProductionCalendar;
+use crate::definition::Definition;
+use crate::error::Result;
+use crate::model::{EventKind, ProjectStatus};
+use crate::schedule::{StageFacts, due_dates};
+use crate::store::entity::{checklist_marks, project_events};
+
+/// Who acts in a project: the district's coordinator and, where there is one, the director of
+/// the (first) participant.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Actors {
+    pub coordinator: i64,
+    pub director: Option<i64>,
+}
+
+/// A transition taken: from which stage, when.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Taken {
+    pub from: usize,
+    pub at: DateTime<Utc>,
+    pub on: NaiveDate,
+}
+
+/// The simulated project: its plan, state, checklist and history.
+#[derive(Debug)]
+pub(super) struct Timeline {
+    pub entered_on: Vec<Option<NaiveDate>>,
+    pub entered_at: Vec<Option<DateTime<Utc>>>,
+    pub completed_at: Vec<Option<DateTime<Utc>>>,
+    pub baseline: Vec<Option<NaiveDate>>,
+    pub current: Vec<Option<NaiveDate>>,
+    pub fixed: Vec<bool>,
+    /// The current stage.
+    pub stage: usize,
+    pub status: ProjectStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub launched_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Changes after the launch (each bumps the row version).
+    pub changes: i32,
+    pub taken: Vec<Taken>,
+    pub marks: Vec<checklist_marks::ActiveModel>,
+    pub events: Vec<project_events::ActiveModel>,
+}
+
+/// What the simulation needs besides the definition.
+pub(super) struct Setting<'a> {
+    pub project_id: i64,
+    pub start: NaiveDate,
+    /// Due dates given at launch, by stage index.
+    pub pinned: Vec<(usize, NaiveDate)>,
+    pub launch_details: serde_json::Value,
+    pub tz: Tz,
+    pub today: NaiveDate,
+    pub actors: Actors,
+    pub calendar: &'a ProductionCalendar,
+}
+
+/// An instant on a local date, at a time of the working day.
+pub(super) fn working_instant(date: NaiveDate, tz: Tz, rng: &mut DemoRng) -> DateTime<Utc> {
+    local_instant(date, tz, rng.random_range(9..18), rng.random_range(0..60))
+}
+
+pub(super) fn local_instant(date: NaiveDate, tz: Tz, hour: u32, minute: u32) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(hour, minute, 0).unwrap_or_default();
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+pub(super) fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
+    if days >= 0 {
+        date.checked_add_days(Days::new(days as u64)).unwrap_or(date)
+    } else {
+        date.checked_sub_days(Days::new(days.unsigned_abs())).unwrap_or(date)
+    }
+}
+
+const COMMENTS: [&str; 5] = [
+    "Документы проверены, замечаний нет.",
+    "Согласовано с руководителем организации.",
+    "Материалы размещены на сайте.",
+    "Отчёт принят.",
+    "Выполнено в полном объёме.",
+];
+
+const CANCEL_REASONS: [&str; 3] = [
+    "Организация реорганизована (присоединена к другой школе).",
+    "Проект перенесён на следующий учебный год решением управления образования.",
+    "Финансирование на текущий год не выделено.",
+];
+
+/// Simulates a project from its launch to today.
+pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoRng) -> Result<Timeline> {
+    let stages = definition.stages();
+    let n = stages.len();
+    let launched_at = working_instant(s.start, s.tz, rng);
+    let mut t = Timeline {
+        entered_on: vec![None; n],
+        entered_at: vec![None; n],
+        completed_at: vec![None; n],
+        baseline: Vec::new(),
+        current: Vec::new(),
+        fixed: vec![false; n],
+        stage: 0,
+        status: ProjectStatus::Active,
+        closed_at: None,
+        launched_at,
+        updated_at: launched_at,
+        changes: 0,
+        taken: Vec::new(),
+        marks: Vec::new(),
+        events: Vec::new(),
+    };
+    t.entered_on[0] = Some(s.start);
+    t.entered_at[0] = Some(launched_at);
+    let mut facts = vec![StageFacts::default(); n];
+    facts[0].entered_on = Some(s.start);
+    for &(i, date) in &s.pinned {
+        facts[i].pinned_due = Some(date);
+        t.fixed[i] = true;
+    }
+    t.baseline = due_dates(definition, s.start, &facts, s.calendar)?;
+    t.current = t.baseline.clone();
+    record(
+        &mut t,
+        s.project_id,
+        Entry {
+            to: Some(&stages[0].key),
+            details: Some(s.launch_details.to_string()),
+            ..Entry::new(launched_at, s.actors.coordinator, EventKind::Launched)
+        },
+    );
+
+    // Punctual, a little late, or stuck.
+    let temper: f64 = rng.random();
+    let mut i = 0;
+    loop {
+        let entered = t.entered_on[i].unwrap_or(s.start);
+        let Some(next) =
+            (i + 1 < n && definition.transition(&stages[i].key, &stages[i + 1].key).is_some()).then_some(i + 1)
+        else {
+            break;
+        };
+        let planned = match t.current[i] {
+            Some(due) => {
+                let delta = if temper < 0.55 {
+                    rng.random_range(-10..=2)
+                } else if temper < 0.85 {
+                    rng.random_range(-3..=15)
+                } else {
+                    rng.random_range(5..=60)
+                };
+                add_days(due, delta)
+            }
+            None => add_days(entered, rng.random_range(10..=40)),
+        };
+        let planned = planned.max(add_days(entered, rng.random_range(1..=5)));
+        let finish = s.calendar.next_working_day_from(planned)?;
+        if finish >= s.today {
+            break;
+        }
+        let at = working_instant(finish, s.tz, rng).max(t.entered_at[i].unwrap_or(launched_at) + Duration::hours(2));
+        tick(&mut t, definition, s, i, at, stages[i].checklist.len(), rng);
+        let transition = definition.transition(&stages[i].key, &stages[next].key);
+        let by = match (transition, s.actors.director) {
+            (Some(tr), Some(director)) if tr.roles.contains(&Role::Director) && rng.random_bool(0.6) => director,
+            _ => s.actors.coordinator,
+        };
+        let comment = match transition {
+            Some(tr) if tr.guards.comment_required => {
+                Some("Решение принято на совещании в управлении образования.".to_string())
+            }
+            _ if rng.random_bool(0.15) => COMMENTS.choose(rng).map(|c| c.to_string()),
+            _ => None,
+        };
+        record(
+            &mut t,
+            s.project_id,
+            Entry {
+                from: Some(&stages[i].key),
+                to: Some(&stages[next].key),
+                comment,
+                ..Entry::new(at, by, EventKind::Transition)
+            },
+        );
+        t.taken.push(Taken {
+            from: i,
+            at,
+            on: finish,
+        });
+        t.completed_at[i] = Some(at);
+        t.entered_on[next] = Some(finish);
+        t.entered_at[next] = Some(at);
+        t.stage = next;
+        if stages[next].terminal {
+            t.completed_at[next] = Some(at);
+            t.status = ProjectStatus::Completed;
+            t.closed_at = Some(at);
+            return Ok(t);
+        }
+        replan(&mut t, definition, s)?;
+        i = next;
+    }
+
+    // The stage the project is in now: some items ticked, and perhaps a cancellation.
+    let entered_at = t.entered_at[i].unwrap_or(launched_at);
+    let entered = t.entered_on[i].unwrap_or(s.start);
+    if (s.today - entered).num_days() > 3 && rng.random_bool(0.02) {
+        let on = add_days(entered, rng.random_range(1..(s.today - entered).num_days()));
+        let at = working_instant(on, s.tz, rng).max(entered_at + Duration::hours(2));
+        let reason = CANCEL_REASONS.choose(rng).map(|r| r.to_string());
+        let ticks = rng.random_range(0..=stages[i].checklist.len());
+        tick(&mut t, definition, s, i, at, ticks, rng);
+        record(
+            &mut t,
+            s.project_id,
+            Entry {
+                from: Some(&stages[i].key),
+                comment: reason,
+                ..Entry::new(at, s.actors.coordinator, EventKind::Cancelled)
+            },
+        );
+        t.status = ProjectStatus::Cancelled;
+        t.closed_at = Some(at);
+    } else if (s.today - entered).num_days() >= 1 {
+        let ticks = rng.random_range(0..=stages[i].checklist.len());
+        let end = working_instant(add_days(s.today, -1), s.tz, rng).max(entered_at + Duration::hours(1));
+        tick(&mut t, definition, s, i, end, ticks, rng);
+    }
+    Ok(t)
+}
+
+/// The engine's replanning after a transition: entered stages count from their dates,
+/// completed and pinned stages keep theirs, the rest follow.
+fn replan(t: &mut Timeline, definition: &Definition, s: &Setting<'_>) -> Result<()> {
+    let facts: Vec<StageFacts> = (0..t.current.len())
+        .map(|k| StageFacts {
+            entered_on: t.entered_on[k],
+            pinned_due: (t.fixed[k] || t.completed_at[k].is_some())
+                .then_some(t.current[k])
+                .flatten(),
+        })
+        .collect();
+    let dues = due_dates(definition, s.start, &facts, s.calendar)?;
+    for (k, due) in dues.into_iter().enumerate() {
+        if !t.fixed[k] && t.completed_at[k].is_none() {
+            t.current[k] = due;
+        }
+    }
+    Ok(())
+}
+
+/// Ticks the first `count` checklist items of stage `i`, at times between entering it and
+/// `before`.
+fn tick(
+    t: &mut Timeline,
+    definition: &Definition,
+    s: &Setting<'_>,
+    i: usize,
+    before: DateTime<Utc>,
+    count: usize,
+    rng: &mut DemoRng,
+) {
+    let stage = &definition.stages()[i];
+    let from = t.entered_at[i].unwrap_or(t.launched_at);
+    let span = (before - from).num_minutes().max(2);
+    let mut times: Vec<DateTime<Utc>> = (0..count)
+        .map(|_| from + Duration::minutes(rng.random_range(1..span)))
+        .collect();
+    times.sort();
+    for (item, at) in stage.checklist.iter().zip(times) {
+        let by = match s.actors.director {
+            Some(director) if stage.owners.contains(&Role::Director) && rng.random_bool(0.7) => director,
+            _ => s.actors.coordinator,
+        };
+        t.marks.push(checklist_marks::ActiveModel {
+            project_id: Set(s.project_id),
+            stage_key: Set(stage.key.clone()),
+            item_key: Set(item.key.clone()),
+            done: Set(true),
+            marked_by: Set(Some(by)),
+            marked_at: Set(at),
+            ..Default::default()
+        });
+        let details = serde_json::json!({ "item": item.key, "title": item.title, "done": true });
+        record(
+            t,
+            s.project_id,
+            Entry {
+                stage: Some(&stage.key),
+                details: Some(details.to_string()),
+                ..Entry::new(at, by, EventKind::ChecklistItem)
+            },
+        );
+    }
+}
+
+/// A history entry to record.
+struct Entry<'a> {
+    at: DateTime<Utc>,
+    actor: i64,
+    kind: EventKind,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    stage: Option<&'a str>,
+    comment: Option<String>,
+    details: Option<String>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(at: DateTime<Utc>, actor: i64, kind: EventKind) -> Self {
+        Entry {
+            at,
+            actor,
+            kind,
+            from: None,
+            to: None,
+            stage: None,
+            comment: None,
+            details: None,
+        }
+    }
+}
+
+fn record(t: &mut Timeline, project_id: i64, e: Entry<'_>) {
+    if e.kind != EventKind::Launched {
+        t.changes += 1;
+    }
+    t.updated_at = t.updated_at.max(e.at);
+    t.events.push(project_events::ActiveModel {
+        project_id: Set(project_id),
+        at: Set(e.at),
+        actor_id: Set(Some(e.actor)),
+        kind: Set(e.kind.as_str().to_string()),
+        from_stage: Set(e.from.map(str::to_string)),
+        to_stage: Set(e.to.map(str::to_string)),
+        stage_key: Set(e.stage.map(str::to_string)),
+        comment: Set(e.comment),
+        details: Set(e.details),
+        ..Default::default()
+    });
+}
