@@ -125,6 +125,48 @@ fn evaluate(
     Ok(due)
 }
 
+/// One stage as replanning sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlannedStage {
+    /// The date (in the district's time zone) the project entered the stage, if it has.
+    pub entered_on: Option<NaiveDate>,
+    pub current_due: Option<NaiveDate>,
+    /// Set by a person (at launch or by rescheduling).
+    pub due_fixed: bool,
+    pub completed: bool,
+}
+
+impl PlannedStage {
+    /// A person's date and a completed stage's date stay as they are.
+    pub fn pinned(&self) -> bool {
+        self.due_fixed || self.completed
+    }
+}
+
+/// The current due dates after something changed (a stage entered, a stage rescheduled):
+/// pinned stages keep theirs, the others are recomputed from the rules. `stages` has one
+/// entry per stage of the definition, in order.
+pub fn replan(
+    definition: &Definition,
+    start: NaiveDate,
+    stages: &[PlannedStage],
+    calendar: &ProductionCalendar,
+) -> Result<Vec<Option<NaiveDate>>> {
+    let facts: Vec<StageFacts> = stages
+        .iter()
+        .map(|s| StageFacts {
+            entered_on: s.entered_on,
+            pinned_due: s.current_due.filter(|_| s.pinned()),
+        })
+        .collect();
+    let dues = due_dates(definition, start, &facts, calendar)?;
+    Ok(stages
+        .iter()
+        .zip(dues)
+        .map(|(s, due)| if s.pinned() { s.current_due } else { due })
+        .collect())
+}
+
 /// `from` moved by `days` calendar or working days (negative: back).
 pub fn offset(from: NaiveDate, days: i32, unit: DayUnit, calendar: &ProductionCalendar) -> Result<NaiveDate> {
     match unit {
@@ -269,6 +311,49 @@ mod tests {
         facts[1].pinned_due = Some(d("2025-03-03"));
         let pinned = plan(&def, "2025-02-03", &facts);
         assert_eq!(pinned[1..3], [Some(d("2025-03-03")), Some(d("2025-03-06"))]);
+    }
+
+    #[test]
+    fn replanning_keeps_pinned_dates_and_moves_the_rest() {
+        let def = definition(
+            &[
+                stage("a", "{ days = 14, after = \"project_start\" }"),
+                stage("b", "{ working_days = 5, after = \"stage_entered\" }"),
+            ]
+            .concat(),
+        );
+        let cal = ProductionCalendar::russia();
+        let stages = [
+            // Completed on a date other than its rule's: it stays.
+            PlannedStage {
+                entered_on: Some(d("2025-02-03")),
+                current_due: Some(d("2025-02-20")),
+                due_fixed: false,
+                completed: true,
+            },
+            // Entered on 10 February: five working days later.
+            PlannedStage {
+                entered_on: Some(d("2025-02-10")),
+                current_due: Some(d("2025-02-24")),
+                due_fixed: false,
+                completed: false,
+            },
+            PlannedStage::default(),
+        ];
+        let dues = replan(&def, d("2025-02-03"), &stages, cal).unwrap();
+        assert_eq!(dues[..2], [Some(d("2025-02-20")), Some(d("2025-02-17"))]);
+        let fixed = [
+            stages[0],
+            PlannedStage {
+                due_fixed: true,
+                ..stages[1]
+            },
+            stages[2],
+        ];
+        assert_eq!(
+            replan(&def, d("2025-02-03"), &fixed, cal).unwrap()[1],
+            Some(d("2025-02-24"))
+        );
     }
 
     #[test]

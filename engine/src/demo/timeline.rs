@@ -24,7 +24,7 @@ use crate::calendar::ProductionCalendar;
 use crate::definition::Definition;
 use crate::error::Result;
 use crate::model::{EventKind, ProjectStatus};
-use crate::schedule::{StageFacts, due_dates};
+use crate::schedule::{PlannedStage, StageFacts, due_dates, replan};
 use crate::store::entity::{checklist_marks, project_events};
 
 /// Who acts in a project: the district's coordinator and, where there is one, the director of
@@ -221,7 +221,7 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
             t.closed_at = Some(at);
             return Ok(t);
         }
-        replan(&mut t, definition, s)?;
+        replan_timeline(&mut t, definition, s)?;
         i = next;
     }
 
@@ -255,21 +255,16 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
 
 /// The engine's replanning after a transition: entered stages count from their dates,
 /// completed and pinned stages keep theirs, the rest follow.
-fn replan(t: &mut Timeline, definition: &Definition, s: &Setting<'_>) -> Result<()> {
-    let facts: Vec<StageFacts> = (0..t.current.len())
-        .map(|k| StageFacts {
+fn replan_timeline(t: &mut Timeline, definition: &Definition, s: &Setting<'_>) -> Result<()> {
+    let stages: Vec<PlannedStage> = (0..t.current.len())
+        .map(|k| PlannedStage {
             entered_on: t.entered_on[k],
-            pinned_due: (t.fixed[k] || t.completed_at[k].is_some())
-                .then_some(t.current[k])
-                .flatten(),
+            current_due: t.current[k],
+            due_fixed: t.fixed[k],
+            completed: t.completed_at[k].is_some(),
         })
         .collect();
-    let dues = due_dates(definition, s.start, &facts, s.calendar)?;
-    for (k, due) in dues.into_iter().enumerate() {
-        if !t.fixed[k] && t.completed_at[k].is_none() {
-            t.current[k] = due;
-        }
-    }
+    t.current = replan(definition, s.start, &stages, s.calendar)?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::auth::{Actor, Role};
 use crate::definition::{Definition, IndicatorType, Scope};
 use crate::error::{Error, Result};
 use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
-use crate::schedule::{StageFacts, due_dates};
+use crate::schedule::{PlannedStage, StageFacts, due_dates, replan};
 use crate::store::convert;
 use crate::store::entity::{checklist_marks, project_events, project_participants, projects, stage_plans};
 
@@ -282,27 +282,24 @@ impl Engine {
         start: NaiveDate,
         rows: &[stage_plans::Model],
     ) -> Result<()> {
-        let facts: Vec<StageFacts> = definition
+        let stages: Vec<PlannedStage> = definition
             .stages()
             .iter()
             .map(|stage| {
-                let row = rows.iter().find(|r| r.stage_key == stage.key);
-                StageFacts {
-                    entered_on: row
-                        .and_then(|r| r.entered_at)
-                        .map(|at| local_date(at, district.time_zone)),
-                    pinned_due: row
-                        .filter(|r| r.due_fixed || r.completed_at.is_some())
-                        .and_then(|r| r.current_due),
-                }
+                rows.iter()
+                    .find(|r| r.stage_key == stage.key)
+                    .map_or_else(PlannedStage::default, |r| PlannedStage {
+                        entered_on: r.entered_at.map(|at| local_date(at, district.time_zone)),
+                        current_due: r.current_due,
+                        due_fixed: r.due_fixed,
+                        completed: r.completed_at.is_some(),
+                    })
             })
             .collect();
-        let dues = due_dates(definition, start, &facts, self.calendar)?;
+        let dues = replan(definition, start, &stages, self.calendar)?;
         for (stage, due) in definition.stages().iter().zip(dues) {
             if let Some(row) = rows.iter().find(|r| r.stage_key == stage.key)
                 && row.current_due != due
-                && !row.due_fixed
-                && row.completed_at.is_none()
             {
                 stage_plans::Entity::update_many()
                     .col_expr(stage_plans::Column::CurrentDue, Expr::value(due))
