@@ -165,6 +165,11 @@ impl Period {
         self.kind
     }
 
+    /// The calendar year of the period; for an academic year, the year it starts in.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
     /// The first day of the period; `None` for `once`.
     pub fn start(&self) -> Option<NaiveDate> {
         let (y, i) = (self.year, self.index);

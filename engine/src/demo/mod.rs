@@ -43,13 +43,14 @@ mod timeline;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::SeedableRng;
 use sea_orm::{EntityTrait, QueryOrder};
 
 use crate::auth::{Role, hash_password};
 use crate::definition::Definition;
 use crate::error::{Error, Result};
+use crate::period::{Period, Periodicity};
 use crate::service::Engine;
 use crate::store::entity::districts;
 
@@ -240,7 +241,7 @@ pub async fn seed(engine: &Engine, options: &DemoOptions) -> Result<DemoReport> 
     let db = engine.db().clone();
     let mut ids = load::next_ids(&db).await?;
     let specs = names::districts(options.scale.districts())?;
-    let academic_year = academic_year_of(options.now.date_naive());
+    let academic_year = Period::containing(Periodicity::AcademicYear, options.now.date_naive()).year();
     let epoch = NaiveDate::from_ymd_opt(academic_year - 2, 1, 10)
         .and_then(|d| d.and_hms_opt(6, 0, 0))
         .map(|d| d.and_utc())
@@ -310,14 +311,5 @@ async fn join_one(set: &mut tokio::task::JoinSet<Result<()>>) -> Result<()> {
         Some(Ok(result)) => result,
         Some(Err(e)) => Err(Error::Internal(format!("demo loading task failed: {e}"))),
         None => Ok(()),
-    }
-}
-
-/// The academic year (1 September – 31 August) a date is in, by the year it starts.
-pub(crate) fn academic_year_of(date: NaiveDate) -> i32 {
-    if date.month() >= 9 {
-        date.year()
-    } else {
-        date.year() - 1
     }
 }
