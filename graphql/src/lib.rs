@@ -19,6 +19,7 @@ pub mod schema;
 pub mod server;
 mod subscription;
 pub mod types;
+pub mod web;
 
 use std::sync::Arc;
 

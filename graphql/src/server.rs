@@ -61,7 +61,8 @@ impl Default for ServerConfig {
 /// - `GET /healthz` — the process is up (no database); `GET /readyz` — the database answers;
 /// - `GET /metrics` — Prometheus text format;
 /// - `GET /export/indicator-reports.{csv,xlsx}`, `GET /export/dashboard.{csv,xlsx}` — the
-///   indicator reports and the dashboard as spreadsheets ([`crate::export`]).
+///   indicator reports and the dashboard as spreadsheets ([`crate::export`]);
+/// - `GET /`, `GET /assets/*` and any other page path — the web interface ([`crate::web`]).
 ///
 /// Request bodies are limited to `body_limit_bytes` (`413` beyond), and every request to
 /// `request_timeout` (`503` beyond; a websocket only until it is upgraded).
@@ -84,6 +85,8 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(render_metrics))
         .merge(crate::export::routes())
+        .merge(crate::web::routes())
+        .fallback(crate::web::fallback)
         .with_state(state);
     http::limit_body(routes, config.body_limit_bytes)
         .layer(TimeoutLayer::with_status_code(

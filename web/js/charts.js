@@ -1,0 +1,87 @@
+// Small inline SVG charts. Each has role="img" and a text alternative; the numbers are
+// also in a table or a list next to it, so nothing is said by the picture alone.
+
+import { s, h, fmtNumber, HEALTH } from "./dom.js";
+
+const ORDER = ["RED", "AMBER", "GREEN", "UNKNOWN"];
+
+/** One horizontal bar split by health: `counts` is `{ RED: 3, GREEN: 10, … }`. */
+export function healthBar(counts, label) {
+  const total = ORDER.reduce((sum, k) => sum + (counts[k] || 0), 0);
+  const width = 600;
+  const height = 28;
+  const text = ORDER.filter((k) => counts[k]).map((k) => `${HEALTH[k]}: ${counts[k]}`).join(", ");
+  const svg = s("svg", {
+    class: "chart chart-health",
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: "none",
+    role: "img",
+    "aria-label": `${label}: ${text || "нет проектов"}`,
+  });
+  if (!total) {
+    svg.append(s("rect", { x: 0, y: 0, width, height, class: "fill-none-data" }));
+    return svg;
+  }
+  let x = 0;
+  for (const key of ORDER) {
+    const n = counts[key] || 0;
+    if (!n) continue;
+    const w = (n / total) * width;
+    svg.append(s("rect", { x, y: 0, width: w, height, class: `fill-${key.toLowerCase()}` }, s("title", {}, `${HEALTH[key]}: ${n}`)));
+    x += w;
+  }
+  return svg;
+}
+
+/** A thin bar 0–100 % coloured by health. */
+export function meter(percent, health) {
+  const value = Math.max(0, Math.min(100, percent ?? 0));
+  return s(
+    "svg",
+    { class: "chart meter", viewBox: "0 0 100 8", preserveAspectRatio: "none", "aria-hidden": "true", focusable: "false" },
+    s("rect", { x: 0, y: 0, width: 100, height: 8, class: "fill-track" }),
+    s("rect", { x: 0, y: 0, width: value, height: 8, class: `fill-${(health || "unknown").toLowerCase()}` }),
+  );
+}
+
+/**
+ * Plan and fact by period: a bar per period (the fact) and a tick (the plan).
+ * `periods` are the API's PeriodFact, oldest first.
+ */
+export function planFact(periods, { title, unit, cumulative }) {
+  const shown = periods.slice(-8);
+  const facts = shown.map((p) => (cumulative && p.cumulative != null ? p.cumulative : p.value));
+  const max = Math.max(1, ...facts, ...shown.map((p) => p.target || 0)) * 1.1;
+  const barW = 36;
+  const gap = 18;
+  const left = 8;
+  const top = 14;
+  const plotH = 90;
+  const width = left + shown.length * (barW + gap);
+  const height = top + plotH + 22;
+  const y = (v) => top + plotH - (v / max) * plotH;
+  const alt = shown
+    .map((p, i) => `${p.period}: факт ${fmtNumber(facts[i])}${p.target != null ? `, план ${fmtNumber(p.target)}` : ""}`)
+    .join("; ");
+  const svg = s("svg", {
+    class: "chart chart-planfact",
+    viewBox: `0 0 ${Math.max(width, 120)} ${height}`,
+    role: "img",
+    "aria-label": `${title}, ${unit}: ${alt || "нет отчётов"}`,
+  });
+  svg.append(s("line", { x1: 0, x2: Math.max(width, 120), y1: top + plotH, y2: top + plotH, class: "axis" }));
+  shown.forEach((p, i) => {
+    const x = left + i * (barW + gap);
+    const v = facts[i];
+    const achieved = p.achievement == null ? "unknown" : p.achievement >= 80 ? "green" : p.achievement >= 50 ? "amber" : "red";
+    svg.append(
+      s("rect", { x, y: y(v), width: barW, height: Math.max(1, top + plotH - y(v)), class: `fill-${achieved}` }, s("title", {}, `${p.period}: ${fmtNumber(v)}`)),
+      s("text", { x: x + barW / 2, y: y(v) - 3, class: "label", "text-anchor": "middle" }, fmtNumber(v)),
+      s("text", { x: x + barW / 2, y: top + plotH + 15, class: "label", "text-anchor": "middle" }, p.period),
+    );
+    if (p.target != null) {
+      svg.append(s("line", { x1: x - 4, x2: x + barW + 4, y1: y(p.target), y2: y(p.target), class: "plan" }, s("title", {}, `План: ${fmtNumber(p.target)}`)));
+    }
+  });
+  return h("figure", { class: "planfact" }, svg, h("figcaption", {}, h("span", { class: "legend-fact" }, "факт"), " ", h("span", { class: "legend-plan" }, "план")));
+}

@@ -1,0 +1,215 @@
+// Administration: districts, organizations, users, workflow versions, the notification
+// outbox. Coordinators see the parts the API lets them change (organizations and users of
+// their district).
+
+import { gql } from "../api.js";
+import { h, table, field, select, showError, alertBox, announce, fmtDateTime, ROLE, KIND, SCOPE } from "../dom.js";
+
+const TABS = [
+  ["districts", "Районы", ["ADMIN"]],
+  ["organizations", "Организации", ["ADMIN", "COORDINATOR"]],
+  ["users", "Пользователи", ["ADMIN", "COORDINATOR"]],
+  ["workflows", "Процессы", ["ADMIN", "COORDINATOR"]],
+  ["notifications", "Напоминания", ["ADMIN"]],
+];
+
+export async function render(view, { params, user, navigate, query }) {
+  const tabs = TABS.filter(([, , roles]) => roles.includes(user.role));
+  if (!tabs.length) {
+    view.append(h("h1", {}, "Администрирование"), alertBox("error", "Этот раздел доступен администратору и координатору."));
+    return;
+  }
+  const current = tabs.find(([key]) => key === params[0]) || tabs[0];
+  view.append(
+    h("h1", {}, user.role === "ADMIN" ? "Администрирование" : "Справочники"),
+    h("nav", { class: "tabs", "aria-label": "Разделы" }, h("ul", {}, tabs.map(([key, label]) => h("li", {}, h("a", { href: `/admin/${key}`, "aria-current": key === current[0] ? "page" : null }, label))))),
+  );
+  const section = h("section", { class: "tab-body" });
+  view.append(section);
+  const reload = () => navigate(location.pathname + location.search, { replace: true });
+  await PAGES[current[0]](section, { user, reload, query, navigate });
+}
+
+/** A create form: `inputs` are field() results by API input name; `submit(values)` calls the API. */
+function createForm(title, inputs, submit, success) {
+  const errors = h("div", { class: "form-errors", tabindex: "-1" });
+  const done = h("div");
+  const button = h("button", { type: "submit", class: "button" }, "Создать");
+  return h(
+    "form",
+    {
+      class: "card create-form",
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        done.replaceChildren();
+        button.disabled = true;
+        try {
+          const result = await submit();
+          const text = success(result);
+          announce(text);
+          Object.values(inputs).forEach((f) => {
+            f.setError(null);
+            if (f.input.tagName !== "SELECT") f.input.value = "";
+          });
+          errors.replaceChildren();
+          done.replaceChildren(alertBox("success", text));
+          setTimeout(() => done.dispatchEvent(new CustomEvent("created", { bubbles: true })), 0);
+        } catch (e) {
+          showError(e, errors, inputs);
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    h("h2", {}, title),
+    errors,
+    Object.values(inputs).map((f) => f.wrap),
+    h("div", { class: "actions" }, button),
+    done,
+  );
+}
+
+const PAGES = {
+  async districts(section) {
+    const list = h("div");
+    const draw = async () => {
+      const data = await gql("{ districts { id name timeZone } }");
+      list.replaceChildren(table("Районы", [["Название", (d) => d.name], ["Часовой пояс", (d) => d.timeZone], ["", (d) => h("a", { href: `/dashboard?district=${d.id}` }, "Сводка")]], data.districts, { empty: "Районов ещё нет." }));
+    };
+    const inputs = {
+      name: field("Название района", h("input", { type: "text", required: true })),
+      timeZone: field("Часовой пояс (IANA)", h("input", { type: "text", required: true, value: "Europe/Moscow", spellcheck: "false" }), { hint: "Например, Europe/Moscow или Asia/Yekaterinburg." }),
+    };
+    const form = createForm("Новый район", inputs, () => gql("mutation($i: CreateDistrictInput!) { createDistrict(input: $i) { id name } }", { i: { name: inputs.name.input.value.trim(), timeZone: inputs.timeZone.input.value.trim() } }), (r) => `Район «${r.createDistrict.name}» создан.`);
+    form.addEventListener("created", draw);
+    section.append(h("div", { class: "grid-2" }, list, form));
+    await draw();
+  },
+
+  async organizations(section, { user }) {
+    const { districts } = await gql("{ districts { id name } }");
+    const list = h("div");
+    const draw = async () => {
+      const data = await gql("{ organizations { id name kind email district { name } } }");
+      list.replaceChildren(
+        table("Организации", [["Название", (o) => o.name], ["Тип", (o) => KIND[o.kind]], ["Район", (o) => (o.district ? o.district.name : "—")], ["Почта", (o) => o.email || "—"]], data.organizations, { empty: "Организаций ещё нет." }),
+      );
+    };
+    const inputs = {
+      districtId: field("Район", select(districts.map((d) => [d.id, d.name]), user.district ? user.district.id : "")),
+      name: field("Полное название", h("input", { type: "text", required: true })),
+      kind: field("Тип", select(Object.entries(KIND), "SCHOOL")),
+      email: field("Электронная почта", h("input", { type: "email" })),
+    };
+    const form = createForm(
+      "Новая организация",
+      inputs,
+      () => gql("mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id name } }", { i: { districtId: inputs.districtId.input.value, name: inputs.name.input.value.trim(), kind: inputs.kind.input.value, email: inputs.email.input.value.trim() || null } }),
+      (r) => `Организация «${r.createOrganization.name}» создана.`,
+    );
+    form.addEventListener("created", draw);
+    section.append(h("div", { class: "grid-2" }, list, form));
+    await draw();
+  },
+
+  async users(section, { user }) {
+    const { districts, organizations } = await gql("{ districts { id name } organizations { id name } }");
+    const roles = user.role === "ADMIN" ? Object.entries(ROLE) : [["DIRECTOR", ROLE.DIRECTOR], ["OBSERVER", ROLE.OBSERVER]];
+    const inputs = {
+      email: field("Адрес электронной почты (логин)", h("input", { type: "email", required: true, autocomplete: "off" })),
+      fullName: field("ФИО", h("input", { type: "text", required: true })),
+      password: field("Пароль", h("input", { type: "password", autocomplete: "new-password" }), { hint: "Не меньше 8 знаков. Без пароля пользователь не сможет войти." }),
+      role: field("Роль", select(roles, "DIRECTOR")),
+      districtId: field("Район (координатора или наблюдателя)", select([["", "—"], ...districts.map((d) => [d.id, d.name])], "")),
+      organizationId: field("Организация (руководителя)", select([["", "—"], ...organizations.map((o) => [o.id, o.name])], "")),
+    };
+    const form = createForm(
+      "Новый пользователь",
+      inputs,
+      () =>
+        gql("mutation($i: CreateUserInput!) { createUser(input: $i) { id fullName role } }", {
+          i: {
+            email: inputs.email.input.value.trim(),
+            fullName: inputs.fullName.input.value.trim(),
+            password: inputs.password.input.value || null,
+            role: inputs.role.input.value,
+            districtId: inputs.districtId.input.value || null,
+            organizationId: inputs.organizationId.input.value || null,
+          },
+        }),
+      (r) => `Пользователь «${r.createUser.fullName}» (${ROLE[r.createUser.role].toLowerCase()}) создан.`,
+    );
+    section.append(h("p", { class: "hint" }, "Список пользователей API не отдаёт; здесь их создают. Первого администратора создаёт команда project-office users create-admin."), form);
+  },
+
+  async workflows(section) {
+    const data = await gql("{ workflows(allVersions: true) { key version title scope registeredAt stages { key } indicators { key } } }");
+    section.append(
+      table(
+        "Версии процессов",
+        [
+          ["Процесс", (w) => [h("strong", {}, w.title), h("div", { class: "small muted" }, w.key)]],
+          ["Версия", (w) => w.version],
+          ["Охват", (w) => SCOPE[w.scope]],
+          ["Этапов", (w) => w.stages.length],
+          ["Показателей", (w) => w.indicators.length],
+          ["Появилась", (w) => fmtDateTime(w.registeredAt)],
+          ["", (w) => h("a", { href: `/launch?workflow=${encodeURIComponent(w.key)}` }, "Запустить")],
+        ],
+        data.workflows,
+      ),
+      h("p", { class: "hint" }, "Новая версия появляется, когда меняется файл процесса; идущие проекты остаются на своей версии."),
+    );
+  },
+
+  async notifications(section, { query, navigate }) {
+    const status = query.get("status") || "";
+    const data = await gql("query($s: String) { notifications(status: $s, first: 200) { id kind recipientEmail projectId status attempts nextAttemptAt lastError createdAt sentAt reminder { projectTitle stageTitle indicatorTitle period due days } } }", { s: status || null });
+    const STATUS = { pending: "ждёт отправки", sending: "отправляется", sent: "отправлено", failed: "не отправлено" };
+    const KINDS = { due_soon: "скоро срок", overdue: "просрочено", report_missing: "нет отчёта" };
+    const filter = select([["", "Все"], ...Object.entries(STATUS)], status, { id: "outbox-status", onchange: (e) => navigate(`/admin/notifications${e.target.value ? `?status=${e.target.value}` : ""}`) });
+    const result = h("div");
+    const run = (dryRun) => async (event) => {
+      event.currentTarget.disabled = true;
+      try {
+        const r = (await gql("mutation($d: Boolean!) { runReminders(dryRun: $d) { planned queued emailsSent itemsSent retrying failed wouldSend { recipientEmail projectTitle } } }", { d: dryRun })).runReminders;
+        const text = dryRun
+          ? `Было бы отправлено напоминаний: ${r.wouldSend.length}.`
+          : `Запланировано: ${r.planned}, новых в очереди: ${r.queued}, писем отправлено: ${r.emailsSent}, повторят позже: ${r.retrying}, не отправлено: ${r.failed}.`;
+        result.replaceChildren(alertBox("success", text));
+        announce(text);
+      } catch (e) {
+        result.replaceChildren(alertBox("error", e.message));
+      } finally {
+        event.target.disabled = false;
+      }
+    };
+    section.append(
+      h(
+        "div",
+        { class: "toolbar" },
+        h("label", { for: "outbox-status" }, "Статус"),
+        filter,
+        h("button", { type: "button", class: "button secondary", onclick: run(true) }, "Проверить без отправки"),
+        h("button", { type: "button", class: "button", onclick: run(false) }, "Отправить напоминания сейчас"),
+      ),
+      result,
+      table(
+        "Очередь писем",
+        [
+          ["Кому", (n) => n.recipientEmail],
+          ["Вид", (n) => KINDS[n.kind] || n.kind],
+          ["О чём", (n) => (n.reminder ? [n.reminder.projectTitle, n.reminder.stageTitle ? `, ${n.reminder.stageTitle}` : "", n.reminder.indicatorTitle ? `, ${n.reminder.indicatorTitle} за ${n.reminder.period}` : ""] : n.projectId ? h("a", { href: `/projects/${n.projectId}` }, `Проект ${n.projectId}`) : "—")],
+          ["Статус", (n) => h("span", { class: `badge outbox-${n.status}` }, STATUS[n.status] || n.status)],
+          ["Попыток", (n) => n.attempts],
+          ["Следующая попытка", (n) => (n.status === "pending" ? fmtDateTime(n.nextAttemptAt) : "—")],
+          ["Последняя ошибка", (n) => (n.lastError ? h("span", { class: "text-red small" }, n.lastError) : "—")],
+          ["Создано / отправлено", (n) => [fmtDateTime(n.createdAt), n.sentAt ? h("div", { class: "small muted" }, fmtDateTime(n.sentAt)) : null]],
+        ],
+        data.notifications,
+        { empty: "Писем в очереди нет." },
+      ),
+    );
+  },
+};

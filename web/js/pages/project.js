@@ -1,0 +1,385 @@
+// The project page: stage timeline (baseline and current due dates), the current stage's
+// checklist, the actions the caller may take now (move with a comment, reschedule with a
+// reason), indicators with plan, fact and traffic light, history — kept live by the
+// `projectEvents` subscription when someone else changes the project.
+
+import { gql, subscribe } from "../api.js";
+import {
+  h, clear, table, fmtDate, fmtDateTime, fmtNumber, fmtPercent, daysLeftText, healthBadge, statusBadge,
+  field, select, showError, alertBox, announce, ROLE, SCOPE,
+} from "../dom.js";
+import { planFact } from "../charts.js";
+import { exportButtons } from "./export.js";
+
+export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt
+  workflow { key version title scope indicators { key title unit type period startsAtStage } }
+  district { id name timeZone }
+  participants { id name }
+  health { health overdue dueSoon indicators }
+  stages { key title position owners baselineDue currentDue dueFixed enteredAt completedAt isCurrent overdue daysLeft
+    checklist { key title done markedAt } }
+  currentStage { key title position }
+  availableTransitions { toStage title commentRequired allowed blockers }
+  history { id at kind actorName summary comment }
+  indicatorProgress { indicator title unit organization { id name } target latestValue fact achievement health
+    periods { period target value cumulative achievement } }`;
+
+const QUERY = `query($id: ID!) { project(id: $id) { ${PROJECT_FIELDS} } }`;
+const TRANSITION = `mutation($i: TransitionProjectInput!) { transitionProject(input: $i) { ${PROJECT_FIELDS} } }`;
+const TICK = `mutation($i: CompleteChecklistItemInput!) { completeChecklistItem(input: $i) { ${PROJECT_FIELDS} } }`;
+const RESCHEDULE = `mutation($i: RescheduleStageInput!) { rescheduleStage(input: $i) { ${PROJECT_FIELDS} } }`;
+const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { entry { id projectId summary actorName } } }`;
+
+export async function render(view, { params, user }) {
+  const id = params[0];
+  const state = { project: (await gql(QUERY, { id })).project, lastEntry: null };
+  state.lastEntry = maxEntry(state.project);
+  const notice = h("div", { id: "project-notice", tabindex: "-1" });
+  const body = h("div", { id: "project-body" });
+  const live = h("p", { class: "live-status small muted", id: "live-status" }, "Обновления: подключение…");
+
+  const draw = () => {
+    // Keep whatever the user is typing across a redraw (a live update must not eat it).
+    const typed = new Map();
+    body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => typed.set(el.name, el.type === "checkbox" ? null : el.value));
+    const focusedName = document.activeElement && body.contains(document.activeElement) ? document.activeElement.name : null;
+    clear(body).append(...sections(state, user, { reload, apply, notice }));
+    body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => {
+      const v = typed.get(el.name);
+      if (v === undefined || v === null || el.type === "hidden") return;
+      if (el.tagName === "SELECT" && ![...el.options].some((o) => o.value === v)) return;
+      el.value = v;
+    });
+    if (focusedName) body.querySelector(`[name="${CSS.escape(focusedName)}"]`)?.focus();
+    view.querySelector("h1").textContent = state.project.title;
+  };
+  const apply = (project) => {
+    state.project = project;
+    state.lastEntry = Math.max(state.lastEntry || 0, maxEntry(project) || 0);
+    draw();
+  };
+  const reload = async () => apply((await gql(QUERY, { id })).project);
+
+  view.append(h("h1", {}, state.project.title), live, notice, body);
+  draw();
+
+  const stop = subscribe(
+    EVENTS,
+    () => ({ d: state.project.district ? state.project.district.id : null, after: state.lastEntry ? String(state.lastEntry) : null }),
+    async (data) => {
+      const entry = data.projectEvents.entry;
+      state.lastEntry = Math.max(state.lastEntry || 0, Number(entry.id));
+      if (entry.projectId !== state.project.id) return;
+      const before = state.project.rowVersion;
+      try {
+        await reload();
+      } catch (e) {
+        notice.replaceChildren(alertBox("error", e.message));
+        return;
+      }
+      if (state.project.rowVersion !== before) {
+        const text = `Проект обновлён: ${entry.summary} (${entry.actorName}).`;
+        notice.replaceChildren(alertBox("info", text));
+        announce(text);
+      }
+    },
+    (status) => {
+      live.textContent =
+        status === "connected" ? "Обновления приходят сами: страница меняется, когда проект двигают другие." : status === "reconnecting" ? "Обновления: связь прервалась, переподключаемся…" : "Обновления недоступны.";
+      live.dataset.status = status;
+    },
+  );
+  return stop;
+}
+
+function maxEntry(project) {
+  return project.history.reduce((m, e) => Math.max(m, Number(e.id)), 0) || null;
+}
+
+function sections(state, user, actions) {
+  const p = state.project;
+  const tz = p.district ? p.district.timeZone : undefined;
+  return [
+    summary(p, tz),
+    h("div", { class: "grid-2 project-grid" }, timeline(p), h("div", {}, current(p, user, actions), actionsPanel(p, user, actions))),
+    indicators(p, user),
+    historyPanel(p, tz),
+  ];
+}
+
+function summary(p, tz) {
+  return h(
+    "section",
+    { class: "panel project-summary", "aria-label": "Сведения о проекте" },
+    h(
+      "div",
+      { class: "badges" },
+      statusBadge(p.status),
+      " ",
+      p.status === "ACTIVE" && p.health ? healthBadge(p.health.health) : null,
+      p.health && p.health.overdue ? h("span", { class: "badge health-red" }, "Этап просрочен") : null,
+      p.health && p.health.dueSoon ? h("span", { class: "badge health-amber" }, "Срок скоро") : null,
+    ),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Процесс"),
+      h("dd", {}, p.workflow ? `${p.workflow.title} (версия ${p.workflow.version}, ${SCOPE[p.workflow.scope].toLowerCase()})` : "—"),
+      h("dt", {}, "Район"),
+      h("dd", {}, p.district ? p.district.name : "—"),
+      h("dt", {}, "Участники"),
+      h("dd", {}, p.participants.map((o) => o.name).join(", ") || "—"),
+      h("dt", {}, "Начало"),
+      h("dd", {}, fmtDate(p.startDate)),
+      h("dt", {}, "Текущий этап"),
+      h("dd", { id: "current-stage-title" }, p.currentStage ? p.currentStage.title : "—"),
+      p.closedAt ? [h("dt", {}, "Закрыт"), h("dd", {}, fmtDateTime(p.closedAt, tz))] : null,
+    ),
+    exportButtons("/export/indicator-reports", `?projectId=${p.id}`, `otchety-proekt-${p.id}`),
+  );
+}
+
+function timeline(p) {
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "timeline-h" },
+    h("h2", { id: "timeline-h" }, "Этапы и сроки"),
+    h(
+      "ol",
+      { class: "timeline" },
+      p.stages.map((st) => {
+        const state = st.completedAt ? "done" : st.isCurrent ? "current" : "future";
+        const moved = st.baselineDue && st.currentDue && st.baselineDue !== st.currentDue;
+        return h(
+          "li",
+          { class: `stage stage-${state}${st.overdue ? " stage-overdue" : ""}`, "aria-current": st.isCurrent ? "step" : null },
+          h("span", { class: "stage-marker", "aria-hidden": "true" }),
+          h(
+            "div",
+            { class: "stage-body" },
+            h("div", { class: "stage-title" }, st.title, h("span", { class: "visually-hidden" }, state === "done" ? " — завершён" : state === "current" ? " — текущий этап" : " — впереди")),
+            h(
+              "div",
+              { class: "stage-dates small" },
+              st.currentDue ? h("span", {}, "Срок: ", h("strong", {}, fmtDate(st.currentDue))) : h("span", { class: "muted" }, "Без срока"),
+              moved ? h("span", { class: "moved" }, ` (базовый — ${fmtDate(st.baselineDue)})`) : st.baselineDue ? h("span", { class: "muted" }, " · базовый срок тот же") : null,
+            ),
+            h(
+              "div",
+              { class: "small muted" },
+              st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
+              st.owners.length ? ` · отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
+            ),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+function current(p, user, { apply }) {
+  const st = p.stages.find((x) => x.isCurrent);
+  if (!st || p.status !== "ACTIVE") return h("section", { class: "panel" }, h("h2", {}, "Текущий этап"), h("p", {}, p.status === "COMPLETED" ? "Проект завершён." : "Проект не идёт."));
+  const readOnly = user.role === "OBSERVER";
+  const errors = h("div", { class: "form-errors", tabindex: "-1" });
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "checklist-h" },
+    h("h2", { id: "checklist-h" }, `Чек-лист этапа «${st.title}»`),
+    errors,
+    st.checklist.length
+      ? h(
+          "ul",
+          { class: "checklist" },
+          st.checklist.map((item) => {
+            const id = `check-${item.key}`;
+            return h(
+              "li",
+              {},
+              h("input", {
+                type: "checkbox",
+                id,
+                checked: item.done,
+                disabled: readOnly,
+                onchange: async (e) => {
+                  const box = e.target;
+                  box.disabled = true;
+                  try {
+                    const data = await gql(TICK, { i: { projectId: p.id, stage: st.key, item: item.key, done: box.checked } });
+                    apply(data.completeChecklistItem);
+                    announce(box.checked ? `Отмечено: ${item.title}` : `Отметка снята: ${item.title}`);
+                    document.getElementById(id)?.focus();
+                  } catch (err) {
+                    box.checked = !box.checked;
+                    box.disabled = false;
+                    showError(err, errors);
+                  }
+                },
+              }),
+              h("label", { for: id }, item.title),
+              item.done && item.markedAt ? h("span", { class: "small muted" }, ` — ${fmtDate(item.markedAt.slice(0, 10))}`) : null,
+            );
+          }),
+        )
+      : h("p", { class: "empty" }, "У этапа нет чек-листа."),
+  );
+}
+
+function actionsPanel(p, user, { apply, reload, notice }) {
+  if (p.status !== "ACTIVE" || user.role === "OBSERVER") return null;
+  const errors = h("div", { class: "form-errors", tabindex: "-1", id: "action-errors" });
+  const onConflict = async (e) => {
+    if (e.code !== "CONFLICT") return false;
+    await reload();
+    const box = document.getElementById("action-errors") || notice;
+    box.replaceChildren(alertBox("error", `${e.message} Страница обновлена: проверьте новое состояние и повторите действие.`));
+    box.focus();
+    return true;
+  };
+
+  const moves = p.availableTransitions.map((t) => {
+    const comment = field(t.commentRequired ? "Комментарий (обязательно)" : "Комментарий", h("textarea", { rows: 2, required: t.commentRequired }), { name: `comment-${t.toStage}` });
+    const button = h("button", { type: "submit", class: "button", disabled: !t.allowed }, t.title);
+    return h(
+      "form",
+      {
+        class: "transition",
+        "data-to": t.toStage,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          comment.setError(null);
+          if (t.commentRequired && !comment.input.value.trim()) {
+            comment.setError("Напишите комментарий к переходу.");
+            comment.input.focus();
+            return;
+          }
+          button.disabled = true;
+          try {
+            const data = await gql(TRANSITION, {
+              i: { projectId: p.id, toStage: t.toStage, expectedVersion: p.rowVersion, comment: comment.input.value.trim() || null },
+            });
+            comment.input.value = "";
+            apply(data.transitionProject);
+            const text = `Проект переведён на этап «${data.transitionProject.currentStage ? data.transitionProject.currentStage.title : t.title}».`;
+            notice.replaceChildren(alertBox("success", text));
+            announce(text);
+          } catch (e) {
+            button.disabled = false;
+            if (!(await onConflict(e))) showError(e, errors, { comment });
+          }
+        },
+      },
+      comment.wrap,
+      t.blockers.length ? h("ul", { class: "blockers small" }, t.blockers.map((b) => h("li", {}, b))) : null,
+      h("div", { class: "actions" }, button),
+    );
+  });
+
+  const open = p.stages.filter((st) => !st.completedAt);
+  const stageSel = field("Этап", select(open.map((st) => [st.key, st.title]), p.currentStage ? p.currentStage.key : ""), { name: "reschedule-stage" });
+  const dueInput = field("Новый срок", h("input", { type: "date", required: true }), { name: "reschedule-due" });
+  const reason = field("Причина переноса (обязательно)", h("textarea", { rows: 2, required: true }), { name: "reschedule-reason" });
+  const fields = { stage: stageSel, newDue: dueInput, reason };
+  const reschedule = h(
+    "form",
+    {
+      class: "reschedule",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        Object.values(fields).forEach((f) => f.setError(null));
+        if (!dueInput.input.value) return dueInput.setError("Выберите дату.") || dueInput.input.focus();
+        if (!reason.input.value.trim()) return reason.setError("Укажите причину переноса.") || reason.input.focus();
+        try {
+          const data = await gql(RESCHEDULE, {
+            i: { projectId: p.id, stage: stageSel.input.value, newDue: dueInput.input.value, reason: reason.input.value.trim(), expectedVersion: p.rowVersion },
+          });
+          dueInput.input.value = "";
+          reason.input.value = "";
+          apply(data.rescheduleStage);
+          notice.replaceChildren(alertBox("success", "Срок перенесён."));
+          announce("Срок перенесён.");
+        } catch (e) {
+          if (!(await onConflict(e))) showError(e, errors, fields);
+        }
+      },
+    },
+    h("h3", {}, "Перенести срок"),
+    stageSel.wrap,
+    dueInput.wrap,
+    reason.wrap,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, "Перенести срок")),
+  );
+  const canReschedule = user.role === "COORDINATOR" || user.role === "ADMIN";
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "actions-h" },
+    h("h2", { id: "actions-h" }, "Действия"),
+    errors,
+    moves.length ? moves : h("p", { class: "empty" }, "Сейчас вам нечего делать с этим проектом."),
+    canReschedule ? reschedule : null,
+  );
+}
+
+function indicators(p, user) {
+  if (!p.indicatorProgress.length) return null;
+  const canReport = user.role !== "OBSERVER";
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "indicators-h" },
+    h("h2", { id: "indicators-h" }, "Показатели: план и факт"),
+    table(
+      null,
+      [
+        ["Показатель", (r) => [h("strong", {}, r.indicator), " ", r.title]],
+        ["Организация", (r) => (r.organization ? r.organization.name : "—")],
+        ["План", (r) => (r.target == null ? "—" : `${fmtNumber(r.target)} ${r.unit}`)],
+        ["Факт", (r) => (r.fact == null ? "не сдано" : `${fmtNumber(r.fact)} ${r.unit}`)],
+        ["Достижение", (r) => fmtPercent(r.achievement)],
+        ["Светофор", (r) => healthBadge(r.health)],
+        [
+          "",
+          (r) =>
+            canReport && p.status === "ACTIVE" && (user.role !== "DIRECTOR" || (user.organization && r.organization && user.organization.id === r.organization.id))
+              ? h("a", { class: "button small secondary", href: `/tasks?project=${p.id}&indicator=${encodeURIComponent(r.indicator)}&organization=${r.organization ? r.organization.id : ""}#report` }, "Сдать отчёт")
+              : "",
+        ],
+      ],
+      p.indicatorProgress,
+    ),
+    h(
+      "div",
+      { class: "charts" },
+      p.indicatorProgress
+        .filter((r) => r.periods.length)
+        .map((r) =>
+          h(
+            "div",
+            { class: "chart-card" },
+            h("h3", { class: "small" }, `${r.indicator} ${r.title}`, r.organization && p.participants.length > 1 ? ` — ${r.organization.name}` : ""),
+            planFact(r.periods, { title: r.title, unit: r.unit, cumulative: false }),
+          ),
+        ),
+    ),
+  );
+}
+
+function historyPanel(p, tz) {
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "history-h" },
+    h("h2", { id: "history-h" }, "История"),
+    h(
+      "ol",
+      { class: "history", reversed: true },
+      [...p.history].reverse().map((e) =>
+        h(
+          "li",
+          {},
+          h("time", { datetime: e.at, class: "small muted" }, fmtDateTime(e.at, tz)),
+          h("div", {}, h("strong", {}, e.actorName), ": ", e.summary),
+          e.comment ? h("blockquote", {}, e.comment) : null,
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,117 @@
+// The project list with the API's filters (kept in the address, so a reload or a shared
+// link shows the same list) and "show more" paging.
+
+import { gql } from "../api.js";
+import { h, table, link, fmtDate, daysLeftText, healthBadge, statusBadge, select, HEALTH, STATUS, alertBox } from "../dom.js";
+
+const LIST = `query($f: ProjectFilterInput, $after: String) {
+  projects(filter: $f, first: 25, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id title status workflow { title } district { name } participants { name }
+      currentStage { title currentDue daysLeft overdue } health { health } }
+  }
+}`;
+
+const OPTIONS = `{ workflows { key title stages { key title } } districts { id name } organizations { id name district { id } } }`;
+
+const FILTERS = ["districtId", "workflow", "stage", "status", "health", "overdue", "organizationId"];
+
+export async function render(view, { query, user, navigate }) {
+  const options = await gql(OPTIONS);
+  const filter = {};
+  for (const key of FILTERS) {
+    const v = query.get(key);
+    if (v) filter[key] = key === "overdue" ? v === "true" : v;
+  }
+  const form = filterForm(options, filter, user, navigate);
+  const results = h("div", { id: "project-results" });
+  view.append(h("div", { class: "page-head" }, h("h1", {}, "Проекты"), user.role === "COORDINATOR" || user.role === "ADMIN" ? h("a", { class: "button", href: "/launch" }, "Запустить проект") : null), form, results);
+  await load(results, filter, null);
+}
+
+async function load(results, filter, after) {
+  const data = await gql(LIST, { f: filter, after });
+  const page = data.projects;
+  if (!after) {
+    results.replaceChildren(h("p", { class: "count", role: "status" }, `Найдено проектов: ${page.totalCount}`));
+  }
+  const rows = table(
+    null,
+    [
+      ["Проект", (p) => link(`/projects/${p.id}`, p.title)],
+      ["Процесс", (p) => (p.workflow ? p.workflow.title : "—")],
+      ["Участники", (p) => p.participants.map((o) => o.name).join(", ")],
+      ["Текущий этап", (p) => (p.currentStage ? p.currentStage.title : "—")],
+      [
+        "Срок",
+        (p) =>
+          p.currentStage && p.currentStage.currentDue
+            ? [fmtDate(p.currentStage.currentDue), p.status === "ACTIVE" ? h("div", { class: p.currentStage.overdue ? "small text-red" : "small muted" }, daysLeftText(p.currentStage.daysLeft)) : null]
+            : "—",
+      ],
+      ["Состояние", (p) => [statusBadge(p.status), " ", p.status === "ACTIVE" ? healthBadge(p.health ? p.health.health : "UNKNOWN") : null]],
+    ],
+    page.nodes,
+    { empty: after ? "" : "Проектов по этим условиям нет." },
+  );
+  results.querySelector(".more")?.remove();
+  results.append(rows);
+  if (page.pageInfo.hasNextPage) {
+    const more = h(
+      "button",
+      {
+        type: "button",
+        class: "button secondary more",
+        onclick: async () => {
+          more.disabled = true;
+          try {
+            await load(results, filter, page.pageInfo.endCursor);
+          } catch (e) {
+            results.append(alertBox("error", e.message));
+          }
+        },
+      },
+      "Показать ещё",
+    );
+    results.append(more);
+  }
+}
+
+function filterForm(options, filter, user, navigate) {
+  const controls = {};
+  const add = (key, label, opts) => {
+    const id = `filter-${key}`;
+    controls[key] = select([["", "Все"], ...opts], filter[key] === undefined ? "" : String(filter[key]), { id, name: key });
+    return h("div", { class: "field" }, h("label", { for: id }, label), controls[key]);
+  };
+  const stages = [];
+  for (const w of options.workflows) {
+    if (filter.workflow && w.key !== filter.workflow) continue;
+    for (const st of w.stages) stages.push([st.key, filter.workflow ? st.title : `${st.title} (${w.title})`]);
+  }
+  const uniqueStages = [...new Map(stages.map((x) => [x[0], x])).values()];
+  const orgs = options.organizations.filter((o) => !filter.districtId || (o.district && o.district.id === filter.districtId));
+  const fields = [
+    options.districts.length > 1 ? add("districtId", "Район", options.districts.map((d) => [d.id, d.name])) : null,
+    add("workflow", "Процесс", options.workflows.map((w) => [w.key, w.title])),
+    add("stage", "Этап", uniqueStages),
+    add("status", "Статус", Object.entries(STATUS)),
+    add("health", "Светофор", Object.entries(HEALTH)),
+    add("overdue", "Просрочка", [["true", "Только просроченные"], ["false", "Без просрочки"]]),
+    user.role !== "DIRECTOR" ? add("organizationId", "Организация", orgs.map((o) => [o.id, o.name])) : null,
+  ];
+  const apply = (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    for (const [key, control] of Object.entries(controls)) if (control.value) params.set(key, control.value);
+    if (controls.workflow && controls.workflow.value !== (filter.workflow || "")) params.delete("stage");
+    navigate(`/projects${params.toString() ? `?${params}` : ""}`);
+  };
+  return h(
+    "form",
+    { class: "filters card", role: "search", "aria-label": "Фильтры проектов", onsubmit: apply },
+    h("div", { class: "filter-grid" }, fields),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, "Показать"), h("a", { class: "button secondary", href: "/projects" }, "Сбросить")),
+  );
+}
