@@ -8,6 +8,7 @@
 mod helpers;
 
 mod api;
+mod browser;
 
 mod cli;
 mod demo;

@@ -32,7 +32,8 @@ const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d,
 
 export async function render(view, { params, user }) {
   const id = params[0];
-  const state = { project: (await gql(QUERY, { id })).project, lastEntry: null };
+  // `pending` counts this page's own changes in flight: their events are not news.
+  const state = { project: (await gql(QUERY, { id })).project, lastEntry: null, pending: 0 };
   state.lastEntry = maxEntry(state.project);
   const notice = h("div", { id: "project-notice", tabindex: "-1" });
   const body = h("div", { id: "project-body" });
@@ -43,7 +44,7 @@ export async function render(view, { params, user }) {
     const typed = new Map();
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => typed.set(el.name, el.type === "checkbox" ? null : el.value));
     const focusedName = document.activeElement && body.contains(document.activeElement) ? document.activeElement.name : null;
-    clear(body).append(...sections(state, user, { reload, apply, notice }));
+    clear(body).append(...sections(state, user, { reload, apply, notice, mutate }));
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => {
       const v = typed.get(el.name);
       if (v === undefined || v === null || el.type === "hidden") return;
@@ -59,6 +60,14 @@ export async function render(view, { params, user }) {
     draw();
   };
   const reload = async () => apply((await gql(QUERY, { id })).project);
+  const mutate = async (query, variables) => {
+    state.pending += 1;
+    try {
+      return await gql(query, variables);
+    } finally {
+      state.pending -= 1;
+    }
+  };
 
   view.append(h("h1", {}, state.project.title), live, notice, body);
   draw();
@@ -69,7 +78,7 @@ export async function render(view, { params, user }) {
     async (data) => {
       const entry = data.projectEvents.entry;
       state.lastEntry = Math.max(state.lastEntry || 0, Number(entry.id));
-      if (entry.projectId !== state.project.id) return;
+      if (entry.projectId !== state.project.id || state.pending > 0) return;
       const before = state.project.rowVersion;
       try {
         await reload();
@@ -177,7 +186,7 @@ function timeline(p) {
   );
 }
 
-function current(p, user, { apply }) {
+function current(p, user, { apply, mutate }) {
   const st = p.stages.find((x) => x.isCurrent);
   if (!st || p.status !== "ACTIVE") return h("section", { class: "panel" }, h("h2", {}, "Текущий этап"), h("p", {}, p.status === "COMPLETED" ? "Проект завершён." : "Проект не идёт."));
   const readOnly = user.role === "OBSERVER";
@@ -205,7 +214,7 @@ function current(p, user, { apply }) {
                   const box = e.target;
                   box.disabled = true;
                   try {
-                    const data = await gql(TICK, { i: { projectId: p.id, stage: st.key, item: item.key, done: box.checked } });
+                    const data = await mutate(TICK, { i: { projectId: p.id, stage: st.key, item: item.key, done: box.checked } });
                     apply(data.completeChecklistItem);
                     announce(box.checked ? `Отмечено: ${item.title}` : `Отметка снята: ${item.title}`);
                     document.getElementById(id)?.focus();
@@ -225,7 +234,7 @@ function current(p, user, { apply }) {
   );
 }
 
-function actionsPanel(p, user, { apply, reload, notice }) {
+function actionsPanel(p, user, { apply, reload, notice, mutate }) {
   if (p.status !== "ACTIVE" || user.role === "OBSERVER") return null;
   const errors = h("div", { class: "form-errors", tabindex: "-1", id: "action-errors" });
   const onConflict = async (e) => {
@@ -255,7 +264,7 @@ function actionsPanel(p, user, { apply, reload, notice }) {
           }
           button.disabled = true;
           try {
-            const data = await gql(TRANSITION, {
+            const data = await mutate(TRANSITION, {
               i: { projectId: p.id, toStage: t.toStage, expectedVersion: p.rowVersion, comment: comment.input.value.trim() || null },
             });
             comment.input.value = "";
@@ -290,7 +299,7 @@ function actionsPanel(p, user, { apply, reload, notice }) {
         if (!dueInput.input.value) return dueInput.setError("Выберите дату.") || dueInput.input.focus();
         if (!reason.input.value.trim()) return reason.setError("Укажите причину переноса.") || reason.input.focus();
         try {
-          const data = await gql(RESCHEDULE, {
+          const data = await mutate(RESCHEDULE, {
             i: { projectId: p.id, stage: stageSel.input.value, newDue: dueInput.input.value, reason: reason.input.value.trim(), expectedVersion: p.rowVersion },
           });
           dueInput.input.value = "";

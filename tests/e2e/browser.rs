@@ -1,0 +1,425 @@
+//! The web interface in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver, fantoccini) against the real server on a free port.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
+//! `chromium-driver`; `CHROMIUM` / `CHROMEDRIVER` override the paths). Without them each test
+//! prints why it is skipped — unless `CI` is set: there a missing browser is a failure.
+//!
+//! Screenshots (PNG) go to `<target>/tmp/screenshots/`, and with `UPDATE_SCREENSHOTS=1` also
+//! to `docs/screenshots/`, which the README shows.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use engine::service::{LaunchProject, TransitionRequest};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestDb, World, date, minimal_launch, repo_path, run};
+
+const PASSWORD: &str = "пароль-для-тестов";
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (390, 844);
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A chromedriver child process on a free loopback port; killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    chromium: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tool(env: &str, default: &str) -> PathBuf {
+    std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from)
+}
+
+/// Starts chromedriver, or `None` (the test is skipped) when the browser is not installed
+/// and `CI` is unset.
+async fn driver() -> Option<Driver> {
+    let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+    if !chromedriver.exists() || !chromium.exists() {
+        let what = format!(
+            "{} or {} is missing (apt-get install chromium chromium-driver)",
+            chromium.display(),
+            chromedriver.display()
+        );
+        if std::env::var_os("CI").is_some() {
+            panic!("the browser tests need Chromium, and CI is set: {what}");
+        }
+        eprintln!("SKIPPED browser test: {what}; set CI=1 to make this a failure");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let url = format!("http://127.0.0.1:{port}");
+    let driver = Driver { child, url, chromium };
+    let started = Instant::now();
+    loop {
+        let ready = reqwest::get(format!("{}/status", driver.url))
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            return Some(driver);
+        }
+        assert!(started.elapsed() < WAIT, "chromedriver did not start on port {port}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A new headless browser window of `size`.
+async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": driver.chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--lang=ru-RU", "--hide-scrollbars", format!("--window-size={},{}", size.0, size.1)],
+        }),
+    );
+    // Both of rustls's providers are compiled in (hyper-rustls brings aws-lc-rs): pick one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session");
+    client.set_window_size(size.0, size.1).await.expect("window size");
+    client
+}
+
+async fn find(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+}
+
+/// Waits until the text of `css` contains `text`; returns the whole text.
+async fn wait_text(c: &Client, css: &str, text: &str) -> String {
+    let started = Instant::now();
+    let mut last = String::new();
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if t.contains(text) {
+                return t;
+            }
+            last = t;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "{css} never said «{text}»; it says «{last}»"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn value_of(el: &Element) -> String {
+    el.prop("value").await.expect("value").unwrap_or_default()
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = find(c, css).await;
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+/// Signs in through the form and waits for the first page after it.
+async fn sign_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/")).await.expect("open");
+    type_into(c, "input[name=email]", email).await;
+    type_into(c, "input[name=password]", PASSWORD).await;
+    find(c, "form.login-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("sign in");
+    find(c, "#logout").await;
+}
+
+/// Goes to a page of the app and waits for its heading.
+async fn open(c: &Client, base: &str, path: &str, heading: &str) {
+    c.goto(&format!("{base}{path}")).await.expect("open");
+    wait_text(c, "main h1", heading).await;
+}
+
+/// Saves a full-page PNG of the current page at `width`.
+async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
+    c.set_window_size(width, height).await.expect("resize");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let full = c
+        .execute("return Math.ceil(document.documentElement.scrollHeight)", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .map_or(height, |h| u32::try_from(h).unwrap_or(height).clamp(height, 4000));
+    c.set_window_size(width, full).await.expect("resize to the page");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let file = format!("{name}.png");
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&scratch).expect("screenshot folder");
+    std::fs::write(scratch.join(&file), &png).expect("write screenshot");
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        let docs = repo_path("docs/screenshots");
+        std::fs::create_dir_all(&docs).expect("docs/screenshots");
+        std::fs::write(docs.join(&file), &png).expect("write screenshot");
+    }
+    c.set_window_size(width, height).await.expect("resize back");
+}
+
+/// The minimal workflow for `school`, moved to its `work` stage (indicator 1.1 is reported there).
+async fn project_in_work(db: &TestDb, w: &World, school: usize) -> i64 {
+    let e = &db.engine;
+    let p = e
+        .launch_project(&w.coordinator, minimal_launch(w, school))
+        .await
+        .unwrap()
+        .project;
+    e.complete_checklist_item(&w.coordinator, p.id, "start", "order", true)
+        .await
+        .unwrap();
+    e.transition_project(
+        &w.coordinator,
+        TransitionRequest {
+            project_id: p.id,
+            to_stage: "work".into(),
+            expected_version: 2,
+            comment: Some("Приказ подписан".into()),
+        },
+    )
+    .await
+    .unwrap();
+    p.id
+}
+
+/// Something to look at on the dashboard: «Точка роста» started last autumn (its first stage
+/// long overdue), and a school with a low value of 1.1.
+async fn busy_district(db: &TestDb, w: &World) {
+    db.engine
+        .launch_project(
+            &w.coordinator,
+            LaunchProject {
+                workflow_key: "tochka-rosta".into(),
+                district_id: w.district.id,
+                participants: vec![w.schools[1].id],
+                start_date: Some(date("2024-09-02")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let low = project_in_work(db, w, 2).await;
+    db.insert_report(low, w.schools[2].id, "1.1", "2025-Q1", 40.0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_director_sees_their_school_and_fixes_a_refused_report() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let ours = project_in_work(&db, &w, 0).await;
+        let theirs = project_in_work(&db, &w, 1).await;
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+
+        // Signing in lands a director on «Мои задачи»; the session survives a reload.
+        sign_in(&c, base, "director1@chesma.test").await;
+        wait_text(&c, "main h1", "Мои задачи").await;
+        c.refresh().await.expect("reload");
+        wait_text(&c, "main h1", "Мои задачи").await;
+        wait_text(&c, "#session", "Пользователь director1@chesma.test").await;
+
+        // Only their school's project is listed.
+        open(&c, base, "/projects", "Проекты").await;
+        wait_text(&c, "#project-results .count", "Найдено проектов: 1").await;
+        let list = wait_text(&c, "#project-results", &w.schools[0].name).await;
+        assert!(!list.contains(&w.schools[1].name), "another school's project is listed: {list}");
+        assert!(c.find(Locator::Css(&format!("a[href='/projects/{theirs}']"))).await.is_err());
+        find(&c, &format!("a[href='/projects/{ours}']")).await;
+
+        // A percent over 100 is refused next to the value, and what was typed stays.
+        open(&c, base, "/tasks", "Мои задачи").await;
+        find(&c, "#report-form select[name=indicator] option[value='1.1']").await;
+        type_into(&c, "#report-form input[name=period]", "2025-Q1").await;
+        type_into(&c, "#report-form input[name=value]", "150").await;
+        type_into(&c, "#report-form textarea[name=comment]", "Данные журнала курсов").await;
+        find(&c, "#report-form button[type=submit]").await.click().await.unwrap();
+        let error = wait_text(&c, "#report-form .has-error .field-error", "1.1").await;
+        let value = find(&c, "#report-form input[name=value]").await;
+        assert_eq!(value.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "{error}");
+        let field_error = find(&c, "#report-form input[name=value] ~ .field-error").await;
+        assert_eq!(field_error.text().await.unwrap(), error, "the error is the value's");
+        assert_eq!(value_of(&value).await, "150", "the typed value is kept");
+        assert_eq!(
+            value_of(&find(&c, "#report-form textarea[name=comment]").await).await,
+            "Данные журнала курсов"
+        );
+        assert_eq!(value_of(&find(&c, "#report-form input[name=period]").await).await, "2025-Q1");
+        screenshot(&c, "director-report-form-error-desktop", DESKTOP).await;
+
+        // Fixed, it is accepted and listed.
+        type_into(&c, "#report-form input[name=value]", "85").await;
+        find(&c, "#report-form button[type=submit]").await.click().await.unwrap();
+        wait_text(&c, "#report-form .alert-success", "Значение принято: 85 % за 2025-Q1").await;
+        wait_text(&c, "#report .reports", "85 %").await;
+        assert!(c.find(Locator::Css("#report-form .has-error")).await.is_err(), "the error is gone");
+        let reports = server
+            .ok(
+                Some(&server.login("coordinator@chesma.test", PASSWORD).await),
+                "query($p: ID!) { indicatorReports(filter: { projectId: $p }) { value period comment } }",
+                json!({ "p": ours.to_string() }),
+            )
+            .await;
+        assert_eq!(
+            reports["indicatorReports"],
+            json!([{ "value": 85.0, "period": "2025-Q1", "comment": "Данные журнала курсов" }])
+        );
+        screenshot(&c, "director-report-form-desktop", DESKTOP).await;
+        screenshot(&c, "director-report-form-phone", PHONE).await;
+
+        // Signing out forgets the session.
+        find(&c, "#logout").await.click().await.unwrap();
+        wait_text(&c, "main h1", "Вход").await;
+        c.refresh().await.unwrap();
+        wait_text(&c, "main h1", "Вход").await;
+        c.close().await.ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        busy_district(&db, &w).await;
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+        wait_text(&c, "main h1", "Сводка").await;
+
+        // Launch the minimal workflow for the first school, starting on 3 March 2025.
+        open(&c, base, "/launch", "Запуск проекта").await;
+        find(&c, "select[name=workflow]").await.select_by_value("corpus").await.unwrap();
+        find(&c, &format!("#org-{}", w.schools[0].id)).await.click().await.unwrap();
+        c.execute(
+            "const d = document.querySelector('input[name=startDate]'); d.value = '2025-03-03'; d.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+        find(&c, "form.launch-form button[type=submit]").await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Начало").await;
+        let url = c.current_url().await.unwrap();
+        let id: i64 = url.path().trim_start_matches("/projects/").parse().expect("a project page");
+        wait_text(&c, ".timeline", "Работа").await;
+
+        // The transition waits for the checklist; tick it, then move with a comment.
+        let move_button = "form.transition[data-to=work] button[type=submit]";
+        assert!(!find(&c, move_button).await.is_enabled().await.unwrap(), "blocked by the checklist");
+        find(&c, "#check-order").await.click().await.unwrap();
+        let started = Instant::now();
+        while !find(&c, move_button).await.is_enabled().await.unwrap() {
+            assert!(started.elapsed() < WAIT, "the transition never became possible");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        type_into(&c, "form.transition[data-to=work] textarea", "Приказ подписан, начинаем").await;
+        find(&c, move_button).await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Работа").await;
+        wait_text(&c, "#project-notice", "переведён на этап «Работа»").await;
+        wait_text(&c, ".history", "Приказ подписан, начинаем").await;
+        screenshot(&c, "project-page-desktop", DESKTOP).await;
+        screenshot(&c, "project-page-phone", PHONE).await;
+
+        // The dashboard counts it at its new stage.
+        open(&c, base, "/dashboard", "Сводка").await;
+        let stages = wait_text(&c, ".workflows", "Проверочный процесс").await;
+        assert!(stages.contains("Работа"), "{stages}");
+        wait_text(&c, "#overdue", "Точка роста").await;
+        wait_text(&c, "#standings", &w.schools[2].name).await;
+        find(&c, "#overdue a[href^='/projects/']").await;
+        let listed = server
+            .ok(
+                Some(&server.login("coordinator@chesma.test", PASSWORD).await),
+                "query($id: ID!) { project(id: $id) { currentStage { key } history { comment } } }",
+                json!({ "id": id.to_string() }),
+            )
+            .await;
+        assert_eq!(listed["project"]["currentStage"]["key"], "work");
+        screenshot(&c, "dashboard-desktop", DESKTOP).await;
+        screenshot(&c, "dashboard-phone", PHONE).await;
+        c.close().await.ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_page_of_a_second_browser_updates_live() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let p = db
+            .engine
+            .launch_project(&w.coordinator, minimal_launch(&w, 0))
+            .await
+            .unwrap()
+            .project;
+        db.engine
+            .complete_checklist_item(&w.coordinator, p.id, "start", "order", true)
+            .await
+            .unwrap();
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let page = format!("/projects/{}", p.id);
+
+        let watcher = browser(&driver, PHONE).await;
+        sign_in(&watcher, base, "director1@chesma.test").await;
+        open(&watcher, base, &page, "Проверочный процесс").await;
+        wait_text(&watcher, "#current-stage-title", "Начало").await;
+        find(&watcher, "#live-status[data-status=connected]").await;
+
+        let mover = browser(&driver, DESKTOP).await;
+        sign_in(&mover, base, "coordinator@chesma.test").await;
+        open(&mover, base, &page, "Проверочный процесс").await;
+        find(&mover, "form.transition[data-to=work] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(&mover, "#current-stage-title", "Работа").await;
+
+        // The director's page follows without a reload.
+        wait_text(&watcher, "#current-stage-title", "Работа").await;
+        wait_text(&watcher, "#project-notice", "Проект обновлён").await;
+        wait_text(&watcher, ".history", "Пользователь coordinator@chesma.test").await;
+        watcher.close().await.ok();
+        mover.close().await.ok();
+    })
+    .await;
+}
