@@ -169,14 +169,19 @@ async fn open(c: &Client, base: &str, path: &str, heading: &str) {
 async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
     c.set_window_size(width, height).await.expect("resize");
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // The window's own frame counts in its height, so add it to the page's.
     let full = c
-        .execute("return Math.ceil(document.documentElement.scrollHeight)", vec![])
+        .execute(
+            "window.scrollTo(0, 0); return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight)",
+            vec![],
+        )
         .await
         .ok()
         .and_then(|v| v.as_u64())
         .map_or(height, |h| u32::try_from(h).unwrap_or(height).clamp(height, 4000));
     c.set_window_size(width, full).await.expect("resize to the page");
     tokio::time::sleep(Duration::from_millis(300)).await;
+    c.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll to the top");
     let png = c.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     let file = format!("{name}.png");
