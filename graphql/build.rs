@@ -12,7 +12,8 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    let mut out = String::from("/// The embedded web assets, by path under `web/`.\npub static ASSETS: &[Asset] = &[\n");
+    let mut out =
+        String::from("/// The embedded web assets, by path under `web/`.\npub static ASSETS: &[Asset] = &[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let relative = path

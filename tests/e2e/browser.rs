@@ -128,10 +128,7 @@ async fn wait_text(c: &Client, css: &str, text: &str) -> String {
             }
             last = t;
         }
-        assert!(
-            started.elapsed() < WAIT,
-            "{css} never said «{text}»; it says «{last}»"
-        );
+        assert!(started.elapsed() < WAIT, "{css} never said «{text}»; it says «{last}»");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -181,7 +178,9 @@ async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
         .map_or(height, |h| u32::try_from(h).unwrap_or(height).clamp(height, 4000));
     c.set_window_size(width, full).await.expect("resize to the page");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    c.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll to the top");
+    c.execute("window.scrollTo(0, 0)", vec![])
+        .await
+        .expect("scroll to the top");
     let png = c.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     let file = format!("{name}.png");
@@ -263,8 +262,15 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
         open(&c, base, "/projects", "Проекты").await;
         wait_text(&c, "#project-results .count", "Найдено проектов: 1").await;
         let list = wait_text(&c, "#project-results", &w.schools[0].name).await;
-        assert!(!list.contains(&w.schools[1].name), "another school's project is listed: {list}");
-        assert!(c.find(Locator::Css(&format!("a[href='/projects/{theirs}']"))).await.is_err());
+        assert!(
+            !list.contains(&w.schools[1].name),
+            "another school's project is listed: {list}"
+        );
+        assert!(
+            c.find(Locator::Css(&format!("a[href='/projects/{theirs}']")))
+                .await
+                .is_err()
+        );
         find(&c, &format!("a[href='/projects/{ours}']")).await;
 
         // A percent over 100 is refused next to the value, and what was typed stays.
@@ -273,10 +279,18 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
         type_into(&c, "#report-form input[name=period]", "2025-Q1").await;
         type_into(&c, "#report-form input[name=value]", "150").await;
         type_into(&c, "#report-form textarea[name=comment]", "Данные журнала курсов").await;
-        find(&c, "#report-form button[type=submit]").await.click().await.unwrap();
+        find(&c, "#report-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
         let error = wait_text(&c, "#report-form .has-error .field-error", "1.1").await;
         let value = find(&c, "#report-form input[name=value]").await;
-        assert_eq!(value.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "{error}");
+        assert_eq!(
+            value.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true"),
+            "{error}"
+        );
         let field_error = find(&c, "#report-form input[name=value] ~ .field-error").await;
         assert_eq!(field_error.text().await.unwrap(), error, "the error is the value's");
         assert_eq!(value_of(&value).await, "150", "the typed value is kept");
@@ -284,15 +298,25 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
             value_of(&find(&c, "#report-form textarea[name=comment]").await).await,
             "Данные журнала курсов"
         );
-        assert_eq!(value_of(&find(&c, "#report-form input[name=period]").await).await, "2025-Q1");
+        assert_eq!(
+            value_of(&find(&c, "#report-form input[name=period]").await).await,
+            "2025-Q1"
+        );
         screenshot(&c, "director-report-form-error-desktop", DESKTOP).await;
 
         // Fixed, it is accepted and listed.
         type_into(&c, "#report-form input[name=value]", "85").await;
-        find(&c, "#report-form button[type=submit]").await.click().await.unwrap();
+        find(&c, "#report-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
         wait_text(&c, "#report-form .alert-success", "Значение принято: 85 % за 2025-Q1").await;
         wait_text(&c, "#report .reports", "85 %").await;
-        assert!(c.find(Locator::Css("#report-form .has-error")).await.is_err(), "the error is gone");
+        assert!(
+            c.find(Locator::Css("#report-form .has-error")).await.is_err(),
+            "the error is gone"
+        );
         let reports = server
             .ok(
                 Some(&server.login("coordinator@chesma.test", PASSWORD).await),
