@@ -17,6 +17,7 @@ mod exports;
 mod indicators;
 mod projects;
 mod reminders;
+mod replicas;
 mod smtp;
 mod stages;
 mod transitions;

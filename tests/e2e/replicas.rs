@@ -1,0 +1,633 @@
+//! Two replicas: two real `project-office serve` processes on one PostgreSQL database and
+//! nothing else shared — no memory, no files. Both serve the API and both run the reminder
+//! scheduler (every two seconds, so they tick at the same instants) against one SMTP server on
+//! loopback. The test shows that every planned reminder reaches its recipient exactly once, and
+//! that concurrent transitions and indicator corrections sent to both servers lose no update.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate, Utc};
+use engine::model::EventKind;
+use engine::service::{LaunchProject, NewReport, ReportFilter, TransitionRequest};
+use engine::{Actor, Engine};
+use mail_parser::MessageParser;
+use serde_json::json;
+
+use crate::helpers::{Backend, Server, TestDb, World, error_code};
+use crate::smtp::{Received, SmtpServer};
+
+const PASSWORD: &str = "пароль-для-тестов";
+const BASE_URL: &str = "https://po.replicas.test";
+
+/// A `project-office serve` child process; killed when dropped, also when the test panics.
+struct Replica {
+    name: &'static str,
+    child: Child,
+    server: Server,
+    /// Where the stdout reader passes the address once the process prints it.
+    address: Mutex<mpsc::Receiver<String>>,
+    /// Reminder ticks (plan + enqueue + deliver) the process has logged.
+    ticks: Arc<AtomicUsize>,
+    /// Everything it wrote to stderr (its log).
+    log: Arc<Mutex<Vec<String>>>,
+    dir: PathBuf,
+}
+
+impl Replica {
+    /// Starts the process; [`Replica::wait_ready`] waits until it listens.
+    fn start(name: &'static str, database_url: &str, smtp_port: u16) -> Replica {
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("po-replica-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_project-office"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            // Its own folder: no configuration file, no mail folder, nothing shared on disk.
+            .current_dir(&dir)
+            .env_remove("PO_CONFIG")
+            .env_remove("PO_WORKFLOWS_DIR")
+            .env_remove("PO_LISTEN")
+            .env_remove("LOG_FORMAT")
+            .env("DATABASE_URL", database_url)
+            .env("PO_DATA_DIR", &dir)
+            .env("SMTP_URL", SmtpServer::url(smtp_port))
+            .env("PO_MAIL_FROM", "Проектный офис <noreply@po.replicas.test>")
+            .env("PO_BASE_URL", BASE_URL)
+            .env("PO_REMIND_CRON", "*/2 * * * * *")
+            .env("PO_REMIND_TZ", "Europe/Moscow")
+            .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (address_tx, address_rx) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line
+                    .strip_prefix("project-office listens on ")
+                    .and_then(|rest| rest.split_whitespace().next())
+                {
+                    let _ = address_tx.send(url.to_string());
+                }
+            }
+        });
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let (t, l) = (ticks.clone(), log.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("reminder tick") {
+                    t.fetch_add(1, Ordering::SeqCst);
+                }
+                if std::env::var_os("TEST_LOG").is_some() {
+                    eprintln!("[{name}] {line}");
+                }
+                l.lock().unwrap().push(line);
+            }
+        });
+        Replica {
+            name,
+            child,
+            server: Server {
+                base: String::new(),
+                http: reqwest::Client::new(),
+            },
+            address: Mutex::new(address_rx),
+            ticks,
+            log,
+            dir,
+        }
+    }
+
+    /// Waits for the address it listens on (it binds before it prints it).
+    fn wait_ready(&mut self) {
+        let address = self.address.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        match address {
+            Ok(base) => self.server.base = base,
+            Err(_) => panic!(
+                "replica {} did not start: {}",
+                self.name,
+                self.log.lock().unwrap().join("\n")
+            ),
+        }
+    }
+
+    fn ticks(&self) -> usize {
+        self.ticks.load(Ordering::SeqCst)
+    }
+
+    /// Reminder items this process delivered (from its «reminder digest sent» log lines).
+    fn items_sent(&self) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("reminder digest sent"))
+            .filter_map(|l| {
+                l.split("items=")
+                    .nth(1)?
+                    .split_whitespace()
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum()
+    }
+
+    /// Errors it logged, leaving out the expected CONFLICTs of the racing transitions (the
+    /// engine's spans log every error they return).
+    fn errors(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("ERROR") && !l.contains("Проект уже изменил кто-то другой"))
+            .map(|l| format!("{}: {l}", self.name))
+            .collect()
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Today in the world's district (Yekaterinburg), by the real clock.
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Asia::Yekaterinburg).date_naive()
+}
+
+fn school_leaders(w: &World, school: usize) -> LaunchProject {
+    LaunchProject {
+        workflow_key: "school-leaders".into(),
+        district_id: w.district.id,
+        participants: vec![w.schools[school].id],
+        ..Default::default()
+    }
+}
+
+async fn tick_all(e: &Engine, actor: &Actor, project: i64, stage: &str, items: &[&str]) {
+    for item in items {
+        e.complete_checklist_item(actor, project, stage, item, true)
+            .await
+            .unwrap();
+    }
+}
+
+async fn move_to(e: &Engine, actor: &Actor, project: i64, to: &str) {
+    let version = e.project(actor, project).await.unwrap().project.row_version;
+    e.transition_project(
+        actor,
+        TransitionRequest {
+            project_id: project,
+            to_stage: to.into(),
+            expected_version: version,
+            comment: Some("Подготовка теста".into()),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+const PAIRING: [&str; 4] = ["shnor_order", "leader_order", "agreement", "support_plan"];
+const DIAGNOSTICS: [&str; 4] = ["questionnaires", "risk_profile", "self_diagnostics", "risks_chosen"];
+
+/// Reminders due now, written through the engine with its clock moved to the past where a
+/// stage must have been entered long ago: per school a «pairing» stage overdue for weeks (the
+/// coordinator's), for the two schools with directors a «diagnostics» stage overdue (the
+/// director's, escalated to the coordinator, with its once-only report missing), and one
+/// «pairing» due in two days.
+async fn due_reminders(db: &TestDb, w: &World) {
+    let e = &db.engine;
+    let c = &w.coordinator;
+    db.clock.set(Utc::now() - chrono::Duration::days(60));
+    for school in 0..3 {
+        e.launch_project(c, school_leaders(w, school)).await.unwrap();
+    }
+    for school in 0..2 {
+        let p = e.launch_project(c, school_leaders(w, school)).await.unwrap().project.id;
+        tick_all(e, c, p, "pairing", &PAIRING).await;
+        move_to(e, c, p, "diagnostics").await;
+    }
+    db.clock.set(Utc::now());
+    let mut soon = school_leaders(w, 2);
+    soon.due_dates.insert("pairing".into(), today() + Days::new(2));
+    e.launch_project(c, soon).await.unwrap();
+}
+
+/// A project of `school-leaders` walked to «implementation» with its checklist done, so it can
+/// go round the loop implementation → monitoring → implementation (the way back needs a
+/// comment) for ever. Nothing in it is due soon, so it adds no reminders.
+async fn looping_project(db: &TestDb, w: &World, school: usize) -> i64 {
+    let e = &db.engine;
+    let c = &w.coordinator;
+    let p = e.launch_project(c, school_leaders(w, school)).await.unwrap().project.id;
+    tick_all(e, c, p, "pairing", &PAIRING).await;
+    move_to(e, c, p, "diagnostics").await;
+    tick_all(e, c, p, "diagnostics", &DIAGNOSTICS).await;
+    e.report_indicator(
+        c,
+        NewReport {
+            project_id: p,
+            organization_id: w.schools[school].id,
+            indicator: "vpr_low_base".into(),
+            period: "once".into(),
+            value: 50.0,
+            comment: None,
+        },
+    )
+    .await
+    .unwrap();
+    move_to(e, c, p, "concept").await;
+    tick_all(
+        e,
+        c,
+        p,
+        "concept",
+        &["concept_doc", "curator_review", "concept_published"],
+    )
+    .await;
+    move_to(e, c, p, "programmes").await;
+    tick_all(
+        e,
+        c,
+        p,
+        "programmes",
+        &[
+            "development_programme",
+            "antirisk_programmes",
+            "leader_review",
+            "programmes_published",
+        ],
+    )
+    .await;
+    move_to(e, c, p, "implementation").await;
+    tick_all(
+        e,
+        c,
+        p,
+        "implementation",
+        &["curator_reports", "leader_events", "interim_report"],
+    )
+    .await;
+    p
+}
+
+/// What one worker did.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    done: usize,
+    conflicts: usize,
+}
+
+/// Moves `project` back and forth `goal` times through `server`: read the version and the
+/// stage, ask for the other stage with that version, and on CONFLICT read again.
+async fn transition_worker(server: Server, token: String, project: i64, goal: usize) -> Tally {
+    let mut tally = Tally::default();
+    for _ in 0..goal * 40 {
+        if tally.done == goal {
+            return tally;
+        }
+        let seen = server
+            .ok(
+                Some(&token),
+                "query($id: ID!) { project(id: $id) { rowVersion currentStage { key } } }",
+                json!({ "id": project.to_string() }),
+            )
+            .await;
+        let version = seen["project"]["rowVersion"].as_i64().unwrap();
+        let to = match seen["project"]["currentStage"]["key"].as_str() {
+            Some("implementation") => "monitoring",
+            Some("monitoring") => "implementation",
+            other => panic!("project {project} left the loop: {other:?}"),
+        };
+        let body = server
+            .gql(
+                Some(&token),
+                "mutation($i: TransitionProjectInput!) { transitionProject(input: $i) { rowVersion } }",
+                json!({ "i": {
+                    "projectId": project.to_string(),
+                    "toStage": to,
+                    "expectedVersion": version,
+                    "comment": "Ещё один цикл реализации",
+                } }),
+            )
+            .await;
+        if body.get("errors").is_none() {
+            tally.done += 1;
+        } else if error_code(&body) == "CONFLICT" {
+            tally.conflicts += 1;
+        } else {
+            panic!("transition of project {project} failed: {body:#}");
+        }
+    }
+    panic!("project {project}: {tally:?} after {} attempts", goal * 40);
+}
+
+/// Corrects the once-only report of `project` with each of `values` through `server`;
+/// returns the revision each correction got.
+async fn report_worker(server: Server, token: String, project: i64, organization: i64, values: Vec<f64>) -> Vec<i64> {
+    let mut revisions = Vec::new();
+    for value in values {
+        let data = server
+            .ok(
+                Some(&token),
+                "mutation($i: ReportIndicatorInput!) { reportIndicator(input: $i) { revision value } }",
+                json!({ "i": {
+                    "projectId": project.to_string(),
+                    "organizationId": organization.to_string(),
+                    "indicator": "vpr_low_base",
+                    "period": "once",
+                    "value": value,
+                    "comment": format!("исправление {value}"),
+                } }),
+            )
+            .await;
+        assert_eq!(data["reportIndicator"]["value"].as_f64(), Some(value));
+        revisions.push(data["reportIndicator"]["revision"].as_i64().unwrap());
+    }
+    revisions
+}
+
+/// Per (recipient, project): how many reminder entries the received digests carried. A digest
+/// lists each project as a group of «  • …» entries closed by the project's link.
+fn entries_received(received: &[Received]) -> BTreeMap<(String, i64), usize> {
+    let mut out = BTreeMap::new();
+    let link = format!("  Открыть проект: {BASE_URL}/projects/");
+    for message in received {
+        let parsed = MessageParser::default().parse(&message.data).unwrap();
+        let text = parsed.body_text(0).unwrap();
+        let recipient = message.to.join(",");
+        let mut entries = 0;
+        for line in text.lines() {
+            if line.starts_with("  • ") {
+                entries += 1;
+            } else if let Some(id) = line.strip_prefix(&link) {
+                let id: i64 = id.trim().parse().unwrap();
+                *out.entry((recipient.clone(), id)).or_default() += entries;
+                entries = 0;
+            }
+        }
+        assert_eq!(entries, 0, "an entry outside a project group: {text}");
+    }
+    out
+}
+
+/// Another handle on the same server (the client shares its connection pool).
+fn handle(server: &Server) -> Server {
+    Server {
+        base: server.base.clone(),
+        http: server.http.clone(),
+    }
+}
+
+async fn outbox(engine: &Engine) -> Vec<engine::reminders::Notification> {
+    engine.notifications(&Actor::SYSTEM, &Default::default()).await.unwrap()
+}
+
+/// Waits until `done` holds, or fails after `limit` with `what`.
+async fn wait_for<F, Fut>(limit: Duration, what: impl Fn() -> String, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < limit, "gave up waiting after {limit:?}: {}", what());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_send_every_reminder_once_and_lose_no_update() {
+    crate::helpers::run(Backend::Postgres, |db| async move {
+        let started = Instant::now();
+        let w = db.world().await;
+        due_reminders(&db, &w).await;
+        db.clock.set(Utc::now());
+        let mut looping = Vec::new();
+        for school in 0..3 {
+            looping.push((looping_project(&db, &w, school).await, w.schools[school].id));
+        }
+
+        let smtp = SmtpServer::start(0);
+        // Both start at once, so their first ticks (at start-up) already race.
+        let mut a = Replica::start("a", &db.url, smtp.port);
+        let mut b = Replica::start("b", &db.url, smtp.port);
+        a.wait_ready();
+        b.wait_ready();
+        // A session opened on one replica works on the other: sessions live in the database.
+        let token = a.server.login("coordinator@chesma.test", PASSWORD).await;
+
+        // More reminders fall due while both run: launched through each replica's API.
+        for (replica, school) in [(&a, 0), (&b, 1), (&b, 2)] {
+            replica
+                .server
+                .ok(
+                    Some(&token),
+                    "mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id } }",
+                    json!({ "i": {
+                        "workflowKey": "school-leaders",
+                        "districtId": w.district.id.to_string(),
+                        "participantIds": [w.schools[school].id.to_string()],
+                        "startDate": (today() - Days::new(60)).to_string(),
+                    } }),
+                )
+                .await;
+        }
+        a.server
+            .ok(
+                Some(&token),
+                "mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id } }",
+                json!({ "i": {
+                    "workflowKey": "school-leaders",
+                    "districtId": w.district.id.to_string(),
+                    "participantIds": [w.schools[0].id.to_string()],
+                    "dueDates": [{ "stage": "pairing", "date": (today() + Days::new(1)).to_string() }],
+                } }),
+            )
+            .await;
+
+        // Meanwhile, the same projects are moved and their report corrected through both.
+        let mut before = BTreeMap::new();
+        for &(p, _) in &looping {
+            let details = db.engine.project(&w.admin, p).await.unwrap();
+            let moves = details
+                .history
+                .iter()
+                .filter(|e| e.kind == EventKind::Transition)
+                .count();
+            before.insert(p, (details.project.row_version, moves));
+        }
+        const WORKERS: usize = 4;
+        const MOVES: usize = 6;
+        const CORRECTIONS: usize = 5;
+        let mut movers = Vec::new();
+        let mut reporters = Vec::new();
+        for &(p, org) in &looping {
+            for worker in 0..WORKERS {
+                let server = if worker.is_multiple_of(2) { &a.server } else { &b.server };
+                let (s, t) = (handle(server), token.clone());
+                movers.push((p, tokio::spawn(transition_worker(s, t, p, MOVES))));
+                let values: Vec<f64> = (0..CORRECTIONS).map(|i| (worker * 10 + i) as f64).collect();
+                let (s, t) = (handle(server), token.clone());
+                reporters.push((p, tokio::spawn(report_worker(s, t, p, org, values))));
+            }
+        }
+        let mut moved: BTreeMap<i64, Tally> = BTreeMap::new();
+        for (p, handle) in movers {
+            let tally = handle.await.unwrap();
+            let sum = moved.entry(p).or_default();
+            sum.done += tally.done;
+            sum.conflicts += tally.conflicts;
+        }
+        let mut revisions: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (p, handle) in reporters {
+            revisions.entry(p).or_default().extend(handle.await.unwrap());
+        }
+
+        // No lost update: every successful transition is one history entry and one version.
+        for &(p, _) in &looping {
+            let details = db.engine.project(&w.admin, p).await.unwrap();
+            let (version, moves) = before[&p];
+            let done = moved[&p].done;
+            assert_eq!(done, WORKERS * MOVES);
+            let now_moves = details
+                .history
+                .iter()
+                .filter(|e| e.kind == EventKind::Transition)
+                .count();
+            assert_eq!(now_moves - moves, done, "project {p}: one history entry per transition");
+            assert_eq!(
+                (details.project.row_version - version) as usize,
+                done,
+                "project {p}: one version per transition"
+            );
+            let expected = if done.is_multiple_of(2) {
+                "implementation"
+            } else {
+                "monitoring"
+            };
+            assert_eq!(details.project.current_stage, expected, "project {p}");
+            // Every correction got its own revision and every value is kept.
+            let mut got = revisions[&p].clone();
+            got.sort_unstable();
+            let n = (WORKERS * CORRECTIONS) as i64;
+            assert_eq!(got, (2..=n + 1).collect::<Vec<_>>(), "project {p}: revisions");
+            let reports = db
+                .engine
+                .indicator_reports(
+                    &w.admin,
+                    &ReportFilter {
+                        project_id: Some(p),
+                        indicator: Some("vpr_low_base".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let [report] = reports.as_slice() else {
+                panic!("one report per project and period: {reports:?}")
+            };
+            assert_eq!(i64::from(report.revision), n + 1);
+            let mut values: Vec<f64> = report.earlier.iter().map(|r| r.value).collect();
+            values.push(report.value);
+            values.sort_by(f64::total_cmp);
+            let mut sent: Vec<f64> = (0..WORKERS)
+                .flat_map(|w| (0..CORRECTIONS).map(move |i| (w * 10 + i) as f64))
+                .chain([50.0])
+                .collect();
+            sent.sort_by(f64::total_cmp);
+            assert_eq!(values, sent, "project {p}: every value kept");
+        }
+
+        // Let both replicas tick a few more times, then wait for the outbox to drain: every
+        // reminder due now is in it, and every row is sent.
+        let (ticks_a, ticks_b) = (a.ticks(), b.ticks());
+        let (ra, rb, engine) = (&a, &b, &db.engine);
+        wait_for(
+            Duration::from_secs(20),
+            || format!("ticks a {} b {}", ra.ticks(), rb.ticks()),
+            move || async move { ra.ticks() >= ticks_a + 2 && rb.ticks() >= ticks_b + 2 },
+        )
+        .await;
+        wait_for(
+            Duration::from_secs(20),
+            || "the outbox to hold every reminder due now, all sent".into(),
+            move || async move {
+                let rows = outbox(engine).await;
+                let due = engine.plan_reminders(Utc::now()).await.unwrap();
+                rows.iter().all(|n| n.status == "sent")
+                    && due.iter().all(|i| rows.iter().any(|n| n.dedupe_key == i.dedupe_key))
+            },
+        )
+        .await;
+        let rows = outbox(engine).await;
+        assert!(rows.len() >= 14, "expected the reminders set up above: {rows:#?}");
+        for n in &rows {
+            assert_eq!(
+                (n.status.as_str(), n.attempts, n.last_error.as_deref()),
+                ("sent", 1, None),
+                "{n:?}"
+            );
+        }
+        let mut expected: BTreeMap<(String, i64), usize> = BTreeMap::new();
+        for n in &rows {
+            *expected
+                .entry((n.recipient_email.clone(), n.project_id.unwrap()))
+                .or_default() += 1;
+        }
+        // Whatever a replica sent reached the server before the row was marked sent.
+        let received = smtp.received();
+        assert_eq!(
+            entries_received(&received),
+            expected,
+            "every reminder delivered exactly once, per recipient and project"
+        );
+        let mut ids: Vec<String> = received
+            .iter()
+            .map(|m| {
+                MessageParser::default()
+                    .parse(&m.data)
+                    .and_then(|p| p.message_id().map(str::to_string))
+                    .unwrap()
+            })
+            .collect();
+        let digests = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), digests, "no digest sent twice");
+        assert_eq!(a.items_sent() + b.items_sent(), rows.len(), "the replicas' logs agree");
+        assert!(
+            a.errors().is_empty() && b.errors().is_empty(),
+            "{:?} {:?}",
+            a.errors(),
+            b.errors()
+        );
+        assert!(a.ticks() >= 3 && b.ticks() >= 3, "both replicas ticked repeatedly");
+        eprintln!(
+            "replicas: {} reminders in {digests} digests (a sent {}, b sent {}; ticks a {}, b {}); \
+             transitions {:?}; {} corrections per project; {:.1} s",
+            rows.len(),
+            a.items_sent(),
+            b.items_sent(),
+            a.ticks(),
+            b.ticks(),
+            moved,
+            WORKERS * CORRECTIONS,
+            started.elapsed().as_secs_f64()
+        );
+        drop((a, b));
+    })
+    .await;
+}
