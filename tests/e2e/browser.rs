@@ -401,6 +401,9 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
             )
             .await;
         assert_eq!(listed["project"]["currentStage"]["key"], "work");
+        // The export buttons fetch with the bearer token (a link could not send it).
+        find(&c, ".page-head .export button").await.click().await.unwrap();
+        wait_text(&c, "#announcer", "Файл svodka.csv выгружен").await;
         screenshot(&c, "dashboard-desktop", DESKTOP).await;
         screenshot(&c, "dashboard-phone", PHONE).await;
         c.close().await.ok();

@@ -66,6 +66,8 @@ export function planFact(periods, { title, unit, cumulative }) {
   const svg = s("svg", {
     class: "chart chart-planfact",
     viewBox: `0 0 ${Math.max(width, 120)} ${height}`,
+    width: Math.max(width, 120) * 1.5,
+    height: height * 1.5,
     role: "img",
     "aria-label": `${title}, ${unit}: ${alt || "нет отчётов"}`,
   });
@@ -76,7 +78,10 @@ export function planFact(periods, { title, unit, cumulative }) {
     const achieved = p.achievement == null ? "unknown" : p.achievement >= 80 ? "green" : p.achievement >= 50 ? "amber" : "red";
     svg.append(
       s("rect", { x, y: y(v), width: barW, height: Math.max(1, top + plotH - y(v)), class: `fill-${achieved}` }, s("title", {}, `${p.period}: ${fmtNumber(v)}`)),
-      s("text", { x: x + barW / 2, y: y(v) - 3, class: "label", "text-anchor": "middle" }, fmtNumber(v)),
+      // The value inside the bar when it fits (the plan's tick may cross just above it).
+      top + plotH - y(v) > 16
+        ? s("text", { x: x + barW / 2, y: y(v) + 12, class: "label inside", "text-anchor": "middle" }, fmtNumber(v))
+        : s("text", { x: x + barW / 2, y: y(v) - 3, class: "label", "text-anchor": "middle" }, fmtNumber(v)),
       s("text", { x: x + barW / 2, y: top + plotH + 15, class: "label", "text-anchor": "middle" }, p.period),
     );
     if (p.target != null) {

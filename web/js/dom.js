@@ -96,6 +96,14 @@ export function fmtDateTime(text, timeZone) {
   }
 }
 
+/** An instant as «22.11.2026, 08:05» (for dense tables). */
+export function fmtShortDateTime(text, timeZone) {
+  if (!text) return "—";
+  const options = { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  if (timeZone) options.timeZone = timeZone;
+  return new Intl.DateTimeFormat("ru-RU", options).format(new Date(text));
+}
+
 /** A date as `YYYY-MM-DD` (for NaiveDate inputs). */
 export function isoDate(date) {
   const pad = (n) => String(n).padStart(2, "0");
@@ -261,6 +269,11 @@ export function table(caption, columns, rows, { empty = "Нет записей."
       ),
     ),
   );
+}
+
+/** «2.1 Доля …» for the seeds' numeric codes; just the title for word keys (`events`). */
+export function indicatorLabel(key, title) {
+  return /^[\d.]+$/.test(key) ? `${key} ${title}` : title;
 }
 
 /** A link handled by the page's router. */

@@ -3,7 +3,7 @@
 // their district).
 
 import { gql } from "../api.js";
-import { h, table, field, select, showError, alertBox, announce, fmtDateTime, ROLE, KIND, SCOPE } from "../dom.js";
+import { h, table, field, select, showError, alertBox, announce, fmtDateTime, fmtShortDateTime, ROLE, KIND, SCOPE } from "../dom.js";
 
 const TABS = [
   ["districts", "Районы", ["ADMIN"]],
@@ -203,9 +203,10 @@ const PAGES = {
           ["О чём", (n) => (n.reminder ? [n.reminder.projectTitle, n.reminder.stageTitle ? `, ${n.reminder.stageTitle}` : "", n.reminder.indicatorTitle ? `, ${n.reminder.indicatorTitle} за ${n.reminder.period}` : ""] : n.projectId ? h("a", { href: `/projects/${n.projectId}` }, `Проект ${n.projectId}`) : "—")],
           ["Статус", (n) => h("span", { class: `badge outbox-${n.status}` }, STATUS[n.status] || n.status)],
           ["Попыток", (n) => n.attempts],
-          ["Следующая попытка", (n) => (n.status === "pending" ? fmtDateTime(n.nextAttemptAt) : "—")],
+          ["Следующая попытка", (n) => (n.status === "pending" ? fmtShortDateTime(n.nextAttemptAt) : "—")],
           ["Последняя ошибка", (n) => (n.lastError ? h("span", { class: "text-red small" }, n.lastError) : "—")],
-          ["Создано / отправлено", (n) => [fmtDateTime(n.createdAt), n.sentAt ? h("div", { class: "small muted" }, fmtDateTime(n.sentAt)) : null]],
+          ["Создано", (n) => fmtShortDateTime(n.createdAt)],
+          ["Отправлено", (n) => (n.sentAt ? fmtShortDateTime(n.sentAt) : "—")],
         ],
         data.notifications,
         { empty: "Писем в очереди нет." },

@@ -55,7 +55,8 @@ export async function render(view, { query, user, navigate }) {
       h("a", { class: "stat stat-overdue", href: `/projects?status=ACTIVE&overdue=true${chosen ? `&districtId=${chosen}` : ""}` }, h("span", { class: "stat-value" }, d.overdue.length), h("span", { class: "stat-label" }, "Просрочено этапов")),
     ),
     h("section", { class: "panel" }, h("h2", {}, `Активные проекты: ${total}`), healthBar(counts, "Проекты по состоянию"), byWorkflow(d)),
-    h("div", { class: "grid-2" }, overdue(d.overdue), missing(d.missingReports)),
+    overdue(d.overdue),
+    missing(d.missingReports),
     standings(d.organizations),
   );
 }
@@ -95,17 +96,25 @@ function overdue(items) {
     "section",
     { class: "panel", id: "overdue" },
     h("h2", {}, `Просроченные этапы: ${items.length}`),
-    table(
-      null,
-      [
-        ["Проект", (r) => link(`/projects/${r.projectId}`, r.projectTitle)],
-        ["Этап", (r) => r.stageTitle],
-        ["Срок", (r) => fmtDate(r.due)],
-        ["Просрочка", (r) => h("strong", { class: "text-red" }, days(r.daysOverdue))],
-      ],
-      items,
-      { empty: "Просроченных этапов нет." },
-    ),
+    overdueTable(items.slice(0, SHOWN)),
+    items.length > SHOWN ? h("details", { class: "more-rows" }, h("summary", {}, `Показать остальные (${items.length - SHOWN})`), overdueTable(items.slice(SHOWN))) : null,
+  );
+}
+
+/** How many rows a dashboard list shows before «show the rest». */
+const SHOWN = 10;
+
+function overdueTable(items) {
+  return table(
+    null,
+    [
+      ["Проект", (r) => link(`/projects/${r.projectId}`, r.projectTitle)],
+      ["Этап", (r) => r.stageTitle],
+      ["Срок", (r) => fmtDate(r.due)],
+      ["Просрочка", (r) => h("strong", { class: "text-red" }, days(r.daysOverdue))],
+    ],
+    items,
+    { empty: "Просроченных этапов нет.", className: "overdue-table" },
   );
 }
 
@@ -123,7 +132,7 @@ function missing(items) {
     schools.length
       ? h(
           "ul",
-          { class: "plain" },
+          { class: "plain school-list" },
           schools.map((school) =>
             h(
               "li",
@@ -162,23 +171,28 @@ function standings(orgs) {
               "div",
               { class: "standing-group" },
               h("h3", {}, healthBadge(k), ` ${list.length}`),
-              h(
-                "ul",
-                { class: "plain" },
-                list.map((o) =>
-                  h(
-                    "li",
-                    { class: "standing" },
-                    h("span", { class: "standing-name" }, o.name),
-                    meter(o.achievement, o.health),
-                    h("span", { class: "standing-value" }, fmtPercent(o.achievement)),
-                  ),
-                ),
-              ),
+              standingList(list.slice(0, SHOWN)),
+              list.length > SHOWN ? h("details", { class: "more-rows" }, h("summary", {}, `Ещё ${list.length - SHOWN}`), standingList(list.slice(SHOWN))) : null,
             ),
           ),
         )
       : h("p", { class: "empty" }, "Данных по показателям ещё нет."),
     h("p", { class: "hint" }, "Группы: в норме — от 80 %, под угрозой — 50–79 %, отставание — ниже 50 % (среднее достижение по сданным показателям)."),
+  );
+}
+
+function standingList(list) {
+  return h(
+    "ul",
+    { class: "plain" },
+    list.map((o) =>
+      h(
+        "li",
+        { class: "standing" },
+        h("span", { class: "standing-name" }, o.name),
+        meter(o.achievement, o.health),
+        h("span", { class: "standing-value" }, fmtPercent(o.achievement)),
+      ),
+    ),
   );
 }

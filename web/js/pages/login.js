@@ -2,7 +2,7 @@
 
 import { gql } from "../api.js";
 import { signedIn } from "../app.js";
-import { h, field, showError, alertBox } from "../dom.js";
+import { h, append, field, showError, alertBox } from "../dom.js";
 
 const LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 
@@ -42,11 +42,11 @@ export function render(view, { query }) {
     h("div", { class: "actions" }, submit),
   );
   view.classList.add("login-page");
-  view.append(
+  append(view, [
     h("h1", {}, "Вход в проектный офис"),
-    query.get("expired") ? alertBox("info", "Время входа истекло или вы вышли на другом устройстве. Войдите снова.") : null,
     h("p", { class: "lead" }, "Проекты района, сроки этапов и отчёты по показателям."),
+    query.get("expired") ? alertBox("info", "Время входа истекло или вы вышли на другом устройстве. Войдите снова.") : null,
     form,
-  );
+  ]);
   setTimeout(() => email.input.focus(), 0);
 }

@@ -5,7 +5,7 @@
 
 import { gql, subscribe } from "../api.js";
 import {
-  h, clear, table, fmtDate, fmtDateTime, fmtNumber, fmtPercent, daysLeftText, healthBadge, statusBadge,
+  h, append, clear, table, indicatorLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, daysLeftText, healthBadge, statusBadge,
   field, select, showError, alertBox, announce, ROLE, SCOPE,
 } from "../dom.js";
 import { planFact } from "../charts.js";
@@ -44,7 +44,7 @@ export async function render(view, { params, user }) {
     const typed = new Map();
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => typed.set(el.name, el.type === "checkbox" ? null : el.value));
     const focusedName = document.activeElement && body.contains(document.activeElement) ? document.activeElement.name : null;
-    clear(body).append(...sections(state, user, { reload, apply, notice, mutate }));
+    append(clear(body), sections(state, user, { reload, apply, notice, mutate }));
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => {
       const v = typed.get(el.name);
       if (v === undefined || v === null || el.type === "hidden") return;
@@ -176,8 +176,12 @@ function timeline(p) {
             h(
               "div",
               { class: "small muted" },
-              st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
-              st.owners.length ? ` · отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
+              [
+                st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
+                st.owners.length ? `отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
+              ]
+                .filter(Boolean)
+                .flatMap((part, i) => (i ? [" · ", part] : [part])),
             ),
           ),
         );
@@ -339,7 +343,7 @@ function indicators(p, user) {
     table(
       null,
       [
-        ["Показатель", (r) => [h("strong", {}, r.indicator), " ", r.title]],
+        ["Показатель", (r) => indicatorLabel(r.indicator, r.title)],
         ["Организация", (r) => (r.organization ? r.organization.name : "—")],
         ["План", (r) => (r.target == null ? "—" : `${fmtNumber(r.target)} ${r.unit}`)],
         ["Факт", (r) => (r.fact == null ? "не сдано" : `${fmtNumber(r.fact)} ${r.unit}`)],
@@ -364,7 +368,7 @@ function indicators(p, user) {
           h(
             "div",
             { class: "chart-card" },
-            h("h3", { class: "small" }, `${r.indicator} ${r.title}`, r.organization && p.participants.length > 1 ? ` — ${r.organization.name}` : ""),
+            h("h3", { class: "small" }, indicatorLabel(r.indicator, r.title), r.organization && p.participants.length > 1 ? ` — ${r.organization.name}` : ""),
             planFact(r.periods, { title: r.title, unit: r.unit, cumulative: false }),
           ),
         ),
@@ -372,15 +376,26 @@ function indicators(p, user) {
   );
 }
 
+/** History entries shown before «show all». */
+const SHOWN_HISTORY = 12;
+
 function historyPanel(p, tz) {
+  const latest = [...p.history].reverse();
   return h(
     "section",
     { class: "panel", "aria-labelledby": "history-h" },
     h("h2", { id: "history-h" }, "История"),
-    h(
+    historyList(latest.slice(0, SHOWN_HISTORY), latest.length),
+    latest.length > SHOWN_HISTORY
+      ? h("details", { class: "more-rows" }, h("summary", {}, `Показать всю историю (ещё ${latest.length - SHOWN_HISTORY})`), historyList(latest.slice(SHOWN_HISTORY), latest.length - SHOWN_HISTORY))
+      : null,
+  );
+
+  function historyList(entries, start) {
+    return h(
       "ol",
-      { class: "history", reversed: true },
-      [...p.history].reverse().map((e) =>
+      { class: "history", reversed: true, start },
+      entries.map((e) =>
         h(
           "li",
           {},
@@ -389,6 +404,6 @@ function historyPanel(p, tz) {
           e.comment ? h("blockquote", {}, e.comment) : null,
         ),
       ),
-    ),
-  );
+    );
+  }
 }

@@ -41,7 +41,7 @@ async function load(results, filter, after) {
     [
       ["Проект", (p) => link(`/projects/${p.id}`, p.title)],
       ["Процесс", (p) => (p.workflow ? p.workflow.title : "—")],
-      ["Участники", (p) => p.participants.map((o) => o.name).join(", ")],
+      ["Участники", (p) => participantsText(p.participants)],
       ["Текущий этап", (p) => (p.currentStage ? p.currentStage.title : "—")],
       [
         "Срок",
@@ -53,7 +53,7 @@ async function load(results, filter, after) {
       ["Состояние", (p) => [statusBadge(p.status), " ", p.status === "ACTIVE" ? healthBadge(p.health ? p.health.health : "UNKNOWN") : null]],
     ],
     page.nodes,
-    { empty: after ? "" : "Проектов по этим условиям нет." },
+    { empty: after ? "" : "Проектов по этим условиям нет.", className: "projects-table" },
   );
   results.querySelector(".more")?.remove();
   results.append(rows);
@@ -114,4 +114,11 @@ function filterForm(options, filter, user, navigate) {
     h("div", { class: "filter-grid" }, fields),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, "Показать"), h("a", { class: "button secondary", href: "/projects" }, "Сбросить")),
   );
+}
+
+/** «МБОУ «СОШ № 1», МБОУ «СОШ № 2» и ещё 12» — the full list is on the project page. */
+function participantsText(list) {
+  const names = list.map((o) => o.name);
+  if (names.length <= 2) return names.join(", ");
+  return `${names.slice(0, 2).join(", ")} и ещё ${names.length - 2}`;
 }

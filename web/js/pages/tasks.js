@@ -4,7 +4,7 @@
 
 import { gql } from "../api.js";
 import {
-  h, clear, table, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
+  h, append, clear, table, indicatorLabel, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
 } from "../dom.js";
 import { periodsBetween, projectToday, PERIODICITY, PERIOD_EXAMPLE } from "../periods.js";
 
@@ -29,13 +29,23 @@ export async function render(view, { user, query }) {
   const form = reportForm(projects, user, query);
   const due = h("section", { class: "panel", "aria-labelledby": "due-h" });
   const drawDue = (list) => {
-    clear(due).append(h("h2", { id: "due-h" }, "Отчёты к сдаче"), dueTable(dueReports(list, isDirector ? orgId : null), form));
+    const items = dueReports(list, isDirector ? orgId : null);
+    const late = items.filter((x) => x.ended);
+    const current = items.filter((x) => !x.ended);
+    append(clear(due), [
+      h("h2", { id: "due-h" }, `Отчёты к сдаче: ${late.length}`),
+      h("p", { class: "hint" }, "Периоды, которые уже закончились, а значение не сдано."),
+      dueTable(late, form, "Все отчёты за прошедшие периоды сданы."),
+      current.length
+        ? h("details", { class: "more-rows" }, h("summary", {}, `Текущие периоды — можно сдать заранее (${current.length})`), dueTable(current, form, ""))
+        : null,
+    ]);
   };
   form.onReported = async () => {
     drawDue(await loadProjects());
   };
   drawDue(projects);
-  view.append(
+  append(view, [
     h("h1", {}, "Мои задачи"),
     user.organization ? h("p", { class: "lead" }, user.organization.name) : null,
     h(
@@ -56,7 +66,7 @@ export async function render(view, { user, query }) {
     ),
     due,
     form.section,
-  );
+  ]);
   if (location.hash === "#report") setTimeout(() => form.focusFirst(), 0);
 }
 
@@ -95,19 +105,19 @@ function dueReports(projects, onlyOrg) {
   return out.sort((a, b) => Number(b.ended) - Number(a.ended));
 }
 
-function dueTable(items, form) {
+function dueTable(items, form, empty) {
   return table(
     null,
     [
       ["Проект", (r) => link(`/projects/${r.project.id}`, r.project.title)],
-      ["Показатель", (r) => `${r.indicator.key} ${r.indicator.title}`],
+      ["Показатель", (r) => indicatorLabel(r.indicator.key, r.indicator.title)],
       ["Организация", (r) => r.org.name],
       ["Период", (r) => r.period],
-      ["Состояние", (r) => (r.ended ? h("span", { class: "badge health-red" }, "Период закончился, не сдан") : h("span", { class: "badge health-unknown" }, "Текущий период"))],
+      ["Состояние", (r) => (r.ended ? h("span", { class: "badge health-red" }, "Не сдан") : h("span", { class: "badge health-unknown" }, r.period === "once" ? "Однократно" : "Период идёт"))],
       ["", (r) => h("button", { type: "button", class: "button small secondary", onclick: () => form.prefill(r.project.id, r.org.id, r.indicator.key, r.period) }, "Заполнить")],
     ],
     items,
-    { empty: "Все отчёты за начавшиеся периоды сданы." },
+    { empty },
   );
 }
 
@@ -121,7 +131,7 @@ function reportForm(projects, user, query) {
     organizationId: field("Организация", h("select"), { name: "organizationId" }),
     indicator: field("Показатель", h("select"), { name: "indicator" }),
     period: field("Период", (id) => h("input", { type: "text", list: `${id}-list`, autocomplete: "off", spellcheck: "false" }), { name: "period", hint: "Формат периода — как в подсказке ниже." }),
-    value: field("Значение", h("input", { type: "text", inputmode: "decimal", autocomplete: "off" }), { name: "value" }),
+    value: field("Значение", h("input", { type: "text", inputmode: "decimal", autocomplete: "off" }), { name: "value", hint: "Число; дробную часть можно писать через запятую." }),
     comment: field("Комментарий", h("textarea", { rows: 3, maxlength: 2000 }), { name: "comment" }),
   };
   const periodList = h("datalist", { id: `${f.period.input.id}-list` });
@@ -145,7 +155,7 @@ function reportForm(projects, user, query) {
     const p = project();
     const orgs = p ? p.participants.filter((o) => !isDirector || (user.organization && o.id === user.organization.id)) : [];
     fillOptions(f.organizationId.input, orgs.map((o) => [o.id, o.name]), org);
-    fillOptions(f.indicator.input, p && p.workflow ? p.workflow.indicators.map((i) => [i.key, `${i.key} ${i.title}`]) : [], ind);
+    fillOptions(f.indicator.input, p && p.workflow ? p.workflow.indicators.map((i) => [i.key, indicatorLabel(i.key, i.title)]) : [], ind);
     onIndicator();
   };
   const onIndicator = () => {
@@ -153,8 +163,14 @@ function reportForm(projects, user, query) {
     const p = project();
     unit.textContent = ind ? `(${ind.unit})` : "";
     const hint = f.period.wrap.querySelector(".hint");
-    const valueHint = ind && ind.type === "BOOLEAN" ? " Значение: 1 — да, 0 — нет." : ind && ind.type === "PERCENT" ? " Значение — от 0 до 100." : "";
-    if (hint) hint.textContent = ind ? `Отчёт ${PERIODICITY[ind.period]}; период записывается так: ${PERIOD_EXAMPLE[ind.period]}.${valueHint}` : "";
+    if (hint) hint.textContent = ind ? `Отчёт ${PERIODICITY[ind.period]}; период записывается так: ${PERIOD_EXAMPLE[ind.period]}.` : "";
+    const VALUE_HINT = {
+      BOOLEAN: "1 — да, 0 — нет.",
+      PERCENT: "Процент от 0 до 100; дробную часть можно писать через запятую.",
+      INTEGER: "Целое число, не меньше 0.",
+      DECIMAL: "Число; дробную часть можно писать через запятую.",
+    };
+    f.value.wrap.querySelector(".hint").textContent = (ind && VALUE_HINT[ind.type]) || VALUE_HINT.DECIMAL;
     const list = ind && p ? periodsBetween(parseDate(p.startDate), projectToday(p), ind.period) : [];
     periodList.replaceChildren(...list.map((x) => h("option", { value: x.period })));
     if (!f.period.input.value && list.length) {
