@@ -6,7 +6,7 @@
 import { gql, subscribe } from "../api.js";
 import {
   h, append, clear, table, indicatorLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, daysLeftText, healthBadge, statusBadge,
-  field, select, showError, alertBox, announce, ROLE, SCOPE,
+  field, select, showError, alertBox, announce, ROLE, SCOPE, HEALTH,
 } from "../dom.js";
 import { planFact } from "../charts.js";
 import { exportButtons } from "./export.js";
@@ -333,37 +333,80 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
   );
 }
 
+const MAX_CHARTS = 12;
+
+/** «85 %», «7 ед.», and «да»/«нет» for yes-no indicators. */
+function amount(value, unit) {
+  if (unit === "да/нет") return value >= 1 ? "да" : "нет";
+  return `${fmtNumber(value)} ${unit}`;
+}
+
 function indicators(p, user) {
   if (!p.indicatorProgress.length) return null;
-  const canReport = user.role !== "OBSERVER";
+  const canReport = (r) =>
+    user.role !== "OBSERVER" &&
+    p.status === "ACTIVE" &&
+    (user.role !== "DIRECTOR" || (user.organization && r.organization && user.organization.id === r.organization.id));
+  const columns = (withIndicator) => [
+    withIndicator ? ["Показатель", (r) => indicatorLabel(r.indicator, r.title)] : null,
+    ["Организация", (r) => (r.organization ? r.organization.name : "—")],
+    ["План", (r) => (r.target == null ? "—" : amount(r.target, r.unit))],
+    ["Факт", (r) => (r.fact == null ? "не сдано" : amount(r.fact, r.unit))],
+    ["Достижение", (r) => fmtPercent(r.achievement)],
+    ["Светофор", (r) => healthBadge(r.health)],
+    [
+      "",
+      (r) =>
+        canReport(r)
+          ? h("a", { class: "button small secondary", href: `/tasks?project=${p.id}&indicator=${encodeURIComponent(r.indicator)}&organization=${r.organization ? r.organization.id : ""}#report` }, "Сдать отчёт")
+          : "",
+    ],
+  ].filter(Boolean);
+  let body;
+  if (p.participants.length <= 1) {
+    body = table(null, columns(true), p.indicatorProgress);
+  } else {
+    // Many participants: one fold per indicator, its summary saying how many reported and
+    // how they stand; the director's own organization first.
+    const groups = new Map();
+    for (const r of p.indicatorProgress) {
+      if (!groups.has(r.indicator)) groups.set(r.indicator, []);
+      groups.get(r.indicator).push(r);
+    }
+    const mine = (r) => (user.organization && r.organization && r.organization.id === user.organization.id ? 0 : 1);
+    body = h(
+      "div",
+      { class: "indicator-groups" },
+      [...groups.values()].map((rows) => {
+        const reported = rows.filter((r) => r.fact != null).length;
+        const counts = ["RED", "AMBER", "GREEN"].map((k) => [k, rows.filter((r) => r.health === k).length]).filter(([, n]) => n);
+        return h(
+          "details",
+          { class: "indicator-group" },
+          h(
+            "summary",
+            {},
+            h("strong", {}, indicatorLabel(rows[0].indicator, rows[0].title)),
+            h("span", { class: "small muted" }, ` — сдали ${reported} из ${rows.length}`),
+            counts.map(([k, n]) => [" ", h("span", { class: `badge health-${k.toLowerCase()}` }, `${HEALTH[k]}: ${n}`)]),
+          ),
+          table(null, columns(false), [...rows].sort((a, b) => mine(a) - mine(b))),
+        );
+      }),
+    );
+  }
   return h(
     "section",
     { class: "panel", "aria-labelledby": "indicators-h" },
     h("h2", { id: "indicators-h" }, "Показатели: план и факт"),
-    table(
-      null,
-      [
-        ["Показатель", (r) => indicatorLabel(r.indicator, r.title)],
-        ["Организация", (r) => (r.organization ? r.organization.name : "—")],
-        ["План", (r) => (r.target == null ? "—" : `${fmtNumber(r.target)} ${r.unit}`)],
-        ["Факт", (r) => (r.fact == null ? "не сдано" : `${fmtNumber(r.fact)} ${r.unit}`)],
-        ["Достижение", (r) => fmtPercent(r.achievement)],
-        ["Светофор", (r) => healthBadge(r.health)],
-        [
-          "",
-          (r) =>
-            canReport && p.status === "ACTIVE" && (user.role !== "DIRECTOR" || (user.organization && r.organization && user.organization.id === r.organization.id))
-              ? h("a", { class: "button small secondary", href: `/tasks?project=${p.id}&indicator=${encodeURIComponent(r.indicator)}&organization=${r.organization ? r.organization.id : ""}#report` }, "Сдать отчёт")
-              : "",
-        ],
-      ],
-      p.indicatorProgress,
-    ),
+    body,
+    // A picture only where there is a series to see, and not dozens of them.
     h(
       "div",
       { class: "charts" },
       p.indicatorProgress
-        .filter((r) => r.periods.length)
+        .filter((r) => r.periods.length > 1)
+        .slice(0, MAX_CHARTS)
         .map((r) =>
           h(
             "div",
