@@ -14,9 +14,9 @@ mod outbox;
 pub mod plan;
 pub mod scheduler;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use item::{ReminderItem, ReminderKind};
 pub use outbox::{DeliveryReport, DeliverySettings, Notification, NotificationFilter};
@@ -28,39 +28,21 @@ use crate::model::{Project, ProjectStatus};
 use crate::service::Engine;
 use crate::service::dashboard::owed_period;
 use crate::store::convert;
-use crate::store::entity::{projects, users};
+use crate::store::entity::{indicator_reports, projects, users};
+
+/// Active projects planned per batch: bounds the memory of a pass and the size of the
+/// `IN (…)` lists, whatever the number of projects.
+const BATCH: u64 = 5_000;
 
 impl Engine {
     /// Every reminder due at `now`, across all districts (no database writes).
+    ///
+    /// Active projects are read in batches of [`BATCH`] by id. Of the reports, only those of
+    /// the periods some participant owes now are read (a reminder needs to know only whether
+    /// that report exists), and only four columns of them: at country scale that is a few
+    /// thousand rows instead of millions.
     #[tracing::instrument(skip(self), err)]
     pub async fn plan_reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<ReminderItem>> {
-        let rows = projects::Entity::find()
-            .filter(projects::Column::Status.eq(ProjectStatus::Active.as_str()))
-            .all(self.db())
-            .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants = self.participants_of(&ids).await?;
-        let plans = self.stage_plans_of(&ids).await?;
-        let reports = self.reports_of(&ids).await?;
-        let versions = self
-            .workflow_versions_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.workflow_version_id)))
-            .await?;
-        let districts = self
-            .districts_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.district_id)))
-            .await?;
-        let projects: Vec<Project> = rows
-            .into_iter()
-            .map(|row| {
-                let p = participants.remove(&row.id).unwrap_or_default();
-                convert::project(row, p)
-            })
-            .collect::<Result<_>>()?;
-        let organizations = self
-            .organizations_by_ids(&crate::service::unique_ids(
-                projects.iter().flat_map(|p| p.participants.iter().copied()),
-            ))
-            .await?;
-        let organization_names: HashMap<i64, String> = organizations.into_iter().map(|(id, o)| (id, o.name)).collect();
         let recipients: Vec<Recipient> = users::Entity::find()
             .filter(users::Column::Active.eq(true))
             .filter(users::Column::Role.is_in([Role::Coordinator.as_str(), Role::Director.as_str()]))
@@ -78,10 +60,56 @@ impl Engine {
                 })
             })
             .collect();
-
-        let no_plans = Vec::new();
-        let no_reports = Vec::new();
         let mut items = Vec::new();
+        let mut after = 0;
+        loop {
+            let rows = projects::Entity::find()
+                .filter(projects::Column::Status.eq(ProjectStatus::Active.as_str()))
+                .filter(projects::Column::Id.gt(after))
+                .order_by_asc(projects::Column::Id)
+                .limit(BATCH)
+                .all(self.db())
+                .await?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.id;
+            let full = rows.len() as u64 == BATCH;
+            self.plan_batch(rows, now, &recipients, &mut items).await?;
+            if !full {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    async fn plan_batch(
+        &self,
+        rows: Vec<projects::Model>,
+        now: chrono::DateTime<chrono::Utc>,
+        recipients: &[Recipient],
+        items: &mut Vec<ReminderItem>,
+    ) -> Result<()> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut participants = self.participants_of(&ids).await?;
+        let plans = self.stage_plans_of(&ids).await?;
+        let versions = self
+            .workflow_versions_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.workflow_version_id)))
+            .await?;
+        let districts = self
+            .districts_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.district_id)))
+            .await?;
+        let projects: Vec<Project> = rows
+            .into_iter()
+            .map(|row| {
+                let p = participants.remove(&row.id).unwrap_or_default();
+                convert::project(row, p)
+            })
+            .collect::<Result<_>>()?;
+
+        // What each project is owed now, then whether those reports exist.
+        let no_plans = Vec::new();
+        let mut owed_by_project: HashMap<i64, Vec<(String, String, chrono::NaiveDate)>> = HashMap::new();
         for project in &projects {
             let (Some(version), Some(district)) = (
                 versions.get(&project.workflow_version_id),
@@ -102,18 +130,77 @@ impl Engine {
                     owed.push((indicator.key.clone(), period, deadline));
                 }
             }
+            if !owed.is_empty() {
+                owed_by_project.insert(project.id, owed);
+            }
+        }
+        let reported = self.reported(&owed_by_project).await?;
+        let organizations = self
+            .organizations_by_ids(&crate::service::unique_ids(
+                projects
+                    .iter()
+                    .filter(|p| owed_by_project.contains_key(&p.id))
+                    .flat_map(|p| p.participants.iter().copied()),
+            ))
+            .await?;
+        let organization_names: HashMap<i64, String> = organizations.into_iter().map(|(id, o)| (id, o.name)).collect();
+
+        let nothing = HashSet::new();
+        for project in &projects {
+            let (Some(version), Some(district)) = (
+                versions.get(&project.workflow_version_id),
+                districts.get(&project.district_id),
+            ) else {
+                continue;
+            };
             let state = ProjectState {
                 project,
                 definition: &version.definition,
                 district_name: &district.name,
-                today,
-                plans,
-                reports: reports.get(&project.id).unwrap_or(&no_reports),
-                owed,
+                today: now.with_timezone(&district.time_zone).date_naive(),
+                plans: plans.get(&project.id).unwrap_or(&no_plans),
+                reported: reported.get(&project.id).unwrap_or(&nothing),
+                owed: owed_by_project.remove(&project.id).unwrap_or_default(),
                 organization_names: &organization_names,
             };
-            items.extend(plan_project(&state, &recipients));
+            items.extend(plan_project(&state, recipients));
         }
-        Ok(items)
+        Ok(())
+    }
+
+    /// Of the owed reports, those that exist: (indicator key, organization, period) by project.
+    async fn reported(
+        &self,
+        owed: &HashMap<i64, Vec<(String, String, chrono::NaiveDate)>>,
+    ) -> Result<HashMap<i64, HashSet<(String, i64, String)>>> {
+        let mut out: HashMap<i64, HashSet<(String, i64, String)>> = HashMap::new();
+        if owed.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = owed.keys().copied().collect();
+        let periods: Vec<String> = owed
+            .values()
+            .flatten()
+            .map(|(_, period, _)| period.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows: Vec<(i64, i64, String, String)> = indicator_reports::Entity::find()
+            .select_only()
+            .column(indicator_reports::Column::ProjectId)
+            .column(indicator_reports::Column::OrganizationId)
+            .column(indicator_reports::Column::IndicatorKey)
+            .column(indicator_reports::Column::Period)
+            .filter(indicator_reports::Column::ProjectId.is_in(ids))
+            .filter(indicator_reports::Column::Period.is_in(periods))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (project, organization, indicator, period) in rows {
+            out.entry(project)
+                .or_default()
+                .insert((indicator, organization, period));
+        }
+        Ok(out)
     }
 }

@@ -16,14 +16,14 @@
 //! dedupe key names the project, the stage (with its due date, so a rescheduled stage is
 //! reminded afresh) or the indicator and period, the kind, the threshold and the recipient.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::item::{ReminderItem, ReminderKind};
 use crate::auth::Role;
 use crate::definition::Definition;
-use crate::model::{IndicatorReport, Project, StagePlan};
+use crate::model::{Project, StagePlan};
 
 /// Someone reminders can go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,8 @@ pub struct ProjectState<'a> {
     /// Today in the project's district.
     pub today: NaiveDate,
     pub plans: &'a [StagePlan],
-    pub reports: &'a [IndicatorReport],
+    /// The reports that exist among those owed: (indicator key, organization, period).
+    pub reported: &'a HashSet<(String, i64, String)>,
     /// The report owed per indicator now, if any: (indicator key, period, deadline).
     pub owed: Vec<(String, String, NaiveDate)>,
     pub organization_names: &'a HashMap<i64, String>,
@@ -161,11 +162,7 @@ pub fn plan_project(state: &ProjectState, recipients: &[Recipient]) -> Vec<Remin
         }
         let repeat = (late - 1) / every;
         for &org in &project.participants {
-            let reported = state
-                .reports
-                .iter()
-                .any(|r| r.indicator_key == *indicator_key && r.organization_id == org && r.period == *period);
-            if reported {
+            if state.reported.contains(&(indicator_key.clone(), org, period.clone())) {
                 continue;
             }
             for r in directors_of(org) {
@@ -264,7 +261,7 @@ mod tests {
             district_name: "Район",
             today: d(today),
             plans: &plans,
-            reports: &[],
+            reported: &HashSet::new(),
             owed,
             organization_names: &names,
         };

@@ -329,15 +329,17 @@ impl Engine {
         if project_ids.is_empty() {
             return Ok(out);
         }
-        for row in indicator_reports::Entity::find()
-            .filter(indicator_reports::Column::ProjectId.is_in(project_ids.to_vec()))
-            .order_by_asc(indicator_reports::Column::Period)
-            .all(&self.db)
-            .await?
-        {
-            out.entry(row.project_id)
-                .or_default()
-                .push(report_from_rows(row, Vec::new()));
+        for chunk in project_ids.chunks(super::IN_CHUNK) {
+            for row in indicator_reports::Entity::find()
+                .filter(indicator_reports::Column::ProjectId.is_in(chunk.to_vec()))
+                .order_by_asc(indicator_reports::Column::Period)
+                .all(&self.db)
+                .await?
+            {
+                out.entry(row.project_id)
+                    .or_default()
+                    .push(report_from_rows(row, Vec::new()));
+            }
         }
         Ok(out)
     }
@@ -447,10 +449,15 @@ impl Engine {
         if ids.is_empty() {
             return Ok(out);
         }
-        let rows = projects::Entity::find()
-            .filter(projects::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IN_CHUNK) {
+            rows.extend(
+                projects::Entity::find()
+                    .filter(projects::Column::Id.is_in(chunk.to_vec()))
+                    .all(&self.db)
+                    .await?,
+            );
+        }
         let participants = self.participants_of(ids).await?;
         let plans = self.stage_plans_of(ids).await?;
         let reports = self.reports_of(ids).await?;

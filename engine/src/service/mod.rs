@@ -106,6 +106,11 @@ impl Engine {
 }
 
 /// Distinct ids, sorted: the keys of a batch load.
+/// The most ids sent in one `IN (…)` list: batch loads of more (an administrator's view of a
+/// whole country) go in several statements, well under PostgreSQL's 65,535 bind parameters
+/// and SQLite's 32,766.
+pub(crate) const IN_CHUNK: usize = 10_000;
+
 pub fn unique_ids(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
     let mut ids: Vec<i64> = ids.into_iter().collect();
     ids.sort_unstable();

@@ -217,13 +217,15 @@ impl Engine {
         if project_ids.is_empty() {
             return Ok(out);
         }
-        for link in project_participants::Entity::find()
-            .filter(project_participants::Column::ProjectId.is_in(project_ids.to_vec()))
-            .order_by_asc(project_participants::Column::OrganizationId)
-            .all(&self.db)
-            .await?
-        {
-            out.entry(link.project_id).or_default().push(link.organization_id);
+        for chunk in project_ids.chunks(super::IN_CHUNK) {
+            for link in project_participants::Entity::find()
+                .filter(project_participants::Column::ProjectId.is_in(chunk.to_vec()))
+                .order_by_asc(project_participants::Column::OrganizationId)
+                .all(&self.db)
+                .await?
+            {
+                out.entry(link.project_id).or_default().push(link.organization_id);
+            }
         }
         Ok(out)
     }
@@ -234,14 +236,16 @@ impl Engine {
         if project_ids.is_empty() {
             return Ok(out);
         }
-        for row in stage_plans::Entity::find()
-            .filter(stage_plans::Column::ProjectId.is_in(project_ids.to_vec()))
-            .order_by_asc(stage_plans::Column::ProjectId)
-            .order_by_asc(stage_plans::Column::Position)
-            .all(&self.db)
-            .await?
-        {
-            out.entry(row.project_id).or_default().push(row.into());
+        for chunk in project_ids.chunks(super::IN_CHUNK) {
+            for row in stage_plans::Entity::find()
+                .filter(stage_plans::Column::ProjectId.is_in(chunk.to_vec()))
+                .order_by_asc(stage_plans::Column::ProjectId)
+                .order_by_asc(stage_plans::Column::Position)
+                .all(&self.db)
+                .await?
+            {
+                out.entry(row.project_id).or_default().push(row.into());
+            }
         }
         Ok(out)
     }
@@ -252,13 +256,15 @@ impl Engine {
         if project_ids.is_empty() {
             return Ok(out);
         }
-        for row in checklist_marks::Entity::find()
-            .filter(checklist_marks::Column::ProjectId.is_in(project_ids.to_vec()))
-            .order_by_asc(checklist_marks::Column::Id)
-            .all(&self.db)
-            .await?
-        {
-            out.entry(row.project_id).or_default().push(row.into());
+        for chunk in project_ids.chunks(super::IN_CHUNK) {
+            for row in checklist_marks::Entity::find()
+                .filter(checklist_marks::Column::ProjectId.is_in(chunk.to_vec()))
+                .order_by_asc(checklist_marks::Column::Id)
+                .all(&self.db)
+                .await?
+            {
+                out.entry(row.project_id).or_default().push(row.into());
+            }
         }
         Ok(out)
     }
@@ -269,27 +275,34 @@ impl Engine {
         if project_ids.is_empty() {
             return Ok(out);
         }
-        for row in project_events::Entity::find()
-            .filter(project_events::Column::ProjectId.is_in(project_ids.to_vec()))
-            .order_by_asc(project_events::Column::Id)
-            .all(&self.db)
-            .await?
-        {
-            let event = ProjectEvent::try_from(row)?;
-            out.entry(event.project_id).or_default().push(event);
+        for chunk in project_ids.chunks(super::IN_CHUNK) {
+            for row in project_events::Entity::find()
+                .filter(project_events::Column::ProjectId.is_in(chunk.to_vec()))
+                .order_by_asc(project_events::Column::Id)
+                .all(&self.db)
+                .await?
+            {
+                let event = ProjectEvent::try_from(row)?;
+                out.entry(event.project_id).or_default().push(event);
+            }
         }
         Ok(out)
     }
 
     /// Organizations by id (participants of readable projects).
     pub async fn organizations_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
-        let rows = organizations::Entity::find()
-            .filter(organizations::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?;
-        rows.into_iter()
-            .map(|r| Organization::try_from(r).map(|o| (o.id, o)))
-            .collect()
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IN_CHUNK) {
+            for row in organizations::Entity::find()
+                .filter(organizations::Column::Id.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?
+            {
+                let organization = Organization::try_from(row)?;
+                out.insert(organization.id, organization);
+            }
+        }
+        Ok(out)
     }
 
     /// Districts by id.
