@@ -90,8 +90,10 @@ const PAGES = {
   async organizations(section, { user }) {
     const { districts } = await gql("{ districts { id name } }");
     const list = h("div");
+    // One district at a time: a region has thousands of organizations.
+    const shown = select(districts.map((d) => [d.id, d.name]), user.district ? user.district.id : districts[0] && districts[0].id, { id: "orgs-district" });
     const draw = async () => {
-      const data = await gql("{ organizations { id name kind email district { name } } }");
+      const data = await gql("query($d: ID) { organizations(districtId: $d) { id name kind email district { name } } }", { d: shown.value || null });
       list.replaceChildren(
         table("Организации", [["Название", (o) => o.name], ["Тип", (o) => KIND[o.kind]], ["Район", (o) => (o.district ? o.district.name : "—")], ["Почта", (o) => o.email || "—"]], data.organizations, { empty: "Организаций ещё нет." }),
       );
@@ -109,21 +111,39 @@ const PAGES = {
       (r) => `Организация «${r.createOrganization.name}» создана.`,
     );
     form.addEventListener("created", draw);
-    section.append(h("div", { class: "grid-2" }, list, form));
+    shown.addEventListener("change", draw);
+    section.append(
+      districts.length > 1 ? h("div", { class: "toolbar" }, h("label", { for: "orgs-district" }, "Район"), shown) : "",
+      h("div", { class: "grid-2" }, list, form),
+    );
     await draw();
   },
 
   async users(section, { user }) {
-    const { districts, organizations } = await gql("{ districts { id name } organizations { id name } }");
+    const { districts } = await gql("{ districts { id name } }");
     const roles = user.role === "ADMIN" ? Object.entries(ROLE) : [["DIRECTOR", ROLE.DIRECTOR], ["OBSERVER", ROLE.OBSERVER]];
     const inputs = {
       email: field("Адрес электронной почты (логин)", h("input", { type: "email", required: true, autocomplete: "off" })),
       fullName: field("ФИО", h("input", { type: "text", required: true })),
       password: field("Пароль", h("input", { type: "password", autocomplete: "new-password" }), { hint: "Не меньше 8 знаков. Без пароля пользователь не сможет войти." }),
       role: field("Роль", select(roles, "DIRECTOR")),
-      districtId: field("Район (координатора или наблюдателя)", select([["", "—"], ...districts.map((d) => [d.id, d.name])], "")),
-      organizationId: field("Организация (руководителя)", select([["", "—"], ...organizations.map((o) => [o.id, o.name])], "")),
+      districtId: field("Район", select([["", "—"], ...districts.map((d) => [d.id, d.name])], ""), { hint: "Район координатора или наблюдателя; для руководителя — район его организации." }),
+      organizationId: field("Организация (руководителя)", select([["", "— сначала выберите район —"]], ""), { hint: "Список — организации выбранного района." }),
     };
+    // A director's organization is picked from the chosen district's (a region has thousands).
+    const loadOrgs = async () => {
+      const d = inputs.districtId.input.value;
+      const orgs = d ? (await gql("query($d: ID) { organizations(districtId: $d) { id name } }", { d })).organizations : [];
+      inputs.organizationId.input.replaceChildren(
+        h("option", { value: "" }, d ? "—" : "— сначала выберите район —"),
+        ...orgs.map((o) => h("option", { value: o.id }, o.name)),
+      );
+    };
+    inputs.districtId.input.addEventListener("change", loadOrgs);
+    if (user.district) {
+      inputs.districtId.input.value = user.district.id;
+      await loadOrgs();
+    }
     const form = createForm(
       "Новый пользователь",
       inputs,

@@ -13,12 +13,16 @@ const LIST = `query($f: ProjectFilterInput, $after: String) {
   }
 }`;
 
-const OPTIONS = `{ workflows { key title stages { key title } } districts { id name } organizations { id name district { id } } }`;
+const OPTIONS = `{ workflows { key title stages { key title } } districts { id name } }`;
+// Organizations of one district only: all of a region's would be thousands of options.
+const ORGS = `query($d: ID) { organizations(districtId: $d) { id name } }`;
 
 const FILTERS = ["districtId", "workflow", "stage", "status", "health", "overdue", "organizationId"];
 
 export async function render(view, { query, user, navigate }) {
   const options = await gql(OPTIONS);
+  const district = query.get("districtId") || (options.districts.length === 1 ? options.districts[0].id : null);
+  options.organizations = district && user.role !== "DIRECTOR" ? (await gql(ORGS, { d: district })).organizations : [];
   const filter = {};
   for (const key of FILTERS) {
     const v = query.get(key);
@@ -91,7 +95,7 @@ function filterForm(options, filter, user, navigate) {
     for (const st of w.stages) stages.push([st.key, filter.workflow ? st.title : `${st.title} (${w.title})`]);
   }
   const uniqueStages = [...new Map(stages.map((x) => [x[0], x])).values()];
-  const orgs = options.organizations.filter((o) => !filter.districtId || (o.district && o.district.id === filter.districtId));
+  const orgs = options.organizations;
   const fields = [
     options.districts.length > 1 ? add("districtId", "Район", options.districts.map((d) => [d.id, d.name])) : null,
     add("workflow", "Процесс", options.workflows.map((w) => [w.key, w.title])),
@@ -99,7 +103,7 @@ function filterForm(options, filter, user, navigate) {
     add("status", "Статус", Object.entries(STATUS)),
     add("health", "Светофор", Object.entries(HEALTH)),
     add("overdue", "Просрочка", [["true", "Только просроченные"], ["false", "Без просрочки"]]),
-    user.role !== "DIRECTOR" ? add("organizationId", "Организация", orgs.map((o) => [o.id, o.name])) : null,
+    orgs.length ? add("organizationId", "Организация", orgs.map((o) => [o.id, o.name])) : null,
   ];
   const apply = (event) => {
     event.preventDefault();
