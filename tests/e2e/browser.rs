@@ -455,3 +455,53 @@ async fn the_project_page_of_a_second_browser_updates_live() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_from_a_stale_page_is_refused_and_the_page_reloads() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let p = db
+            .engine
+            .launch_project(&w.coordinator, minimal_launch(&w, 0))
+            .await
+            .unwrap()
+            .project;
+        db.engine
+            .complete_checklist_item(&w.coordinator, p.id, "start", "order", true)
+            .await
+            .unwrap();
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+        // No live updates for this page (a websocket that never opens), so it goes stale;
+        // then open the project inside the running app.
+        c.execute(
+            "window.WebSocket = function () { return { addEventListener() {}, send() {}, close() {}, readyState: 3 }; };
+             history.pushState(null, '', arguments[0]); dispatchEvent(new PopStateEvent('popstate'));",
+            vec![json!(format!("/projects/{}", p.id))],
+        )
+        .await
+        .unwrap();
+        wait_text(&c, "#current-stage-title", "Начало").await;
+
+        // Someone else changes the project meanwhile (unticks and ticks the item again).
+        for done in [false, true] {
+            db.engine
+                .complete_checklist_item(&w.admin, p.id, "start", "order", done)
+                .await
+                .unwrap();
+        }
+        let move_button = "form.transition[data-to=work] button[type=submit]";
+        find(&c, move_button).await.click().await.unwrap();
+        let said = wait_text(&c, "#action-errors", "Страница обновлена").await;
+        assert!(said.contains("изменил"), "the API's CONFLICT message is shown: {said}");
+        wait_text(&c, "#current-stage-title", "Начало").await;
+        // With the reloaded version the move goes through.
+        find(&c, move_button).await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Работа").await;
+        c.close().await.ok();
+    })
+    .await;
+}
