@@ -162,6 +162,28 @@ async fn open(c: &Client, base: &str, path: &str, heading: &str) {
     wait_text(c, "main h1", heading).await;
 }
 
+/// Every form control of the page has a label a screen reader announces, and every image
+/// (the SVG charts) a text alternative or is hidden from assistive technology.
+async fn assert_accessible_names(c: &Client) {
+    let problems = c
+        .execute(
+            "const out = [];
+             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button')) {
+               const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim());
+               if (!named) out.push(el.outerHTML.slice(0, 120));
+             }
+             for (const svg of document.querySelectorAll('svg')) {
+               if (svg.getAttribute('aria-hidden') !== 'true' && !svg.getAttribute('aria-label')) out.push(svg.outerHTML.slice(0, 120));
+             }
+             if (document.querySelectorAll('h1').length !== 1) out.push('h1 count ' + document.querySelectorAll('h1').length);
+             return out;",
+            vec![],
+        )
+        .await
+        .expect("inspect the page");
+    assert_eq!(problems, json!([]), "controls or images without an accessible name");
+}
+
 /// Saves a full-page PNG of the current page at `width`.
 async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
     c.set_window_size(width, height).await.expect("resize");
@@ -302,6 +324,7 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
             value_of(&find(&c, "#report-form input[name=period]").await).await,
             "2025-Q1"
         );
+        assert_accessible_names(&c).await;
         screenshot(&c, "director-report-form-error-desktop", DESKTOP).await;
 
         // Fixed, it is accepted and listed.
@@ -355,6 +378,8 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
 
         // Launch the minimal workflow for the first school, starting on 3 March 2025.
         open(&c, base, "/launch", "Запуск проекта").await;
+        find(&c, &format!("#org-{}", w.schools[0].id)).await;
+        assert_accessible_names(&c).await;
         find(&c, "select[name=workflow]").await.select_by_value("corpus").await.unwrap();
         find(&c, &format!("#org-{}", w.schools[0].id)).await.click().await.unwrap();
         c.execute(
@@ -383,6 +408,7 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         wait_text(&c, "#current-stage-title", "Работа").await;
         wait_text(&c, "#project-notice", "переведён на этап «Работа»").await;
         wait_text(&c, ".history", "Приказ подписан, начинаем").await;
+        assert_accessible_names(&c).await;
         screenshot(&c, "project-page-desktop", DESKTOP).await;
         screenshot(&c, "project-page-phone", PHONE).await;
 
@@ -404,6 +430,7 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         // The export buttons fetch with the bearer token (a link could not send it).
         find(&c, ".page-head .export button").await.click().await.unwrap();
         wait_text(&c, "#announcer", "Файл svodka.csv выгружен").await;
+        assert_accessible_names(&c).await;
         screenshot(&c, "dashboard-desktop", DESKTOP).await;
         screenshot(&c, "dashboard-phone", PHONE).await;
         c.close().await.ok();
