@@ -295,8 +295,19 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
         );
         find(&c, &format!("a[href='/projects/{ours}']")).await;
 
+        // From the project page to the report form, for this project and indicator.
+        find(&c, &format!("a[href='/projects/{ours}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(&c, "#current-stage-title", "Работа").await;
+        find(&c, "a.button[href^='/tasks?']").await.click().await.unwrap();
+        wait_text(&c, "main h1", "Мои задачи").await;
+        let focused = c.execute("return document.activeElement.name", vec![]).await.unwrap();
+        assert_eq!(focused, json!("value"), "the form is ready to type the value");
+
         // A percent over 100 is refused next to the value, and what was typed stays.
-        open(&c, base, "/tasks", "Мои задачи").await;
         find(&c, "#report-form select[name=indicator] option[value='1.1']").await;
         type_into(&c, "#report-form input[name=period]", "2025-Q1").await;
         type_into(&c, "#report-form input[name=value]", "150").await;

@@ -174,7 +174,9 @@ async function render() {
     }
     document.title = `${heading.textContent} — Проектный офис`;
   }
-  window.scrollTo(0, 0);
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView();
+  else window.scrollTo(0, 0);
 }
 
 // Links inside the app go through the router; modifier clicks and downloads do not.
@@ -186,7 +188,7 @@ document.addEventListener("click", (event) => {
   if (url.origin !== location.origin || url.pathname.startsWith("/graphql") || url.pathname.startsWith("/export")) return;
   if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
   event.preventDefault();
-  navigate(url.pathname + url.search);
+  navigate(url.pathname + url.search + url.hash);
 });
 
 window.addEventListener("popstate", render);

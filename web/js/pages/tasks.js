@@ -10,25 +10,39 @@ import { periodsBetween, projectToday, PERIODICITY, PERIOD_EXAMPLE } from "../pe
 
 const TASKS = `{ myTasks { project { id title workflow { title } participants { name } } stage { title currentDue daysLeft overdue } } }`;
 
-const PROJECTS = `query($after: String) { projects(filter: { status: ACTIVE }, first: 100, after: $after) {
-  pageInfo { hasNextPage endCursor }
-  nodes { id title startDate
+const FIELDS = `id title startDate
     workflow { title indicators { key title unit type period startsAtStage } }
     participants { id name }
     stages { key position isCurrent currentDue daysLeft enteredAt }
-    indicatorProgress { indicator organization { id } periods { period value } } } } }`;
+    indicatorProgress { indicator organization { id } periods { period value } }`;
+
+const PROJECTS = `query($after: String) { projects(filter: { status: ACTIVE }, first: 100, after: $after) {
+  pageInfo { hasNextPage endCursor } nodes { ${FIELDS} } } }`;
+
+const ONE_PROJECT = `query($id: ID!) { project(id: $id) { ${FIELDS} } }`;
 
 const REPORTS = `query($f: ReportFilterInput) { indicatorReports(filter: $f) { id period value comment reportedBy reportedAt revision organization { name } } }`;
 
 const REPORT = `mutation($i: ReportIndicatorInput!) { reportIndicator(input: $i) { id period value revision indicator } }`;
 
 export async function render(view, { user, query }) {
-  const [tasks, projects] = await Promise.all([gql(TASKS), loadProjects()]);
   const isDirector = user.role === "DIRECTOR";
+  // A director's projects are few; anyone else coming from a project page reports for that
+  // project (an administrator may see thousands).
+  const load = () => (isDirector || !query.get("project") ? loadProjects() : gql(ONE_PROJECT, { id: query.get("project") }).then((d) => [d.project]));
+  const [tasks, projects] = await Promise.all([gql(TASKS), load()]);
   const orgId = user.organization ? user.organization.id : null;
   const form = reportForm(projects, user, query);
   const due = h("section", { class: "panel", "aria-labelledby": "due-h" });
   const drawDue = (list) => {
+    if (!isDirector) {
+      // The district's missing reports, by school, are on the dashboard.
+      append(clear(due), [
+        h("h2", { id: "due-h" }, "Отчёты к сдаче"),
+        h("p", {}, "Несданные отчёты организаций района — на ", link("/dashboard#missing", "сводке"), "."),
+      ]);
+      return;
+    }
     const items = dueReports(list, isDirector ? orgId : null);
     const late = items.filter((x) => x.ended);
     const current = items.filter((x) => !x.ended);
@@ -42,7 +56,7 @@ export async function render(view, { user, query }) {
     ]);
   };
   form.onReported = async () => {
-    drawDue(await loadProjects());
+    if (isDirector) drawDue(await loadProjects());
   };
   drawDue(projects);
   append(view, [
@@ -276,7 +290,7 @@ function reportForm(projects, user, query) {
   const api = {
     section,
     onReported: null,
-    focusFirst: () => (f.value.input.value ? f.value.input : f.period.input).focus(),
+    focusFirst: () => (f.period.input.value ? f.value.input : f.period.input).focus(),
     prefill: (projectId, orgId, indicatorKey, period) => {
       f.projectId.input.value = projectId;
       onProject(orgId, indicatorKey);
