@@ -19,20 +19,20 @@ export async function render(view, { user, navigate, query }) {
     title: field("Название (необязательно)", h("input", { type: "text", maxlength: 300 }), { name: "title", hint: "По умолчанию — название процесса и организации." }),
   };
   const about = h("div", { class: "workflow-about" });
-  const orgBox = h("fieldset", { class: "orgs", id: "participants" }, h("legend", {}, "Организации-участники"));
+  const orgBox = h("fieldset", { class: "orgs", id: "participants", "aria-describedby": "participants-error" }, h("legend", {}, "Организации-участники"));
   const orgError = h("p", { class: "field-error", id: "participants-error", hidden: true });
   const orgFilter = h("input", { type: "search", id: "org-filter", placeholder: "Найти по названию" });
-  const fields = {
-    ...f,
-    participantIds: {
-      input: orgBox,
-      setError: (m) => {
-        orgError.textContent = m || "";
-        orgError.hidden = !m;
-        orgBox.classList.toggle("has-error", Boolean(m));
-      },
+  const participants = {
+    // An error about the participants takes the focus to the first checkbox.
+    input: { focus: () => orgBox.querySelector("input[name=participant]")?.focus() },
+    setError: (m) => {
+      orgError.textContent = m || "";
+      orgError.hidden = !m;
+      orgBox.classList.toggle("has-error", Boolean(m));
     },
   };
+  // The API names the participants `participants` in its errors (the input is `participantIds`).
+  const fields = { ...f, participantIds: participants, participants };
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
 
   const drawAbout = () => {
@@ -90,8 +90,8 @@ export async function render(view, { user, navigate, query }) {
         errors.replaceChildren();
         const ids = [...orgBox.querySelectorAll("input[name=participant]:checked")].map((i) => i.value);
         if (!ids.length) {
-          fields.participantIds.setError("Отметьте хотя бы одну организацию.");
-          orgBox.querySelector("input[name=participant]")?.focus();
+          participants.setError("Отметьте хотя бы одну организацию.");
+          participants.input.focus();
           return;
         }
         const w = workflow();
