@@ -90,3 +90,42 @@ export function planFact(periods, { title, unit, cumulative }) {
   });
   return h("figure", { class: "planfact" }, svg, h("figcaption", {}, h("span", { class: "legend-fact" }, "факт"), " ", h("span", { class: "legend-plan" }, "план")));
 }
+
+/**
+ * How each stage kept its baseline: a bar per stage, up (late) or down (early), in days —
+ * the project's health over its life. `items` are `{ title, days }`.
+ */
+export function slippage(items) {
+  const shown = items.slice(-12);
+  const max = Math.max(5, ...shown.map((x) => Math.abs(x.days)));
+  const barW = 26;
+  const gap = 10;
+  const half = 44;
+  const width = shown.length * (barW + gap) + gap;
+  const height = half * 2 + 4;
+  const mid = half + 2;
+  const words = (d) => (d > 0 ? `на ${d} дн. позже базового срока` : d < 0 ? `на ${-d} дн. раньше` : "в базовый срок");
+  const svg = s("svg", {
+    class: "chart chart-slippage",
+    viewBox: `0 0 ${width} ${height}`,
+    width: width * 1.4,
+    height: height * 1.4,
+    role: "img",
+    "aria-label": `Отклонение от базовых сроков: ${shown.map((x) => `${x.title} — ${words(x.days)}`).join("; ")}`,
+  });
+  svg.append(s("line", { x1: 0, x2: width, y1: mid, y2: mid, class: "axis" }));
+  shown.forEach((x, i) => {
+    const hgt = Math.max(2, (Math.abs(x.days) / max) * half);
+    const cls = x.days > 0 ? "fill-red" : "fill-green";
+    svg.append(
+      s("rect", { x: gap + i * (barW + gap), y: x.days > 0 ? mid - hgt : mid, width: barW, height: hgt, class: cls }, s("title", {}, `${x.title}: ${words(x.days)}`)),
+      s("text", { x: gap + i * (barW + gap) + barW / 2, y: x.days > 0 ? mid + 11 : mid - 4, class: "label", "text-anchor": "middle" }, x.days > 0 ? `+${x.days}` : String(x.days)),
+    );
+  });
+  return h(
+    "figure",
+    { class: "slippage" },
+    svg,
+    h("figcaption", { class: "small muted" }, "Отклонение от базового срока по этапам, дней: вверх — позже, вниз — раньше."),
+  );
+}

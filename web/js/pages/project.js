@@ -6,9 +6,10 @@
 import { gql, subscribe } from "../api.js";
 import {
   h, append, clear, table, indicatorLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, daysLeftText, healthBadge, statusBadge,
-  field, select, showError, alertBox, announce, ROLE, SCOPE, HEALTH,
+  field, select, showError, alertBox, announce, ROLE, SCOPE, HEALTH, parseDate,
 } from "../dom.js";
-import { planFact } from "../charts.js";
+import { planFact, slippage } from "../charts.js";
+import { projectToday } from "../periods.js";
 import { exportButtons } from "./export.js";
 
 export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt
@@ -148,7 +149,26 @@ function summary(p, tz) {
   );
 }
 
+/** Days between two dates (`YYYY-MM-DD` or JS dates). */
+function daysBetween(a, b) {
+  const d = (x) => (typeof x === "string" ? parseDate(x.slice(0, 10)) : x);
+  return Math.round((d(b) - d(a)) / 86400000);
+}
+
+/** Each finished stage, and the current one once past its baseline, against the baseline. */
+function slippageItems(p) {
+  const today = projectToday(p);
+  const items = [];
+  for (const st of p.stages) {
+    if (!st.baselineDue) continue;
+    if (st.completedAt) items.push({ title: st.title, days: daysBetween(st.baselineDue, st.completedAt) });
+    else if (st.isCurrent && p.status === "ACTIVE" && daysBetween(st.baselineDue, today) > 0) items.push({ title: st.title, days: daysBetween(st.baselineDue, today) });
+  }
+  return items;
+}
+
 function timeline(p) {
+  const slips = slippageItems(p);
   return h(
     "section",
     { class: "panel", "aria-labelledby": "timeline-h" },
@@ -187,6 +207,7 @@ function timeline(p) {
         );
       }),
     ),
+    slips.length > 2 ? slippage(slips) : null,
   );
 }
 
