@@ -8,6 +8,7 @@
 //! Screenshots (PNG) go to `<target>/tmp/screenshots/`, and with `UPDATE_SCREENSHOTS=1` also
 //! to `docs/screenshots/`, which the README shows.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,7 +33,11 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and the browsers it started (its process group): a test that panics
+    /// before closing its session must not leave Chromium running.
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -65,6 +70,7 @@ async fn driver() -> Option<Driver> {
         .port();
     let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
