@@ -16,6 +16,31 @@ use engine::{Engine, SystemClock};
 
 use crate::config::Config;
 
+/// mimalloc instead of the system allocator: a response is a tree of many small values built
+/// and dropped per request; see the "Performance" section of the README for the measurements.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Has mimalloc give freed memory back to the system at once instead of after 10 ms, and
+/// commit arena memory as it is used. Set here, after mimalloc has started, this brings the
+/// idle server on the region data set from 86–131 MB to 78–93 MB after its start-up planning
+/// pass; set in the environment (`MIMALLOC_ARENA_EAGER_COMMIT=0 MIMALLOC_PURGE_DELAY=0`,
+/// which then win) before the process starts, it gives 63 MB (README, "Performance").
+fn tune_allocator() {
+    // `mi_option_e` in mimalloc.h (v3, the version libmimalloc-sys builds by default).
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    for (option, variable) in [
+        (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT"),
+        (PURGE_DELAY, "MIMALLOC_PURGE_DELAY"),
+    ] {
+        if std::env::var_os(variable).is_none() {
+            // SAFETY: sets a process-wide allocator option; mimalloc allows it at any time.
+            unsafe { libmimalloc_sys::mi_option_set(option, 0) };
+        }
+    }
+}
+
 /// The project office of a district education authority: workflows with stages, deadlines
 /// and indicators.
 #[derive(Parser)]
@@ -133,6 +158,7 @@ enum WorkflowsCommand {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     init_tracing();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

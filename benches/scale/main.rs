@@ -46,6 +46,10 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use raw::{Raw, V, ints, list};
+
+/// The server's allocator here too, for the in-process `me` / hello servers.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use server::{Client, ServerProcess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

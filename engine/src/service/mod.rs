@@ -46,6 +46,9 @@ pub struct Engine {
     /// Parsed definitions by workflow version id. Versions are immutable, so this never
     /// goes stale, whichever replica wrote them.
     definitions: Arc<RwLock<HashMap<i64, Arc<Definition>>>>,
+    /// Stored workflow versions by id, for the same reason: a change of a project reads its
+    /// version without a statement.
+    version_rows: Arc<RwLock<HashMap<i64, crate::store::entity::workflow_versions::Model>>>,
     session_ttl: chrono::Duration,
     thresholds: crate::health::Thresholds,
     /// Bumped after every committed project change; subscriptions wait on it, then read the
@@ -60,6 +63,7 @@ impl Engine {
             clock,
             calendar: ProductionCalendar::russia(),
             definitions: Arc::default(),
+            version_rows: Arc::default(),
             session_ttl: chrono::Duration::days(14),
             thresholds: crate::health::Thresholds::default(),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),

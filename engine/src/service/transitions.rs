@@ -136,7 +136,8 @@ impl Engine {
     /// Moves a project to another stage: checks the transition exists from the current
     /// stage, the caller's role and scope, the guards and the row version; completes the
     /// stage left, enters the new one, recomputes due dates that depend on it, completes the
-    /// project on a terminal stage, and writes history — all in one transaction.
+    /// project on a terminal stage, and writes history — all in one transaction. The answer
+    /// leaves `history` empty: read it with [`Engine::project`].
     #[tracing::instrument(skip(self), fields(project = req.project_id), err)]
     pub async fn transition_project(&self, actor: &Actor, req: TransitionRequest) -> Result<ProjectDetails> {
         // Read access first, outside the transaction: a caller who may not see the project
@@ -260,13 +261,13 @@ impl Engine {
         txn.commit().await?;
         self.changed();
         tracing::info!(project = project.id, from = %from.key, to = %target.key, "project moved");
-        self.project(actor, project.id).await
+        self.project_without_history(actor, project.id).await
     }
 
     /// The transitions out of the project's current stage that the caller's role allows,
     /// each with what its guards still need.
     pub async fn available_transitions(&self, actor: &Actor, project_id: i64) -> Result<Vec<AvailableTransition>> {
-        let details = self.project(actor, project_id).await?;
+        let details = self.project_without_history(actor, project_id).await?;
         if details.project.status != ProjectStatus::Active {
             return Ok(Vec::new());
         }

@@ -132,10 +132,26 @@ impl Engine {
         &self,
         id: i64,
     ) -> Result<(Arc<Definition>, workflow_versions::Model)> {
-        let row = workflow_versions::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| Error::not_found("версия процесса", id))?;
+        let cached = self
+            .version_rows
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned();
+        let row = match cached {
+            Some(row) => row,
+            None => {
+                let row = workflow_versions::Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await?
+                    .ok_or_else(|| Error::not_found("версия процесса", id))?;
+                self.version_rows
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, row.clone());
+                row
+            }
+        };
         let definition = self.cached_definition(&row)?;
         Ok((definition, row))
     }
