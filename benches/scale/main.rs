@@ -7,7 +7,8 @@
 //! cargo bench --bench scale -- --backend sqlite  # one database only
 //! ```
 //!
-//! Options: `--backend sqlite|postgres|both`, `--country`, `--samples N` (latency samples per
+//! Options: `--backend sqlite|postgres|both|none` (`none` with `--country`: the country
+//! planning pass alone), `--country`, `--samples N` (latency samples per
 //! row, default 200), `--seconds S` (length of each throughput run, default 5),
 //! `--concurrency C` (workers of the throughput runs, default 16). PostgreSQL is
 //! `PO_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432`); the data sets are generated
@@ -96,7 +97,8 @@ fn args() -> anyhow::Result<Args> {
                     "sqlite" => vec![Backend::Sqlite],
                     "postgres" => vec![Backend::Postgres],
                     "both" => vec![Backend::Sqlite, Backend::Postgres],
-                    other => bail!("--backend {other}: write sqlite, postgres or both"),
+                    "none" => Vec::new(),
+                    other => bail!("--backend {other}: write sqlite, postgres, both or none"),
                 }
             }
             "--samples" => args.samples = value("--samples")?.parse()?,

@@ -20,7 +20,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use item::{ReminderItem, ReminderKind};
 pub use outbox::{DeliveryReport, DeliverySettings, Notification, NotificationFilter};
-use plan::{ProjectState, Recipient, plan_project};
+use plan::{ProjectState, Recipient, Recipients, plan_project};
 
 use crate::auth::Role;
 use crate::error::Result;
@@ -43,23 +43,24 @@ impl Engine {
     /// thousand rows instead of millions.
     #[tracing::instrument(skip(self), err)]
     pub async fn plan_reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<ReminderItem>> {
-        let recipients: Vec<Recipient> = users::Entity::find()
-            .filter(users::Column::Active.eq(true))
-            .filter(users::Column::Role.is_in([Role::Coordinator.as_str(), Role::Director.as_str()]))
-            .all(self.db())
-            .await?
-            .into_iter()
-            .filter_map(|u| {
-                Some(Recipient {
-                    role: Role::parse(&u.role)?,
-                    user_id: u.id,
-                    email: u.email,
-                    name: u.full_name,
-                    district_id: u.district_id,
-                    organization_id: u.organization_id,
-                })
-            })
-            .collect();
+        let recipients = Recipients::new(
+            users::Entity::find()
+                .filter(users::Column::Active.eq(true))
+                .filter(users::Column::Role.is_in([Role::Coordinator.as_str(), Role::Director.as_str()]))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .filter_map(|u| {
+                    Some(Recipient {
+                        role: Role::parse(&u.role)?,
+                        user_id: u.id,
+                        email: u.email,
+                        name: u.full_name,
+                        district_id: u.district_id,
+                        organization_id: u.organization_id,
+                    })
+                }),
+        );
         let mut items = Vec::new();
         let mut after = 0;
         loop {
@@ -87,7 +88,7 @@ impl Engine {
         &self,
         rows: Vec<projects::Model>,
         now: chrono::DateTime<chrono::Utc>,
-        recipients: &[Recipient],
+        recipients: &Recipients,
         items: &mut Vec<ReminderItem>,
     ) -> Result<()> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

@@ -52,19 +52,43 @@ pub struct ProjectState<'a> {
 }
 
 /// The reminders due for one project now.
-pub fn plan_project(state: &ProjectState, recipients: &[Recipient]) -> Vec<ReminderItem> {
+/// The people reminders go to, indexed: coordinators by district, directors by organization.
+/// Built once per planning pass (a country has some 40,000 directors).
+#[derive(Debug, Default)]
+pub struct Recipients {
+    coordinators: HashMap<i64, Vec<Recipient>>,
+    directors: HashMap<i64, Vec<Recipient>>,
+}
+
+impl Recipients {
+    pub fn new(people: impl IntoIterator<Item = Recipient>) -> Self {
+        let mut out = Recipients::default();
+        for person in people {
+            match (person.role, person.district_id, person.organization_id) {
+                (Role::Coordinator, Some(district), _) => out.coordinators.entry(district).or_default().push(person),
+                (Role::Director, _, Some(organization)) => out.directors.entry(organization).or_default().push(person),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn coordinators(&self, district: i64) -> &[Recipient] {
+        self.coordinators.get(&district).map_or(&[], Vec::as_slice)
+    }
+
+    fn directors(&self, organization: i64) -> &[Recipient] {
+        self.directors.get(&organization).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The reminders due for one project now.
+pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<ReminderItem> {
     let mut out = Vec::new();
     let project = state.project;
     let policy = state.definition.reminders();
-    let coordinators: Vec<&Recipient> = recipients
-        .iter()
-        .filter(|r| r.role == Role::Coordinator && r.district_id == Some(project.district_id))
-        .collect();
-    let directors_of = |org: i64| {
-        recipients
-            .iter()
-            .filter(move |r| r.role == Role::Director && r.organization_id == Some(org))
-    };
+    let coordinators: Vec<&Recipient> = recipients.coordinators(project.district_id).iter().collect();
+    let directors_of = |org: i64| recipients.directors(org).iter();
     let holders = |role: Role| -> Vec<&Recipient> {
         match role {
             Role::Coordinator => coordinators.clone(),
@@ -265,7 +289,7 @@ mod tests {
             owed,
             organization_names: &names,
         };
-        plan_project(&state, &people())
+        plan_project(&state, &Recipients::new(people()))
     }
 
     #[test]
