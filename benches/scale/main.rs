@@ -611,6 +611,25 @@ async fn raw_projects_page(db: &Raw, token: &str, district: i64) -> anyhow::Resu
     Ok(())
 }
 
+/// What every change of a project starts with: authentication, the project and its
+/// participants (the read access check), its district (today in its time zone).
+async fn raw_access(db: &Raw, token: &str, project: i64) -> anyhow::Result<()> {
+    raw_session(db, token).await?;
+    db.fetch("SELECT * FROM projects WHERE id = ?", &[V::I(project)])
+        .await?;
+    db.fetch(
+        "SELECT * FROM project_participants WHERE project_id = ?",
+        &[V::I(project)],
+    )
+    .await?;
+    db.fetch(
+        "SELECT * FROM districts WHERE id = (SELECT district_id FROM projects WHERE id = ?)",
+        &[V::I(project)],
+    )
+    .await?;
+    Ok(())
+}
+
 const TRANSITION: &str = "mutation($i: TransitionProjectInput!) { transitionProject(input: $i) { id rowVersion currentStage { key currentDue } } }";
 
 async fn api_transitions(client: &Client, token: &str, project: i64, deadline: Instant) -> anyhow::Result<u64> {
@@ -669,19 +688,7 @@ async fn raw_transitions(db: &Raw, token: &str, project: i64, deadline: Instant)
         } else {
             ("methodical_help", "monitoring", None)
         };
-        raw_session(db, token).await?;
-        db.fetch("SELECT * FROM projects WHERE id = ?", &[V::I(project)])
-            .await?;
-        db.fetch(
-            "SELECT * FROM project_participants WHERE project_id = ?",
-            &[V::I(project)],
-        )
-        .await?;
-        db.fetch(
-            "SELECT * FROM districts WHERE id = (SELECT district_id FROM projects WHERE id = ?)",
-            &[V::I(project)],
-        )
-        .await?;
+        raw_access(db, token, project).await?;
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let locked = tx
@@ -807,19 +814,7 @@ async fn raw_reports(db: &Raw, token: &str, t: ReportTarget, deadline: Instant) 
         V::S(t.period.clone()),
     ];
     while Instant::now() < deadline {
-        raw_session(db, token).await?;
-        db.fetch("SELECT * FROM projects WHERE id = ?", &[V::I(t.project)])
-            .await?;
-        db.fetch(
-            "SELECT * FROM project_participants WHERE project_id = ?",
-            &[V::I(t.project)],
-        )
-        .await?;
-        db.fetch(
-            "SELECT * FROM districts WHERE id = (SELECT district_id FROM projects WHERE id = ?)",
-            &[V::I(t.project)],
-        )
-        .await?;
+        raw_access(db, token, t.project).await?;
         db.fetch(
             "SELECT * FROM stage_plans WHERE project_id = ? ORDER BY position",
             &[V::I(t.project)],

@@ -188,7 +188,7 @@ pub(crate) fn owed_period(
 impl Engine {
     /// The dashboard of `district_id`, or of every district the caller may read. For
     /// coordinators, observers and administrators.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn dashboard(&self, actor: &Actor, district_id: Option<i64>) -> Result<Dashboard> {
         if actor.role == Role::Director {
             return Err(Error::Forbidden(

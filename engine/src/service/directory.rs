@@ -78,7 +78,7 @@ pub(crate) fn normalize_email(email: &str, field: &str) -> Result<String> {
 
 impl Engine {
     /// Creates a district. Administrators only.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_district(&self, actor: &Actor, input: NewDistrict) -> Result<District> {
         actor.require_admin()?;
         let name = required_text(&input.name, "name", "Название района")?;
@@ -132,7 +132,7 @@ impl Engine {
     }
 
     /// Creates an organization in a district. Administrators, and the district's coordinators.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_organization(&self, actor: &Actor, input: NewOrganization) -> Result<Organization> {
         let district = self.district(actor, input.district_id).await?;
         if !actor.can_manage_district(district.id) {
@@ -200,7 +200,7 @@ impl Engine {
 
     /// Creates a user. Administrators create anyone; a coordinator creates directors of
     /// organizations and observers of their own district.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
         let email = normalize_email(&input.email, "email")?;
         let full_name = required_text(&input.full_name, "fullName", "ФИО")?;

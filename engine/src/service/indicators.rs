@@ -92,7 +92,7 @@ impl Engine {
     /// Reports (or corrects) an indicator value. Refuses, naming the field: a value the type
     /// cannot have, a period of the wrong kind or not begun yet, an organization that does
     /// not take part, an indicator whose reporting has not started, a cancelled project.
-    #[tracing::instrument(skip(self), fields(project = input.project_id), err)]
+    #[tracing::instrument(skip(self), fields(project = input.project_id), err(level = "info"))]
     pub async fn report_indicator(&self, actor: &Actor, input: NewReport) -> Result<IndicatorReport> {
         let (project, participants) = self.readable_project(actor, input.project_id).await?;
         let may_report = match actor.role {

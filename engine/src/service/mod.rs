@@ -6,6 +6,10 @@
 //! change first bumps the version with a conditional `UPDATE` (taking the row's write lock on
 //! both databases, and on SQLite the database write lock before anything is read), then reads
 //! and decides; a caller who passed a stale version gets [`Error::Conflict`].
+//!
+//! A service's tracing span records a refused call at INFO: a conflict or a wrong value is
+//! the caller's business, not the operator's. Internal errors are logged at ERROR where they
+//! become answers (`graphql/src/error.rs`) and by the reminder scheduler.
 
 pub(crate) mod dashboard;
 mod directory;

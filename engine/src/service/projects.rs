@@ -52,7 +52,7 @@ impl Engine {
     /// Launches a project: stores it with its participants and the whole stage plan (the
     /// baseline and current due dates), enters the first stage and writes the history entry.
     /// Administrators, and coordinators of the district.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn launch_project(&self, actor: &Actor, input: LaunchProject) -> Result<ProjectDetails> {
         let district = self.district(actor, input.district_id).await?;
         if !actor.can_manage_district(district.id) {
@@ -214,7 +214,7 @@ impl Engine {
     }
 
     /// A project with its plan, checklist and history, if the caller may read it.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn project(&self, actor: &Actor, id: i64) -> Result<ProjectDetails> {
         let (row, participants) = self.readable_project(actor, id).await?;
         self.details(row, participants, true).await

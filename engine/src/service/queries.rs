@@ -61,7 +61,7 @@ fn participants_of_org(organization_id: i64) -> sea_orm::sea_query::SelectStatem
 impl Engine {
     /// The projects the caller may read that match `filter`: `first` of them (at most
     /// [`MAX_PAGE`]) after the project `after` in the order newest first.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn list_projects(
         &self,
         actor: &Actor,

@@ -15,7 +15,7 @@ impl Engine {
     /// Ticks (or unticks) a checklist item of a stage of an active project. The district's
     /// coordinators and administrators may; a director of a participant may when the stage
     /// is owned by directors.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn complete_checklist_item(
         &self,
         actor: &Actor,
@@ -107,7 +107,7 @@ impl Engine {
 
     /// Moves a stage's current due date, with a reason. The baseline stays; stages whose due
     /// dates count from this one follow. Administrators and the district's coordinators.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn reschedule_stage(
         &self,
         actor: &Actor,

@@ -138,7 +138,7 @@ impl Engine {
     /// stage left, enters the new one, recomputes due dates that depend on it, completes the
     /// project on a terminal stage, and writes history — all in one transaction. The answer
     /// leaves `history` empty: read it with [`Engine::project`].
-    #[tracing::instrument(skip(self), fields(project = req.project_id), err)]
+    #[tracing::instrument(skip(self), fields(project = req.project_id), err(level = "info"))]
     pub async fn transition_project(&self, actor: &Actor, req: TransitionRequest) -> Result<ProjectDetails> {
         // Read access first, outside the transaction: a caller who may not see the project
         // learns nothing about it, not even its version.
@@ -310,7 +310,7 @@ impl Engine {
     }
 
     /// Cancels an active project, with a reason. Administrators and the district's coordinators.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn cancel_project(
         &self,
         actor: &Actor,

@@ -30,7 +30,7 @@ pub struct Registered {
 
 impl Engine {
     /// Stores every definition whose content is not the newest version of its key.
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn register_definitions(&self, loaded: &[LoadedDefinition]) -> Result<Vec<Registered>> {
         let mut out = Vec::with_capacity(loaded.len());
         for item in loaded {
