@@ -16,6 +16,7 @@
 //! | when reminders run (cron crate syntax) | `remind_cron` | `PO_REMIND_CRON` | `0 0 9 * * Mon-Fri` |
 //! | the time zone of that schedule | `remind_time_zone` | `PO_REMIND_TZ` | `Europe/Moscow` |
 //! | attempts before an email is marked failed | `mail_max_attempts` | `PO_MAIL_MAX_ATTEMPTS` | 8 |
+//! | GraphQL operations and exports run at once | `max_concurrent_requests` | `PO_MAX_CONCURRENT_REQUESTS` | 16 |
 //!
 //! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
 //! The database URL may hold a password, so it is kept as a secret that never prints.
@@ -43,6 +44,7 @@ struct FileConfig {
     remind_cron: Option<String>,
     remind_time_zone: Option<String>,
     mail_max_attempts: Option<i32>,
+    max_concurrent_requests: Option<usize>,
 }
 
 /// The resolved configuration.
@@ -60,6 +62,8 @@ pub struct Config {
     pub remind_cron: String,
     pub remind_time_zone: String,
     pub mail_max_attempts: i32,
+    /// GraphQL operations and exports executed at once; the rest wait (README, "Performance").
+    pub max_concurrent_requests: usize,
 }
 
 impl Config {
@@ -153,6 +157,15 @@ impl Config {
         if mail_max_attempts < 1 {
             bail!("mail_max_attempts must be at least 1");
         }
+        let max_concurrent_requests = number(
+            &env,
+            "PO_MAX_CONCURRENT_REQUESTS",
+            from_file.max_concurrent_requests,
+            graphql::ServerConfig::default().max_concurrent_requests,
+        )?;
+        if max_concurrent_requests < 1 {
+            bail!("max_concurrent_requests (PO_MAX_CONCURRENT_REQUESTS) must be at least 1");
+        }
         Ok(Config {
             smtp_url: env("SMTP_URL").or(from_file.smtp_url).map(SecretString::from),
             mail_from: env("PO_MAIL_FROM")
@@ -168,6 +181,7 @@ impl Config {
                 .or(from_file.remind_time_zone)
                 .unwrap_or_else(|| "Europe/Moscow".into()),
             mail_max_attempts,
+            max_concurrent_requests,
             thresholds,
             database_url: SecretString::from(database_url),
             data_dir,
@@ -265,6 +279,16 @@ mod tests {
         );
         let upside_down = |k: &str| (k == "PO_HEALTH_AMBER_FROM").then(|| "90".to_string());
         assert!(format!("{:#}", Config::load_from(None, upside_down).unwrap_err()).contains("amber"));
+    }
+
+    #[test]
+    fn the_concurrency_limit_is_configurable_and_at_least_one() {
+        assert_eq!(Config::load_from(None, |_| None).unwrap().max_concurrent_requests, 16);
+        let four = |k: &str| (k == "PO_MAX_CONCURRENT_REQUESTS").then(|| "4".to_string());
+        assert_eq!(Config::load_from(None, four).unwrap().max_concurrent_requests, 4);
+        let zero = |k: &str| (k == "PO_MAX_CONCURRENT_REQUESTS").then(|| "0".to_string());
+        let err = Config::load_from(None, zero).unwrap_err().to_string();
+        assert!(err.contains("PO_MAX_CONCURRENT_REQUESTS"), "{err}");
     }
 
     #[test]

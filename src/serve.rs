@@ -31,7 +31,11 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
     if demo {
         crate::demo::load_if_empty(&engine).await?;
     }
-    let router = router(engine.clone(), &reminders);
+    let limits = ServerConfig {
+        max_concurrent_requests: config.max_concurrent_requests,
+        ..ServerConfig::default()
+    };
+    let router = router(engine.clone(), &reminders, &limits);
     println!("project-office listens on http://{local} (GraphQL and GraphiQL at http://{local}/graphql)");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(engine::reminders::scheduler::run(
@@ -51,11 +55,10 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
     Ok(())
 }
 
-/// The HTTP router over an engine with the default limits.
-pub fn router(engine: Engine, reminders: &crate::Reminders) -> axum::Router {
-    let limits = ServerConfig::default();
-    let state = AppState::new(engine, &limits).with_reminders(reminders.mailer.clone(), reminders.settings.clone());
-    graphql::server::router(state, &limits)
+/// The HTTP router over an engine with `limits`.
+pub fn router(engine: Engine, reminders: &crate::Reminders, limits: &ServerConfig) -> axum::Router {
+    let state = AppState::new(engine, limits).with_reminders(reminders.mailer.clone(), reminders.settings.clone());
+    graphql::server::router(state, limits)
 }
 
 async fn shutdown_signal() {
