@@ -37,7 +37,7 @@ pub async fn prepare(backend: Backend, scale: &str, pg: &str) -> anyhow::Result<
             let exists = admin
                 .ids(
                     "SELECT 1::BIGINT FROM pg_database WHERE datname = ?",
-                    &[crate::V::S(name.clone())],
+                    &[crate::raw::V::S(name.clone())],
                 )
                 .await?;
             if exists.is_empty() {
