@@ -183,6 +183,20 @@ where
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
+/// One worker per item, each running `work(item, deadline)` until `seconds` pass; operations
+/// per second.
+async fn throughput_each<T, F, Fut>(items: Vec<T>, seconds: u64, work: F) -> anyhow::Result<f64>
+where
+    T: Clone,
+    F: Fn(T, Instant) -> Fut,
+    Fut: Future<Output = anyhow::Result<u64>> + Send + 'static,
+{
+    throughput(items.len(), seconds, move |w, deadline| {
+        work(items[w].clone(), deadline)
+    })
+    .await
+}
+
 fn latency_lines(lines: &mut Vec<Line>, what: &str, db: Backend, api: Latency, raw: Latency) {
     for (name, a, r) in [("p50", api.p50, raw.p50), ("p99", api.p99, raw.p99)] {
         let ratio = a.as_secs_f64() / r.as_secs_f64();
@@ -340,28 +354,16 @@ async fn bench_backend(
     }
     let api_projects: Vec<i64> = looping[..workers].to_vec();
     let raw_projects: Vec<i64> = looping[workers..2 * workers].to_vec();
-    let api_rate = {
-        let client = client.clone();
-        let admin = admin.clone();
-        throughput(workers, args.seconds, move |w, deadline| {
-            let client = client.clone();
-            let admin = admin.clone();
-            let project = api_projects[w];
-            async move { api_transitions(&client, &admin, project, deadline).await }
-        })
-        .await?
-    };
-    let raw_rate = {
-        let db = db.clone();
-        let admin = admin.clone();
-        throughput(workers, args.seconds, move |w, deadline| {
-            let db = db.clone();
-            let admin = admin.clone();
-            let project = raw_projects[w];
-            async move { raw_transitions(&db, &admin, project, deadline).await }
-        })
-        .await?
-    };
+    let api_rate = throughput_each(api_projects, args.seconds, |project, deadline| {
+        let (client, admin) = (client.clone(), admin.clone());
+        async move { api_transitions(&client, &admin, project, deadline).await }
+    })
+    .await?;
+    let raw_rate = throughput_each(raw_projects, args.seconds, |project, deadline| {
+        let (db, admin) = (db.clone(), admin.clone());
+        async move { raw_transitions(&db, &admin, project, deadline).await }
+    })
+    .await?;
     rate_line(lines, "transitionProject", backend, workers, api_rate, raw_rate);
 
     // reportIndicator: corrections of existing reports, each worker its own report.
@@ -381,28 +383,16 @@ async fn bench_backend(
     }
     let (api_targets, raw_targets) = targets.split_at(workers);
     let (api_targets, raw_targets) = (api_targets.to_vec(), raw_targets.to_vec());
-    let api_rate = {
-        let client = client.clone();
-        let admin = admin.clone();
-        throughput(workers, args.seconds, move |w, deadline| {
-            let client = client.clone();
-            let admin = admin.clone();
-            let target = api_targets[w].clone();
-            async move { api_reports(&client, &admin, target, deadline).await }
-        })
-        .await?
-    };
-    let raw_rate = {
-        let db = db.clone();
-        let admin = admin.clone();
-        throughput(workers, args.seconds, move |w, deadline| {
-            let db = db.clone();
-            let admin = admin.clone();
-            let target = raw_targets[w].clone();
-            async move { raw_reports(&db, &admin, target, deadline).await }
-        })
-        .await?
-    };
+    let api_rate = throughput_each(api_targets, args.seconds, |target, deadline| {
+        let (client, admin) = (client.clone(), admin.clone());
+        async move { api_reports(&client, &admin, target, deadline).await }
+    })
+    .await?;
+    let raw_rate = throughput_each(raw_targets, args.seconds, |target, deadline| {
+        let (db, admin) = (db.clone(), admin.clone());
+        async move { raw_reports(&db, &admin, target, deadline).await }
+    })
+    .await?;
     rate_line(lines, "reportIndicator", backend, workers, api_rate, raw_rate);
 
     let peak = sampler.stop().await.max(server.rss_hwm_kib());
