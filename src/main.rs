@@ -384,7 +384,9 @@ async fn remind(config: &Config, once: bool, now: Option<&str>, dry_run: bool) -
 async fn open(config: &Config) -> anyhow::Result<Engine> {
     let db = engine::store::connect(config.database_url()).await?;
     engine::store::migrate(&db).await.context("database migration failed")?;
-    Ok(Engine::new(db, Arc::new(SystemClock)))
+    let engine = Engine::new(db, Arc::new(SystemClock));
+    engine.register_regions().await.context("cannot register the regions")?;
+    Ok(engine)
 }
 
 /// Loads the built-in definitions and the configured directory, and stores new versions.
@@ -399,5 +401,12 @@ async fn register(engine: &Engine, config: &Config) -> anyhow::Result<Vec<engine
             errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         )
     })?;
-    Ok(engine.register_definitions(&loaded).await?)
+    let registered = engine.register_definitions(&loaded).await?;
+    // A release with new calendar data (a new decree, a region's new act) recomputes the open
+    // due dates it moves, once, whichever replica starts first.
+    let moved = engine.sync_calendar_release().await?;
+    if moved > 0 {
+        tracing::info!(projects = moved, "open due dates recomputed for the new calendar data");
+    }
+    Ok(registered)
 }

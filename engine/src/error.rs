@@ -95,7 +95,7 @@ impl From<DbErr> for Error {
 impl From<crate::calendar::CalendarError> for Error {
     fn from(err: crate::calendar::CalendarError) -> Self {
         Error::Validation {
-            field: None,
+            field: Some("startDate".into()),
             message: err.to_string(),
         }
     }

@@ -15,6 +15,7 @@ pub mod health;
 pub mod mail;
 pub mod model;
 pub mod period;
+pub mod planning;
 pub mod registry;
 pub mod reminders;
 pub mod schedule;

@@ -17,6 +17,9 @@ pub struct District {
     pub id: i64,
     pub name: String,
     pub time_zone: Tz,
+    /// The official code of the region (subject of the Federation) whose days off count
+    /// here; `None` for a district created before regions existed (the federal calendar).
+    pub region_code: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -179,6 +182,8 @@ pub enum EventKind {
     Rescheduled,
     ChecklistItem,
     Cancelled,
+    /// Current due dates moved because the calendar changed.
+    Recomputed,
 }
 
 impl EventKind {
@@ -189,6 +194,7 @@ impl EventKind {
             EventKind::Rescheduled => "rescheduled",
             EventKind::ChecklistItem => "checklist_item",
             EventKind::Cancelled => "cancelled",
+            EventKind::Recomputed => "due_recomputed",
         }
     }
 
@@ -199,6 +205,7 @@ impl EventKind {
             Self::Rescheduled,
             Self::ChecklistItem,
             Self::Cancelled,
+            Self::Recomputed,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

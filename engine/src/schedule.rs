@@ -14,7 +14,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::calendar::ProductionCalendar;
+use crate::calendar::Calendar;
 use crate::definition::{Anchor, DayUnit, Definition, DueRule, Stage};
 use crate::error::{Error, Result};
 
@@ -47,8 +47,9 @@ pub struct StageFacts {
 pub fn due_dates(
     definition: &Definition,
     start: NaiveDate,
+    cycle: u32,
     facts: &[StageFacts],
-    calendar: &ProductionCalendar,
+    calendar: &Calendar,
 ) -> Result<Vec<Option<NaiveDate>>> {
     let stages = definition.stages();
     if facts.len() != stages.len() {
@@ -60,16 +61,16 @@ pub fn due_dates(
     }
     let mut memo: Vec<Option<Option<NaiveDate>>> = vec![None; stages.len()];
     for i in 0..stages.len() {
-        evaluate(stages, start, facts, calendar, &mut memo, i, 0)?;
+        evaluate(stages, (start, cycle), facts, calendar, &mut memo, i, 0)?;
     }
     Ok(memo.into_iter().map(Option::flatten).collect())
 }
 
 fn evaluate(
     stages: &[Stage],
-    start: NaiveDate,
+    (start, cycle): (NaiveDate, u32),
     facts: &[StageFacts],
-    calendar: &ProductionCalendar,
+    calendar: &Calendar,
     memo: &mut Vec<Option<Option<NaiveDate>>>,
     i: usize,
     depth: usize,
@@ -88,7 +89,7 @@ fn evaluate(
         match &stage.due {
             None => None,
             Some(DueRule::Fixed { date }) => Some(*date),
-            Some(DueRule::Annual { month, day }) => Some(annual_on_or_after(start, *month, *day)?),
+            Some(DueRule::Annual { month, day }) => Some(annual_on_or_after(start, *month, *day, cycle)?),
             Some(DueRule::AtLaunch) => {
                 return Err(Error::validation(
                     format!("dueDates.{}", stage.key),
@@ -104,7 +105,9 @@ fn evaluate(
                     Anchor::StageEntered => match facts[i].entered_on {
                         Some(entered) => entered,
                         None => match due_dependency(stages, i) {
-                            Some(j) => evaluate(stages, start, facts, calendar, memo, j, depth + 1)?.unwrap_or(start),
+                            Some(j) => {
+                                evaluate(stages, (start, cycle), facts, calendar, memo, j, depth + 1)?.unwrap_or(start)
+                            }
                             None => start,
                         },
                     },
@@ -113,11 +116,14 @@ fn evaluate(
                             .iter()
                             .position(|s| &s.key == key)
                             .ok_or_else(|| Error::Internal(format!("unknown anchor stage {key}")))?;
-                        evaluate(stages, start, facts, calendar, memo, j, depth + 1)?
+                        evaluate(stages, (start, cycle), facts, calendar, memo, j, depth + 1)?
                             .ok_or_else(|| Error::Internal(format!("anchor stage {key} has no due date")))?
                     }
                 };
-                Some(offset(from, *days, *unit, calendar)?)
+                Some(offset(from, *days, *unit, calendar).map_err(|e| match e {
+                    Error::Validation { message, .. } => Error::validation(format!("dueDates.{}", stage.key), message),
+                    other => other,
+                })?)
             }
         }
     };
@@ -149,8 +155,9 @@ impl PlannedStage {
 pub fn replan(
     definition: &Definition,
     start: NaiveDate,
+    cycle: u32,
     stages: &[PlannedStage],
-    calendar: &ProductionCalendar,
+    calendar: &Calendar,
 ) -> Result<Vec<Option<NaiveDate>>> {
     let facts: Vec<StageFacts> = stages
         .iter()
@@ -159,7 +166,7 @@ pub fn replan(
             pinned_due: s.current_due.filter(|_| s.pinned()),
         })
         .collect();
-    let dues = due_dates(definition, start, &facts, calendar)?;
+    let dues = due_dates(definition, start, cycle, &facts, calendar)?;
     Ok(stages
         .iter()
         .zip(dues)
@@ -168,7 +175,7 @@ pub fn replan(
 }
 
 /// `from` moved by `days` calendar or working days (negative: back).
-pub fn offset(from: NaiveDate, days: i32, unit: DayUnit, calendar: &ProductionCalendar) -> Result<NaiveDate> {
+pub fn offset(from: NaiveDate, days: i32, unit: DayUnit, calendar: &Calendar) -> Result<NaiveDate> {
     match unit {
         DayUnit::Working => Ok(calendar.add_working_days(from, days)?),
         DayUnit::Calendar => {
@@ -177,32 +184,29 @@ pub fn offset(from: NaiveDate, days: i32, unit: DayUnit, calendar: &ProductionCa
             } else {
                 from.checked_sub_days(Days::new(days.unsigned_abs() as u64))
             }
-            .ok_or_else(|| Error::validation("dueDates", "Срок выходит за пределы допустимых дат."))?;
+            .ok_or(crate::calendar::CalendarError::OutOfRange)?;
             if days >= 0 {
                 Ok(calendar.next_working_day_from(moved)?)
             } else {
-                let mut day = moved;
-                while !calendar.is_working_day(day)? {
-                    day = day
-                        .pred_opt()
-                        .ok_or_else(|| Error::validation("dueDates", "Срок выходит за пределы допустимых дат."))?;
-                }
-                Ok(day)
+                Ok(calendar.previous_working_day_from(moved)?)
             }
         }
     }
 }
 
-/// The first `month`-`day` on or after `start`.
-pub fn annual_on_or_after(start: NaiveDate, month: u32, day: u32) -> Result<NaiveDate> {
-    for year in [start.year(), start.year() + 1] {
-        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day)
-            && date >= start
-        {
-            return Ok(date);
-        }
-    }
-    Err(Error::Internal(format!("no {month:02}-{day:02} after {start}")))
+/// The first `month`-`day` on or after `start`, or the `cycle`-th after that (0: the first).
+/// 29 February falls on 28 February in a common year.
+pub fn annual_on_or_after(start: NaiveDate, month: u32, day: u32, cycle: u32) -> Result<NaiveDate> {
+    let on =
+        |year: i32| NaiveDate::from_ymd_opt(year, month, day).or_else(|| NaiveDate::from_ymd_opt(year, month, day - 1));
+    let first = match on(start.year()) {
+        Some(date) if date >= start => start.year(),
+        _ => start.year() + 1,
+    };
+    on(first + cycle as i32).ok_or(Error::Validation {
+        field: Some("startDate".into()),
+        message: "Срок выходит за пределы допустимых дат: проверьте дату начала.".into(),
+    })
 }
 
 #[cfg(test)]
@@ -238,7 +242,7 @@ mod tests {
     }
 
     fn plan(def: &Definition, start: &str, facts: &[StageFacts]) -> Vec<Option<NaiveDate>> {
-        due_dates(def, d(start), facts, ProductionCalendar::russia()).unwrap()
+        due_dates(def, d(start), 0, facts, &Calendar::federal()).unwrap()
     }
 
     #[test]
@@ -322,7 +326,7 @@ mod tests {
             ]
             .concat(),
         );
-        let cal = ProductionCalendar::russia();
+        let cal = &Calendar::federal();
         let stages = [
             // Completed on a date other than its rule's: it stays.
             PlannedStage {
@@ -340,7 +344,7 @@ mod tests {
             },
             PlannedStage::default(),
         ];
-        let dues = replan(&def, d("2025-02-03"), &stages, cal).unwrap();
+        let dues = replan(&def, d("2025-02-03"), 0, &stages, cal).unwrap();
         assert_eq!(dues[..2], [Some(d("2025-02-20")), Some(d("2025-02-17"))]);
         let fixed = [
             stages[0],
@@ -351,7 +355,7 @@ mod tests {
             stages[2],
         ];
         assert_eq!(
-            replan(&def, d("2025-02-03"), &fixed, cal).unwrap()[1],
+            replan(&def, d("2025-02-03"), 0, &fixed, cal).unwrap()[1],
             Some(d("2025-02-24"))
         );
     }
@@ -360,7 +364,7 @@ mod tests {
     fn a_launch_date_must_be_given() {
         let def = definition(&stage("event", "{ at_launch = true }"));
         let mut facts = vec![StageFacts::default(); 2];
-        let err = due_dates(&def, d("2025-03-03"), &facts, ProductionCalendar::russia()).unwrap_err();
+        let err = due_dates(&def, d("2025-03-03"), 0, &facts, &Calendar::federal()).unwrap_err();
         assert!(
             matches!(err, Error::Validation { ref field, .. } if field.as_deref() == Some("dueDates.event")),
             "{err:?}"
@@ -370,10 +374,22 @@ mod tests {
     }
 
     #[test]
-    fn a_date_beyond_the_calendar_is_an_error_that_names_the_year() {
+    fn dates_beyond_the_decrees_are_projected_not_refused() {
         let def = definition(&stage("s", "{ working_days = 10, after = \"project_start\" }"));
         let facts = vec![StageFacts::default(); 2];
-        let err = due_dates(&def, d("2027-12-25"), &facts, ProductionCalendar::russia()).unwrap_err();
-        assert!(err.to_string().contains("2028"), "{err}");
+        // 25 December 2027 + 10 working days: four in 2027 (31 December is off by the decree),
+        // then 1–8 January 2028 are holidays in any year and the 9th is a Sunday.
+        assert_eq!(plan(&def, "2027-12-25", &facts)[0], Some(d("2028-01-17")));
+    }
+
+    #[test]
+    fn a_later_cycle_takes_the_next_annual_date() {
+        let def = definition(&stage("opening", "{ annual = \"09-01\" }"));
+        let facts = vec![StageFacts::default(); 2];
+        let dues = due_dates(&def, d("2027-05-01"), 1, &facts, &Calendar::federal()).unwrap();
+        assert_eq!(dues[0], Some(d("2028-09-01")));
+        assert_eq!(annual_on_or_after(d("2027-03-01"), 2, 29, 1).unwrap(), d("2029-02-28"));
+        assert_eq!(annual_on_or_after(d("2027-03-01"), 2, 29, 0).unwrap(), d("2028-02-29"));
+        assert_eq!(annual_on_or_after(d("2028-03-01"), 2, 29, 0).unwrap(), d("2029-02-28"));
     }
 }

@@ -10,8 +10,33 @@ use crate::types::enums::{Health, OrganizationKind, ProjectStatus, Role};
 pub struct CreateDistrictInput {
     /// Название района.
     pub name: String,
-    /// Часовой пояс IANA, например `Asia/Yekaterinburg` или `Europe/Moscow`.
-    pub time_zone: String,
+    /// Код региона (субъекта РФ), например «74»: его нерабочие дни учитываются в сроках.
+    pub region_code: Option<String>,
+    /// Часовой пояс IANA, например `Asia/Yekaterinburg` или `Europe/Moscow`; по умолчанию — пояс столицы региона.
+    pub time_zone: Option<String>,
+}
+
+/// A day off or a working day entered citing its act.
+#[derive(InputObject)]
+pub struct AddCalendarDayInput {
+    /// Для кого: вся страна или регион (администратор), район (администратор или координатор района).
+    pub scope: crate::types::calendar::CalendarScopeKind,
+    /// Код региона — для записи региона.
+    pub region_code: Option<String>,
+    /// Район — для записи района.
+    pub district_id: Option<ID>,
+    /// Дата.
+    pub date: NaiveDate,
+    /// `true` — рабочий день (например, суббота по переносу), `false` — нерабочий.
+    pub working: bool,
+    /// Что это за день, например «День города» или «Перенос выходного дня».
+    pub title: String,
+    /// Номер акта.
+    pub act_number: String,
+    /// Дата акта.
+    pub act_date: NaiveDate,
+    /// Вид и название акта, например «Постановление администрации района».
+    pub act_title: Option<String>,
 }
 
 /// A new organization.
@@ -84,6 +109,30 @@ pub struct LaunchProjectInput {
     /// Цели показателей, которые задаёт регион или район.
     #[graphql(default)]
     pub indicator_targets: Vec<IndicatorTargetInput>,
+}
+
+impl LaunchProjectInput {
+    /// The engine's launch request, or a `VALIDATION` error naming a bad id.
+    pub fn into_engine(self) -> async_graphql::Result<engine::service::LaunchProject> {
+        Ok(engine::service::LaunchProject {
+            workflow_key: self.workflow_key,
+            workflow_version: self.workflow_version,
+            district_id: crate::types::parse_id(&self.district_id, "districtId")?,
+            title: self.title,
+            start_date: self.start_date,
+            participants: self
+                .participant_ids
+                .iter()
+                .map(|id| crate::types::parse_id(id, "participantIds"))
+                .collect::<Result<_, _>>()?,
+            due_dates: self.due_dates.into_iter().map(|d| (d.stage, d.date)).collect(),
+            indicator_targets: self
+                .indicator_targets
+                .into_iter()
+                .map(|t| (t.indicator, t.target))
+                .collect(),
+        })
+    }
 }
 
 /// Moving a project to another stage.

@@ -29,6 +29,11 @@ mod m20261122_000010_create_indicator_reports;
 mod m20261122_000011_create_indicator_report_revisions;
 mod m20261122_000012_create_notifications;
 mod m20261122_000013_create_sessions;
+mod m20261203_000014_create_regions;
+mod m20261203_000015_add_region_to_districts;
+mod m20261203_000016_create_calendar_days;
+mod m20261203_000017_add_annual_cycle_to_projects;
+mod m20261203_000018_create_calendar_releases;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -50,6 +55,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_indicator_report_revisions::Migration),
             Box::new(m20261122_000012_create_notifications::Migration),
             Box::new(m20261122_000013_create_sessions::Migration),
+            Box::new(m20261203_000014_create_regions::Migration),
+            Box::new(m20261203_000015_add_region_to_districts::Migration),
+            Box::new(m20261203_000016_create_calendar_days::Migration),
+            Box::new(m20261203_000017_add_annual_cycle_to_projects::Migration),
+            Box::new(m20261203_000018_create_calendar_releases::Migration),
         ]
     }
 }

@@ -21,18 +21,18 @@ fn director(email: &str, organization_id: i64) -> NewUser {
 both_backends! {
     async fn a_district_needs_a_real_time_zone_and_a_unique_name(db) {
         let e = &db.engine;
-        let err = e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: "Europe/Ryazan".into() }).await.unwrap_err();
+        let err = e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: Some("Europe/Ryazan".into()), region_code: None }).await.unwrap_err();
         assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "timeZone"), "{err:?}");
         assert!(err.to_string().contains("Europe/Moscow"), "the message shows how to write it: {err}");
-        let d = e.create_district(&Actor::SYSTEM, NewDistrict { name: " Скопинский район ".into(), time_zone: "Europe/Moscow".into() }).await.unwrap();
+        let d = e.create_district(&Actor::SYSTEM, NewDistrict { name: " Скопинский район ".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await.unwrap();
         assert_eq!((d.name.as_str(), d.time_zone), ("Скопинский район", chrono_tz::Europe::Moscow));
-        assert_eq!(code(e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: "Europe/Moscow".into() }).await), "VALIDATION");
+        assert_eq!(code(e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await), "VALIDATION");
     }
 
     async fn only_admins_create_districts_and_coordinators_manage_their_own(db) {
         let w = db.world().await;
         let e = &db.engine;
-        assert_eq!(code(e.create_district(&w.coordinator, NewDistrict { name: "Новый".into(), time_zone: "Europe/Moscow".into() }).await), "FORBIDDEN");
+        assert_eq!(code(e.create_district(&w.coordinator, NewDistrict { name: "Новый".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await), "FORBIDDEN");
         let school = NewOrganization { district_id: w.district.id, name: "МДОУ «Детский сад № 3»".into(), kind: OrganizationKind::Kindergarten, email: Some("Sad3@Chesma.Test".into()) };
         let created = e.create_organization(&w.coordinator, school.clone()).await.unwrap();
         assert_eq!(created.email.as_deref(), Some("sad3@chesma.test"));

@@ -137,6 +137,7 @@ where
     engine::store::migrate(&db).await.unwrap();
     let clock = Arc::new(FixedClock::new(default_now()));
     let engine = Engine::new(db.clone(), clock.clone());
+    engine.register_regions().await.unwrap();
     let mut sources = registry::builtin_sources();
     sources.push(SourceFile {
         name: "tests/workflows/good/minimal.toml".into(),
@@ -208,7 +209,8 @@ impl TestDb {
                 &sys,
                 NewDistrict {
                     name: "Чесменский район".into(),
-                    time_zone: "Asia/Yekaterinburg".into(),
+                    time_zone: Some("Asia/Yekaterinburg".into()),
+                    region_code: Some("74".into()),
                 },
             )
             .await
@@ -218,7 +220,8 @@ impl TestDb {
                 &sys,
                 NewDistrict {
                     name: "Ярцевский район".into(),
-                    time_zone: "Europe/Moscow".into(),
+                    time_zone: Some("Europe/Moscow".into()),
+                    region_code: Some("67".into()),
                 },
             )
             .await

@@ -193,7 +193,8 @@ async fn seed_002(db: TestDb) {
             &admin,
             NewDistrict {
                 name: "Республика Ингушетия".into(),
-                time_zone: "Europe/Moscow".into(),
+                time_zone: Some("Europe/Moscow".into()),
+                region_code: Some("06".into()),
             },
         )
         .await

@@ -118,6 +118,7 @@ pub(super) fn region_people(batch: &mut Batch, ids: &mut Ids, hash: &str, at: Da
 /// A district with its organizations and people.
 pub(super) fn district(
     spec: &DistrictSpec,
+    region_code: Option<String>,
     rng: &mut DemoRng,
     ids: &mut Ids,
     batch: &mut Batch,
@@ -130,6 +131,7 @@ pub(super) fn district(
         id: Set(id),
         name: Set(spec.name.clone()),
         time_zone: Set(spec.time_zone.name().to_string()),
+        region_code: Set(region_code),
         created_at: Set(at),
     });
     let domain = format!("{}.{DEMO_DOMAIN}", spec.slug);

@@ -241,6 +241,7 @@ pub async fn seed(engine: &Engine, options: &DemoOptions) -> Result<DemoReport> 
     let db = engine.db().clone();
     let mut ids = load::next_ids(&db).await?;
     let specs = names::districts(options.scale.districts())?;
+    engine.register_regions().await?;
     let academic_year = Period::containing(Periodicity::AcademicYear, options.now.date_naive()).year();
     let epoch = NaiveDate::from_ymd_opt(academic_year - 2, 1, 10)
         .and_then(|d| d.and_hms_opt(6, 0, 0))
@@ -261,12 +262,22 @@ pub async fn seed(engine: &Engine, options: &DemoOptions) -> Result<DemoReport> 
             // With the first district, so a failed first batch leaves nothing behind.
             logins = directory::region_people(&mut batch, &mut ids, &hash, epoch);
         }
-        let district = directory::district(spec, &mut rng, &mut ids, &mut batch, &hash, epoch)?;
+        let region = crate::calendar::Region::all().iter().find(|r| r.name == spec.region);
+        let calendar = crate::calendar::Calendar::new(region, []);
+        let district = directory::district(
+            spec,
+            region.map(|r| r.code.clone()),
+            &mut rng,
+            &mut ids,
+            &mut batch,
+            &hash,
+            epoch,
+        )?;
         let skipped = projects::generate(
             &projects::Context {
                 district: &district,
                 workflows: &workflows,
-                calendar: engine.calendar(),
+                calendar: &calendar,
                 now: options.now,
                 academic_year,
             },

@@ -73,6 +73,8 @@ pub(super) struct DistrictSpec {
     pub genitive: String,
     /// `chesmenskiy`: the mail domain of its people, `…@chesmenskiy.demo.test`.
     pub slug: String,
+    /// The region's name, as the reference data of regions spells it.
+    pub region: String,
 }
 
 /// The first `count` districts, round-robin over the regions.
@@ -114,6 +116,7 @@ pub(super) fn districts(count: usize) -> Result<Vec<DistrictSpec>> {
             time_zone,
             genitive: genitive(district),
             slug,
+            region: region.name.clone(),
         });
     }
     Ok(out)

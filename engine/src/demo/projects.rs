@@ -27,7 +27,7 @@ use super::directory::{District, Org};
 use super::load::{Batch, Ids};
 use super::timeline::{self, Actors, add_days};
 use super::{DemoRng, Workflows, names};
-use crate::calendar::ProductionCalendar;
+use crate::calendar::Calendar;
 use crate::definition::IndicatorType;
 use crate::error::{Error, Result};
 use crate::model::OrganizationKind;
@@ -67,7 +67,7 @@ const LOW_RESULT_SCHOOLS: usize = 10;
 pub(super) struct Context<'a> {
     pub district: &'a District,
     pub workflows: &'a Workflows,
-    pub calendar: &'static ProductionCalendar,
+    pub calendar: &'a Calendar,
     pub now: DateTime<Utc>,
     /// The academic year `now` is in.
     pub academic_year: i32,
@@ -216,8 +216,8 @@ pub(super) fn generate(ctx: &Context<'_>, rng: &mut DemoRng, ids: &mut Ids, batc
         }
         match launch(ctx, &plan, today, rng, ids, batch) {
             Ok(()) => {}
-            // A plan past the last year of the production calendar.
-            Err(Error::Validation { field: None, message }) => {
+            // A plan that does not fit (the launch would refuse it too).
+            Err(Error::Validation { message, .. }) => {
                 tracing::debug!(title = %plan.title, %message, "demo project skipped");
                 skipped += 1;
             }
@@ -319,6 +319,7 @@ fn launch(
         created_at: Set(t.launched_at),
         updated_at: Set(t.updated_at),
         closed_at: Set(t.closed_at),
+        annual_cycle: Set(t.annual_cycle as i32),
     });
     batch
         .participants

@@ -1,6 +1,6 @@
 //! One project's life, simulated stage by stage the way the services would have recorded it.
 //!
-//! The launch computes the plan with [`due_dates`] (stage 0 entered on the start date, dates
+//! The launch computes the plan with [`crate::planning::plan_launch`] (stage 0 entered on the start date, dates
 //! given at launch pinned); every transition then completes the stage left, enters the next
 //! and recomputes the due dates from the same facts the engine's replanning reads (entered
 //! dates, completed and pinned stages keep theirs), except when the next stage is terminal —
@@ -20,11 +20,11 @@ use sea_orm::ActiveValue::Set;
 
 use super::DemoRng;
 use crate::auth::Role;
-use crate::calendar::ProductionCalendar;
+use crate::calendar::Calendar;
 use crate::definition::Definition;
 use crate::error::Result;
 use crate::model::{EventKind, ProjectStatus};
-use crate::schedule::{PlannedStage, StageFacts, due_dates, replan};
+use crate::schedule::{PlannedStage, StageFacts, replan};
 use crate::store::entity::{checklist_marks, project_events};
 
 /// Who acts in a project: the district's coordinator and, where there is one, the director of
@@ -60,6 +60,8 @@ pub(super) struct Timeline {
     pub updated_at: DateTime<Utc>,
     /// Changes after the launch (each bumps the row version).
     pub changes: i32,
+    /// Which occurrence of an annual date the plan counts from.
+    pub annual_cycle: u32,
     pub taken: Vec<Taken>,
     pub marks: Vec<checklist_marks::ActiveModel>,
     pub events: Vec<project_events::ActiveModel>,
@@ -75,7 +77,7 @@ pub(super) struct Setting<'a> {
     pub tz: Tz,
     pub today: NaiveDate,
     pub actors: Actors,
-    pub calendar: &'a ProductionCalendar,
+    pub calendar: &'a Calendar,
 }
 
 /// An instant on a local date, at a time of the working day.
@@ -130,6 +132,7 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         launched_at,
         updated_at: launched_at,
         changes: 0,
+        annual_cycle: 0,
         taken: Vec::new(),
         marks: Vec::new(),
         events: Vec::new(),
@@ -142,7 +145,10 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         facts[i].pinned_due = Some(date);
         t.fixed[i] = true;
     }
-    t.baseline = due_dates(definition, s.start, &facts, s.calendar)?;
+    // Planned as the launch plans it, on the day it was launched.
+    let plan = crate::planning::plan_launch(definition, s.start, s.start, &facts, s.calendar)?;
+    t.annual_cycle = plan.annual_cycle;
+    t.baseline = plan.dues();
     t.current = t.baseline.clone();
     record(
         &mut t,
@@ -264,7 +270,7 @@ fn replan_timeline(t: &mut Timeline, definition: &Definition, s: &Setting<'_>) -
             completed: t.completed_at[k].is_some(),
         })
         .collect();
-    t.current = replan(definition, s.start, &stages, s.calendar)?;
+    t.current = replan(definition, s.start, t.annual_cycle, &stages, s.calendar)?;
     Ok(())
 }
 

@@ -100,6 +100,10 @@ impl Engine {
         let districts = self
             .districts_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.district_id)))
             .await?;
+        let calendars = self
+            .calendars_of(&districts.values().cloned().collect::<Vec<_>>())
+            .await?;
+        let federal = crate::calendar::Calendar::federal();
         let projects: Vec<Project> = rows
             .into_iter()
             .map(|row| {
@@ -125,9 +129,13 @@ impl Engine {
                 let Some(start) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {
                     continue;
                 };
-                if let Some((period, deadline)) =
-                    owed_period(indicator, start, district.time_zone, today, self.calendar())?
-                {
+                if let Some((period, deadline)) = owed_period(
+                    indicator,
+                    start,
+                    district.time_zone,
+                    today,
+                    calendars.get(&district.id).unwrap_or(&federal),
+                )? {
                     owed.push((indicator.key.clone(), period, deadline));
                 }
             }

@@ -153,7 +153,7 @@ pub(crate) fn owed_period(
     start_plan: &StagePlan,
     tz: chrono_tz::Tz,
     today: NaiveDate,
-    calendar: &crate::calendar::ProductionCalendar,
+    calendar: &crate::calendar::Calendar,
 ) -> Result<Option<(String, NaiveDate)>> {
     let Some(entered) = start_plan.entered_at.map(|at| local_date(at, tz)) else {
         return Ok(None);
@@ -223,6 +223,10 @@ impl Engine {
         let districts = self
             .districts_by_ids(&unique_ids(rows.iter().map(|r| r.district_id)))
             .await?;
+        let calendars = self
+            .calendars_of(&districts.values().cloned().collect::<Vec<_>>())
+            .await?;
+        let federal = crate::calendar::Calendar::federal();
         let projects: Vec<Project> = rows
             .into_iter()
             .map(|row| {
@@ -307,8 +311,13 @@ impl Engine {
                 let Some(start_plan) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {
                     continue;
                 };
-                let Some((period, deadline)) =
-                    owed_period(indicator, start_plan, district.time_zone, today, self.calendar)?
+                let Some((period, deadline)) = owed_period(
+                    indicator,
+                    start_plan,
+                    district.time_zone,
+                    today,
+                    calendars.get(&district.id).unwrap_or(&federal),
+                )?
                 else {
                     continue;
                 };

@@ -15,8 +15,12 @@ use crate::store::entity::{districts, organizations, users};
 #[derive(Debug, Clone)]
 pub struct NewDistrict {
     pub name: String,
-    /// An IANA time zone name, e.g. `Asia/Yekaterinburg`.
-    pub time_zone: String,
+    /// An IANA time zone name, e.g. `Asia/Yekaterinburg`; `None`: the time zone of the
+    /// region's capital.
+    pub time_zone: Option<String>,
+    /// The official code of the region (`74` for the Chelyabinsk region): its days off count
+    /// in the district's deadlines.
+    pub region_code: Option<String>,
 }
 
 /// Input of [`Engine::create_organization`].
@@ -82,12 +86,25 @@ impl Engine {
     pub async fn create_district(&self, actor: &Actor, input: NewDistrict) -> Result<District> {
         actor.require_admin()?;
         let name = required_text(&input.name, "name", "Название района")?;
-        let time_zone = Tz::from_str(input.time_zone.trim()).map_err(|_| {
-            Error::validation(
-                "timeZone",
-                format!("«{}» — неизвестный часовой пояс: пишите как в базе IANA, например Europe/Moscow или Asia/Yekaterinburg.", input.time_zone),
-            )
-        })?;
+        let region = match input.region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => Some(self.region_by_code(code, "regionCode")?),
+            None => None,
+        };
+        let time_zone = match (input.time_zone.as_deref().map(str::trim).filter(|t| !t.is_empty()), region) {
+            (Some(zone), _) => Tz::from_str(zone).map_err(|_| {
+                Error::validation(
+                    "timeZone",
+                    format!("«{zone}» — неизвестный часовой пояс: пишите как в базе IANA, например Europe/Moscow или Asia/Yekaterinburg."),
+                )
+            })?,
+            (None, Some(region)) => region.time_zone,
+            (None, None) => {
+                return Err(Error::validation(
+                    "timeZone",
+                    "Укажите регион района (или его часовой пояс): по нему считаются даты и сроки.",
+                ));
+            }
+        };
         if districts::Entity::find()
             .filter(districts::Column::Name.eq(&name))
             .one(&self.db)
@@ -99,12 +116,52 @@ impl Engine {
         let row = districts::ActiveModel {
             name: Set(name),
             time_zone: Set(time_zone.name().to_string()),
+            region_code: Set(region.map(|r| r.code.clone())),
             created_at: Set(self.now()),
             ..Default::default()
         }
         .insert(&self.db)
         .await?;
         District::try_from(row)
+    }
+
+    /// Sets (or clears) the region of a district and recomputes the open due dates its days
+    /// off move. Administrators only.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn set_district_region(
+        &self,
+        actor: &Actor,
+        district_id: i64,
+        region_code: Option<String>,
+    ) -> Result<District> {
+        actor.require_admin()?;
+        let district = self.district(actor, district_id).await?;
+        let region = match region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => Some(self.region_by_code(code, "regionCode")?),
+            None => None,
+        };
+        let code = region.map(|r| r.code.clone());
+        if district.region_code == code {
+            return Ok(district);
+        }
+        districts::Entity::update_many()
+            .col_expr(districts::Column::RegionCode, sea_orm::sea_query::Expr::value(code))
+            .filter(districts::Column::Id.eq(district.id))
+            .exec(&self.db)
+            .await?;
+        let reason = match region {
+            Some(region) => format!(
+                "Район «{}» отнесён к региону «{}»: учтены его нерабочие дни.",
+                district.name, region.name
+            ),
+            None => format!(
+                "У района «{}» снят регион: действует федеральный календарь.",
+                district.name
+            ),
+        };
+        self.recompute_due_dates(&super::CalendarScope::District(district.id), &reason)
+            .await?;
+        self.district(actor, district.id).await
     }
 
     /// A district the caller may read.

@@ -11,6 +11,7 @@
 //! the caller's business, not the operator's. Internal errors are logged at ERROR where they
 //! become answers (`graphql/src/error.rs`) and by the reminder scheduler.
 
+mod calendars;
 pub(crate) mod dashboard;
 mod directory;
 mod indicators;
@@ -28,25 +29,25 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::DatabaseConnection;
 
+pub use calendars::{CalendarEntry, CalendarScope, DistrictCalendar, NewCalendarDay};
 pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{NewDistrict, NewOrganization, NewUser};
 pub use indicators::{NewReport, ReportFilter, progress, project_health};
-pub use projects::LaunchProject;
+pub use projects::{LaunchPreview, LaunchProject};
 pub use queries::{MAX_PAGE, ProjectFilter, ProjectPage};
 pub use sessions::Session;
 pub use transitions::TransitionRequest;
 pub use workflows::Registered;
 
-use crate::calendar::ProductionCalendar;
 use crate::clock::Clock;
 use crate::definition::Definition;
 
-/// The entry point to the domain: a database, a clock and a calendar.
+/// The entry point to the domain: a database and a clock. Calendars are per district
+/// ([`Engine::calendar_of`]).
 #[derive(Debug, Clone)]
 pub struct Engine {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
-    calendar: &'static ProductionCalendar,
     /// Parsed definitions by workflow version id. Versions are immutable, so this never
     /// goes stale, whichever replica wrote them.
     definitions: Arc<RwLock<HashMap<i64, Arc<Definition>>>>,
@@ -65,7 +66,6 @@ impl Engine {
         Engine {
             db,
             clock,
-            calendar: ProductionCalendar::russia(),
             definitions: Arc::default(),
             version_rows: Arc::default(),
             session_ttl: chrono::Duration::days(14),
@@ -101,10 +101,6 @@ impl Engine {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
-    }
-
-    pub fn calendar(&self) -> &'static ProductionCalendar {
-        self.calendar
     }
 
     /// Today's date in a time zone.

@@ -15,7 +15,8 @@ use crate::auth::{Actor, Role};
 use crate::definition::{Definition, IndicatorType, Scope};
 use crate::error::{Error, Result};
 use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
-use crate::schedule::{PlannedStage, StageFacts, due_dates, replan};
+use crate::planning::{LaunchPlan, plan_launch};
+use crate::schedule::{PlannedStage, StageFacts, replan};
 use crate::store::convert;
 use crate::store::entity::{checklist_marks, project_events, project_participants, projects, stage_plans};
 
@@ -38,6 +39,16 @@ pub struct LaunchProject {
     pub indicator_targets: BTreeMap<String, f64>,
 }
 
+/// What a launch would store, computed without saving: see [`Engine::preview_launch`].
+#[derive(Debug, Clone)]
+pub struct LaunchPreview {
+    pub definition: std::sync::Arc<Definition>,
+    pub district: District,
+    pub start: NaiveDate,
+    pub title: String,
+    pub plan: LaunchPlan,
+}
+
 /// A project change's history entry.
 pub(super) struct NewEvent<'a> {
     pub kind: EventKind,
@@ -48,12 +59,22 @@ pub(super) struct NewEvent<'a> {
     pub details: Option<serde_json::Value>,
 }
 
+/// Everything a launch decides before it writes: shared by the launch and its preview.
+pub(super) struct PreparedLaunch {
+    pub district: District,
+    pub workflow: crate::model::WorkflowVersion,
+    pub participants: Vec<Organization>,
+    pub start: NaiveDate,
+    pub title: String,
+    pub targets: BTreeMap<String, f64>,
+    pub facts: Vec<StageFacts>,
+    pub plan: LaunchPlan,
+}
+
 impl Engine {
-    /// Launches a project: stores it with its participants and the whole stage plan (the
-    /// baseline and current due dates), enters the first stage and writes the history entry.
-    /// Administrators, and coordinators of the district.
-    #[tracing::instrument(skip(self), err(level = "info"))]
-    pub async fn launch_project(&self, actor: &Actor, input: LaunchProject) -> Result<ProjectDetails> {
+    /// Checks a launch and computes its plan without writing anything. Administrators, and
+    /// coordinators of the district.
+    pub(super) async fn prepare_launch(&self, actor: &Actor, input: &LaunchProject) -> Result<PreparedLaunch> {
         let district = self.district(actor, input.district_id).await?;
         if !actor.can_manage_district(district.id) {
             return Err(Error::Forbidden(
@@ -103,7 +124,14 @@ impl Engine {
             _ => {}
         }
 
-        let start = input.start_date.unwrap_or_else(|| self.today_in(district.time_zone));
+        let today = self.today_in(district.time_zone);
+        let start = input.start_date.unwrap_or(today);
+        if !(2000..=2100).contains(&chrono::Datelike::year(&start)) {
+            return Err(Error::validation(
+                "startDate",
+                "Укажите дату начала с 2000 по 2100 год.",
+            ));
+        }
         let title = match input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(title) => required_text(title, "title", "Название проекта")?,
             None if definition.scope() == Scope::Organization => {
@@ -137,7 +165,51 @@ impl Engine {
             }
             facts[index].pinned_due = Some(*date);
         }
-        let dues = due_dates(&definition, start, &facts, self.calendar)?;
+        let calendar = self.calendar_of(&district).await?;
+        let plan = plan_launch(&definition, start, today, &facts, &calendar)?;
+        Ok(PreparedLaunch {
+            district,
+            workflow,
+            participants,
+            start,
+            title,
+            targets,
+            facts,
+            plan,
+        })
+    }
+
+    /// The plan a launch would store — every stage's date, provisional marks, warnings —
+    /// computed without saving anything.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn preview_launch(&self, actor: &Actor, input: LaunchProject) -> Result<LaunchPreview> {
+        let prepared = self.prepare_launch(actor, &input).await?;
+        Ok(LaunchPreview {
+            definition: prepared.workflow.definition.clone(),
+            district: prepared.district,
+            start: prepared.start,
+            title: prepared.title,
+            plan: prepared.plan,
+        })
+    }
+
+    /// Launches a project: stores it with its participants and the whole stage plan (the
+    /// baseline and current due dates), enters the first stage and writes the history entry.
+    /// Administrators, and coordinators of the district.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn launch_project(&self, actor: &Actor, input: LaunchProject) -> Result<ProjectDetails> {
+        let PreparedLaunch {
+            district,
+            workflow,
+            participants,
+            start,
+            title,
+            targets,
+            facts,
+            plan,
+        } = self.prepare_launch(actor, &input).await?;
+        let definition = workflow.definition.clone();
+        let dues = plan.dues();
 
         let now = self.now();
         let txn = self.db.begin().await?;
@@ -154,6 +226,7 @@ impl Engine {
             created_at: Set(now),
             updated_at: Set(now),
             closed_at: Set(None),
+            annual_cycle: Set(plan.annual_cycle as i32),
             ..Default::default()
         }
         .insert(&txn)
@@ -188,6 +261,7 @@ impl Engine {
             "workflow": workflow.key,
             "version": workflow.version,
             "start_date": start,
+            "annual_cycle": plan.annual_cycle,
             "participants": participants.iter().map(|o| o.id).collect::<Vec<_>>(),
             "due_dates": input.due_dates,
             "indicator_targets": targets,
@@ -298,6 +372,7 @@ impl Engine {
         definition: &Definition,
         district: &District,
         start: NaiveDate,
+        annual_cycle: i32,
         rows: &[stage_plans::Model],
     ) -> Result<()> {
         let stages: Vec<PlannedStage> = definition
@@ -314,7 +389,14 @@ impl Engine {
                     })
             })
             .collect();
-        let dues = replan(definition, start, &stages, self.calendar)?;
+        let calendar = self.calendar_of(district).await?;
+        let dues = replan(
+            definition,
+            start,
+            u32::try_from(annual_cycle).unwrap_or(0),
+            &stages,
+            &calendar,
+        )?;
         for (stage, due) in definition.stages().iter().zip(dues) {
             if let Some(row) = rows.iter().find(|r| r.stage_key == stage.key)
                 && row.current_due != due

@@ -171,8 +171,15 @@ impl Engine {
             .exec(&txn)
             .await?;
         let rows = stage_rows(&txn, project.id).await?;
-        self.replan(&txn, &definition, &district, project.start_date, &rows)
-            .await?;
+        self.replan(
+            &txn,
+            &definition,
+            &district,
+            project.start_date,
+            project.annual_cycle,
+            &rows,
+        )
+        .await?;
         record_event(
             &txn,
             project.id,

@@ -240,8 +240,15 @@ impl Engine {
         update.exec(&txn).await?;
         if !target.terminal {
             let rows = stage_rows(&txn, project.id).await?;
-            self.replan(&txn, &definition, &district, project.start_date, &rows)
-                .await?;
+            self.replan(
+                &txn,
+                &definition,
+                &district,
+                project.start_date,
+                project.annual_cycle,
+                &rows,
+            )
+            .await?;
         }
         record_event(
             &txn,

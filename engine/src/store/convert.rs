@@ -25,6 +25,7 @@ impl TryFrom<districts::Model> for District {
             id: row.id,
             name: row.name,
             time_zone,
+            region_code: row.region_code,
             created_at: row.created_at,
         })
     }

@@ -23,6 +23,7 @@ impl DirectoryMutation {
                 NewDistrict {
                     name: input.name,
                     time_zone: input.time_zone,
+                    region_code: input.region_code,
                 },
             )
             .await

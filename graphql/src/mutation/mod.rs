@@ -1,6 +1,7 @@
 //! Mutations, one module per area, merged into [`Mutation`].
 
 mod auth;
+mod calendar;
 mod directory;
 mod indicators;
 mod projects;
@@ -16,4 +17,5 @@ pub struct Mutation(
     projects::ProjectMutation,
     indicators::IndicatorMutation,
     reminders::ReminderMutation,
+    calendar::CalendarMutation,
 );

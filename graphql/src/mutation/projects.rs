@@ -1,6 +1,6 @@
 use async_graphql::{Context, Object};
 use engine::Engine;
-use engine::service::{LaunchProject, TransitionRequest};
+use engine::service::TransitionRequest;
 
 use crate::context::actor;
 use crate::error::GqlResult;
@@ -18,24 +18,7 @@ impl ProjectMutation {
     /// Запуск проекта по процессу: рассчитывается план всех этапов.
     async fn launch_project(&self, ctx: &Context<'_>, input: LaunchProjectInput) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
-        let launch = LaunchProject {
-            workflow_key: input.workflow_key,
-            workflow_version: input.workflow_version,
-            district_id: parse_id(&input.district_id, "districtId")?,
-            title: input.title,
-            start_date: input.start_date,
-            participants: input
-                .participant_ids
-                .iter()
-                .map(|id| parse_id(id, "participantIds"))
-                .collect::<Result<_, _>>()?,
-            due_dates: input.due_dates.into_iter().map(|d| (d.stage, d.date)).collect(),
-            indicator_targets: input
-                .indicator_targets
-                .into_iter()
-                .map(|t| (t.indicator, t.target))
-                .collect(),
-        };
+        let launch = input.into_engine()?;
         Ok(Project::from_details(
             ctx.data_unchecked::<Engine>()
                 .launch_project(actor, launch)

@@ -1,5 +1,6 @@
 //! Queries, one module per area, merged into [`Query`].
 
+mod calendar;
 mod directory;
 mod indicators;
 mod notifications;
@@ -16,4 +17,5 @@ pub struct Query(
     projects::ProjectQuery,
     indicators::IndicatorQuery,
     notifications::NotificationQuery,
+    calendar::CalendarQuery,
 );

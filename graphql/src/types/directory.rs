@@ -26,6 +26,14 @@ impl District {
     async fn time_zone(&self) -> &str {
         self.0.time_zone.name()
     }
+    /// Регион района: его нерабочие дни учитываются в сроках. Нет — регион не указан.
+    async fn region(&self) -> Option<super::calendar::Region> {
+        self.0
+            .region_code
+            .as_deref()
+            .and_then(engine::calendar::Region::by_code)
+            .map(super::calendar::Region)
+    }
 }
 
 /// A school, kindergarten, centre or methodical service.

@@ -110,6 +110,8 @@ pub enum HistoryKind {
     ChecklistItem,
     /// Проект отменён.
     Cancelled,
+    /// Сроки пересчитаны, потому что изменился календарь.
+    Recomputed,
 }
 
 /// A traffic light, computed from the plan and the reports.

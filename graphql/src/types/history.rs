@@ -107,6 +107,24 @@ impl HistoryEntry {
                 self.stage_title(e.stage_key.as_deref())
             ),
             EventKind::Cancelled => "Проект отменён".into(),
+            EventKind::Recomputed => {
+                let changes: Vec<String> = e.details["changes"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .map(|c| {
+                                format!(
+                                    "«{}»: {} → {}",
+                                    self.stage_title(c["stage"].as_str()),
+                                    date(&c["from"]),
+                                    date(&c["to"])
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("Сроки пересчитаны по календарю: {}", changes.join("; "))
+            }
         }
     }
     /// Подробности (JSON).

@@ -2,6 +2,7 @@
 //! schema's descriptions. Related objects load through [`crate::loaders`], so lists cost a
 //! fixed number of statements.
 
+pub mod calendar;
 pub mod dashboard;
 pub mod directory;
 pub mod enums;

@@ -160,8 +160,15 @@ impl Project {
     }
 
     async fn stage_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
-        let (definition, plans, marks, today) =
-            futures_util::try_join!(self.definition(ctx), self.plans(ctx), self.marks(ctx), self.today(ctx))?;
+        let (definition, plans, marks, today, district) = futures_util::try_join!(
+            self.definition(ctx),
+            self.plans(ctx),
+            self.marks(ctx),
+            self.today(ctx),
+            self.district_value(ctx)
+        )?;
+        let region = district.as_ref().and_then(|d| d.region_code.as_deref());
+        let start = self.project.start_date;
         Ok(plans
             .into_iter()
             .map(|plan| {
@@ -170,7 +177,12 @@ impl Project {
                     .filter(|m| m.stage_key == plan.stage_key)
                     .cloned()
                     .collect();
+                let provisional = plan.completed_at.is_none()
+                    && plan
+                        .current_due
+                        .is_some_and(|due| super::calendar::provisional_between(region, start, due));
                 ProjectStage {
+                    provisional,
                     is_current: plan.stage_key == self.project.current_stage,
                     active: self.project.status == engine::model::ProjectStatus::Active,
                     definition: definition.clone(),

@@ -18,6 +18,8 @@ pub struct ProjectStage {
     pub(crate) today: NaiveDate,
     pub(crate) is_current: bool,
     pub(crate) active: bool,
+    /// The open due date is counted over a calendar year that is not yet official.
+    pub(crate) provisional: bool,
 }
 
 impl ProjectStage {
@@ -57,6 +59,11 @@ impl ProjectStage {
     /// Текущий срок (после переносов и пересчёта).
     async fn current_due(&self) -> Option<NaiveDate> {
         self.plan.current_due
+    }
+    /// Текущий срок рассчитан по предварительному календарю (постановление о переносах или даты
+    /// региональных праздников ещё не известны) и может сдвинуться.
+    async fn provisional(&self) -> bool {
+        self.provisional
     }
     /// Срок установлен человеком (при запуске или переносом).
     async fn due_fixed(&self) -> bool {

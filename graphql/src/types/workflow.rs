@@ -103,6 +103,10 @@ impl WorkflowStage {
     async fn due_rule(&self) -> Option<String> {
         self.stage().due.as_ref().map(|rule| rule.describe(&self.definition))
     }
+    /// Срок этапа назначает координатор при запуске (например, дата «Единого методического дня»).
+    async fn due_at_launch(&self) -> bool {
+        matches!(self.stage().due, Some(engine::definition::DueRule::AtLaunch))
+    }
     /// Завершающий этап: попав в него, проект завершается.
     async fn terminal(&self) -> bool {
         self.stage().terminal

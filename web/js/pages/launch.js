@@ -1,13 +1,32 @@
 // Launching a project from a workflow for chosen organizations and a start date. A workflow
 // for one organization launches one project per chosen school; a district workflow one
 // project with all of them.
+//
+// Nothing is launched before the coordinator has seen the plan: «Рассчитать план» asks the
+// API for `launchPreview` (the same checks and dates as the launch, nothing saved) and shows
+// every stage's date, the dates counted over a provisional calendar and the warnings; only
+// then «Запустить» is offered. Any change to the form takes the confirmation back. The form
+// asks for every date the workflow leaves to the launch (the day of «Единый методический
+// день») and for the indicator targets the definition leaves open.
 
 import { gql } from "../api.js";
-import { h, field, select, showError, alertBox, announce, isoDate, SCOPE, KIND } from "../dom.js";
+import { h, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
 
-const OPTIONS = `{ workflows { key version title description scope stages { key title dueRule } } districts { id name } }`;
+const OPTIONS = `{ workflows { key version title description scope
+  stages { key title dueRule dueAtLaunch terminal }
+  indicators { key title unit type targetPerPeriod targetOverall } }
+  districts { id name region { code name } } }`;
 const ORGS = `query($d: ID) { organizations(districtId: $d) { id name kind } }`;
+const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
+  title startDate provisional warnings stages { key title due fixed provisional dueRule } } }`;
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
+
+const TYPE_HINT = {
+  PERCENT: "процент, от 0 до 100",
+  INTEGER: "целое число",
+  DECIMAL: "число",
+  BOOLEAN: "1 — да, 0 — нет",
+};
 
 export async function render(view, { user, navigate, query }) {
   const options = await gql(OPTIONS);
@@ -15,10 +34,13 @@ export async function render(view, { user, navigate, query }) {
   const f = {
     workflowKey: field("Процесс", select(options.workflows.map((w) => [w.key, `${w.title} — ${SCOPE[w.scope].toLowerCase()}`]), query.get("workflow")), { name: "workflow" }),
     districtId: field("Район", select(options.districts.map((d) => [d.id, d.name]), user.district ? user.district.id : ""), { name: "district" }),
-    startDate: field("Дата начала", h("input", { type: "date", value: isoDate(new Date()), required: true }), { name: "startDate", hint: "От неё рассчитываются сроки этапов (с учётом производственного календаря)." }),
+    startDate: field("Дата начала", h("input", { type: "date", value: isoDate(new Date()), required: true }), { name: "startDate", hint: "От неё рассчитываются сроки этапов по производственному календарю района." }),
     title: field("Название (необязательно)", h("input", { type: "text", maxlength: 300 }), { name: "title", hint: "По умолчанию — название процесса и организации." }),
   };
   const about = h("div", { class: "workflow-about" });
+  const datesBox = h("div", { class: "launch-dates" });
+  const targetsBox = h("div", { class: "launch-targets" });
+  const planBox = h("section", { class: "launch-plan", "aria-live": "polite" });
   const orgBox = h("fieldset", { class: "orgs", id: "participants", "aria-describedby": "participants-error" }, h("legend", {}, "Организации-участники"));
   const orgError = h("p", { class: "field-error", id: "participants-error", hidden: true });
   const orgFilter = h("input", { type: "search", id: "org-filter", placeholder: "Найти по названию" });
@@ -31,12 +53,17 @@ export async function render(view, { user, navigate, query }) {
       orgBox.classList.toggle("has-error", Boolean(m));
     },
   };
-  // The API names the participants `participants` in its errors (the input is `participantIds`).
-  const fields = { ...f, participantIds: participants, participants };
+  // Fields per workflow: dates given at launch (`dueDates.<stage>`) and open targets
+  // (`indicatorTargets.<indicator>`), named as the API names them in `extensions.field`.
+  let dateFields = {};
+  let targetFields = {};
+  const fields = () => ({ ...f, participantIds: participants, participants, ...dateFields, ...targetFields });
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
+  const district = () => options.districts.find((d) => d.id === f.districtId.input.value);
 
   const drawAbout = () => {
     const w = workflow();
+    const d = district();
     about.replaceChildren(
       w
         ? h(
@@ -44,6 +71,41 @@ export async function render(view, { user, navigate, query }) {
             { class: "card subtle" },
             w.description ? h("p", {}, w.description) : null,
             h("p", { class: "small" }, `${SCOPE[w.scope]}. Этапы: `, w.stages.map((st) => st.title).join(" → ")),
+            d && !d.region ? h("p", { class: "small" }, "У района не указан регион: сроки считаются по федеральному календарю, без региональных праздников.") : null,
+          )
+        : "",
+    );
+  };
+  const drawWorkflowFields = () => {
+    const w = workflow();
+    dateFields = {};
+    targetFields = {};
+    const atLaunch = w ? w.stages.filter((st) => st.dueAtLaunch) : [];
+    for (const st of atLaunch) {
+      dateFields[`dueDates.${st.key}`] = field(st.title, h("input", { type: "date", required: true }), {
+        name: `due-${st.key}`,
+        hint: "Эту дату назначаете вы; сроки подготовки отсчитываются от неё.",
+      });
+    }
+    datesBox.replaceChildren(
+      atLaunch.length ? h("fieldset", { class: "plain-fieldset" }, h("legend", {}, "Даты, которые назначаете вы"), Object.values(dateFields).map((x) => x.wrap)) : "",
+    );
+    const open = w ? w.indicators.filter((i) => i.targetPerPeriod == null && i.targetOverall == null) : [];
+    for (const ind of open) {
+      targetFields[`indicatorTargets.${ind.key}`] = field(
+        `${indicatorLabel(ind.key, ind.title)}${ind.unit ? `, ${ind.unit}` : ""}`,
+        h("input", { type: "number", step: "any", min: 0, inputmode: "decimal" }),
+        { name: `target-${ind.key}`, hint: `Цель (${TYPE_HINT[ind.type] || "число"}); без цели показатель останется без оценки.` },
+      );
+    }
+    targetsBox.replaceChildren(
+      open.length
+        ? h(
+            "fieldset",
+            { class: "plain-fieldset" },
+            h("legend", {}, "Цели показателей"),
+            h("p", { class: "hint" }, "Процесс оставляет эти цели району или региону. Одна цель — для всех участников проекта."),
+            Object.values(targetFields).map((x) => x.wrap),
           )
         : "",
     );
@@ -75,50 +137,115 @@ export async function render(view, { user, navigate, query }) {
     });
   });
   orgBox.append(h("label", { for: "org-filter", class: "visually-hidden" }, "Найти организацию"), orgFilter, orgError);
-  f.workflowKey.input.addEventListener("change", drawAbout);
-  f.districtId.input.addEventListener("change", drawOrgs);
 
-  const submit = h("button", { type: "submit", class: "button" }, "Запустить");
+  const chosen = () => [...orgBox.querySelectorAll("input[name=participant]:checked")].map((i) => i.value);
+  // Reads the form into the API's input (for one batch of participants), or reports what to fix.
+  const collect = (participantIds) => {
+    const dueDates = [];
+    for (const [name, x] of Object.entries(dateFields)) {
+      const value = x.input.value;
+      if (!value) {
+        x.setError("Укажите дату.");
+        x.input.focus();
+        return null;
+      }
+      dueDates.push({ stage: name.slice("dueDates.".length), date: value });
+    }
+    const indicatorTargets = [];
+    for (const [name, x] of Object.entries(targetFields)) {
+      const text = x.input.value.trim().replace(",", ".");
+      if (!text) continue;
+      const target = Number(text);
+      if (!Number.isFinite(target)) {
+        x.setError("Введите число, например 75 или 12,5.");
+        x.input.focus();
+        return null;
+      }
+      indicatorTargets.push({ indicator: name.slice("indicatorTargets.".length), target });
+    }
+    return {
+      workflowKey: workflow().key,
+      districtId: f.districtId.input.value,
+      participantIds,
+      startDate: f.startDate.input.value || null,
+      title: f.title.input.value.trim() || null,
+      dueDates,
+      indicatorTargets,
+    };
+  };
+
+  const previewButton = h("button", { type: "submit", class: "button" }, "Рассчитать план");
+  const launchButton = h("button", { type: "button", class: "button", hidden: true }, "Запустить");
+  let previewed = null;
+  const invalidate = () => {
+    if (!previewed) return;
+    previewed = null;
+    launchButton.hidden = true;
+    planBox.replaceChildren(alertBox("info", "Данные изменились: рассчитайте план заново перед запуском."));
+  };
+
+  const drawPlan = (preview, batches) => {
+    const rows = preview.stages.filter((st) => st.due || !st.dueRule);
+    planBox.replaceChildren(
+      h("h2", { id: "plan-heading", tabindex: "-1" }, "План проекта"),
+      batches.length > 1 ? h("p", {}, `Будет запущено проектов: ${batches.length}, по одному на организацию; сроки у всех одинаковые.`) : h("p", {}, `«${preview.title}», начало ${fmtDate(preview.startDate)}.`),
+      preview.warnings.length
+        ? h("div", { class: "alert alert-info", role: "note" }, h("p", { class: "strong" }, "Перед запуском обратите внимание:"), h("ul", {}, preview.warnings.map((w) => h("li", {}, w))))
+        : null,
+      table(
+        "Сроки этапов",
+        [
+          ["Этап", (st) => st.title],
+          [
+            "Срок",
+            (st) =>
+              st.due
+                ? h("span", {}, fmtDate(st.due), st.provisional ? h("span", { class: "badge provisional", title: "Рассчитан по предварительному календарю и может сдвинуться" }, "по предварительному календарю") : null)
+                : "—",
+          ],
+          ["Как считается", (st) => (st.fixed ? "назначен вами" : st.dueRule || "без срока")],
+        ],
+        rows,
+        { className: "plan-table" },
+      ),
+      h("p", { class: "hint" }, "Ничего ещё не сохранено. Проверьте сроки и нажмите «Запустить»."),
+    );
+    launchButton.hidden = false;
+    planBox.querySelector("h2").focus();
+  };
+
+  const batchesOf = (ids) => (workflow().scope === "ORGANIZATION" ? ids.map((id) => [id]) : [ids]);
   const form = h(
     "form",
     {
       class: "card launch-form",
       novalidate: true,
+      oninput: invalidate,
+      onchange: invalidate,
       onsubmit: async (event) => {
         event.preventDefault();
-        Object.values(fields).forEach((x) => x.setError(null));
+        Object.values(fields()).forEach((x) => x.setError(null));
         errors.replaceChildren();
-        const ids = [...orgBox.querySelectorAll("input[name=participant]:checked")].map((i) => i.value);
+        const ids = chosen();
         if (!ids.length) {
           participants.setError("Отметьте хотя бы одну организацию.");
           participants.input.focus();
           return;
         }
-        const w = workflow();
-        const batches = w.scope === "ORGANIZATION" ? ids.map((id) => [id]) : [ids];
-        submit.disabled = true;
-        const launched = [];
+        const batches = batchesOf(ids);
+        const input = collect(batches[0]);
+        if (!input) return;
+        previewButton.disabled = true;
         try {
-          for (const participantIds of batches) {
-            const data = await gql(LAUNCH, {
-              i: {
-                workflowKey: w.key,
-                districtId: f.districtId.input.value,
-                participantIds,
-                startDate: f.startDate.input.value || null,
-                title: f.title.input.value.trim() || null,
-              },
-            });
-            launched.push(data.launchProject);
-          }
+          const data = await gql(PREVIEW, { i: input });
+          previewed = { batches };
+          drawPlan(data.launchPreview, batches);
         } catch (e) {
-          showError(e, errors, fields);
-          if (launched.length) errors.prepend(alertBox("info", `Запущено проектов: ${launched.length}; следующий не запущен.`));
-          submit.disabled = false;
-          return;
+          planBox.replaceChildren();
+          showError(e, errors, fields());
+        } finally {
+          previewButton.disabled = false;
         }
-        announce(launched.length === 1 ? `Проект «${launched[0].title}» запущен.` : `Запущено проектов: ${launched.length}.`);
-        navigate(launched.length === 1 ? `/projects/${launched[0].id}` : `/projects?workflow=${encodeURIComponent(w.key)}&status=ACTIVE`);
       },
     },
     errors,
@@ -127,9 +254,49 @@ export async function render(view, { user, navigate, query }) {
     options.districts.length > 1 ? f.districtId.wrap : null,
     orgBox,
     h("div", { class: "grid-2 tight" }, f.startDate.wrap, f.title.wrap),
-    h("div", { class: "actions" }, submit),
+    datesBox,
+    targetsBox,
+    h("div", { class: "actions" }, previewButton),
+    planBox,
+    h("div", { class: "actions" }, launchButton),
   );
-  view.append(h("h1", {}, "Запуск проекта"), h("p", { class: "lead" }, "Сроки всех этапов рассчитаются при запуске; их можно будет перенести с указанием причины."), form);
+
+  launchButton.addEventListener("click", async () => {
+    if (!previewed) return;
+    launchButton.disabled = true;
+    const launched = [];
+    try {
+      for (const participantIds of previewed.batches) {
+        const input = collect(participantIds);
+        if (!input) return;
+        const data = await gql(LAUNCH, { i: input });
+        launched.push(data.launchProject);
+      }
+    } catch (e) {
+      showError(e, errors, fields());
+      if (launched.length) errors.prepend(alertBox("info", `Запущено проектов: ${launched.length}; следующий не запущен.`));
+      return;
+    } finally {
+      launchButton.disabled = false;
+    }
+    announce(launched.length === 1 ? `Проект «${launched[0].title}» запущен.` : `Запущено проектов: ${launched.length}.`);
+    navigate(launched.length === 1 ? `/projects/${launched[0].id}` : `/projects?workflow=${encodeURIComponent(workflow().key)}&status=ACTIVE`);
+  });
+
+  f.workflowKey.input.addEventListener("change", () => {
+    drawAbout();
+    drawWorkflowFields();
+  });
+  f.districtId.input.addEventListener("change", () => {
+    drawAbout();
+    drawOrgs();
+  });
+  view.append(
+    h("h1", {}, "Запуск проекта"),
+    h("p", { class: "lead" }, "Сначала рассчитайте план: сроки всех этапов будут видны до запуска. Потом их можно будет перенести с указанием причины."),
+    form,
+  );
   drawAbout();
+  drawWorkflowFields();
   await drawOrgs();
 }

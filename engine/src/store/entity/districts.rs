@@ -12,6 +12,9 @@ pub struct Model {
     /// IANA time zone name, e.g. `Asia/Yekaterinburg`.
     #[sea_orm(column_type = "Text")]
     pub time_zone: String,
+    /// The official code of the subject of the Federation; `None` for a district created before regions existed.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub region_code: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

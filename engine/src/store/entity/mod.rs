@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table, mirroring the schema built by the `migrations`
 //! crate. They never leave `engine`: services convert them into domain values.
 
+pub mod calendar_days;
+pub mod calendar_releases;
 pub mod checklist_marks;
 pub mod districts;
 pub mod indicator_report_revisions;
@@ -10,6 +12,7 @@ pub mod organizations;
 pub mod project_events;
 pub mod project_participants;
 pub mod projects;
+pub mod regions;
 pub mod sessions;
 pub mod stage_plans;
 pub mod users;

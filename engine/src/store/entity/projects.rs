@@ -26,6 +26,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// Which occurrence of an annual due date the plan counts from (0: the first).
+    pub annual_cycle: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
