@@ -405,7 +405,10 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         )
         .await
         .unwrap();
+        // The plan first, then the launch.
         find(&c, "form.launch-form button[type=submit]").await.click().await.unwrap();
+        wait_text(&c, ".launch-plan", "План проекта").await;
+        find(&c, "#launch-confirm").await.click().await.unwrap();
         wait_text(&c, "#current-stage-title", "Начало").await;
         let url = c.current_url().await.unwrap();
         let id: i64 = url.path().trim_start_matches("/projects/").parse().expect("a project page");
@@ -450,6 +453,92 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         assert_accessible_names(&c).await;
         screenshot(&c, "dashboard-desktop", DESKTOP).await;
         screenshot(&c, "dashboard-phone", PHONE).await;
+        c.close().await.ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_launches_a_methodical_day_after_its_plan_and_enters_a_day_off() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+        wait_text(&c, "main h1", "Сводка").await;
+
+        // «Единый методический день» asks for the day itself and for the open targets.
+        open(&c, base, "/launch", "Запуск проекта").await;
+        find(&c, "select[name=workflow]").await.select_by_value("unified-methodical-day").await.unwrap();
+        let day_field = "input[name='due-event_day']";
+        find(&c, day_field).await;
+        find(&c, "input[name='target-satisfaction']").await;
+        assert_accessible_names(&c).await;
+        for school in &w.schools[..2] {
+            find(&c, &format!("#org-{}", school.id)).await.click().await.unwrap();
+        }
+        let set_date = |css: &'static str, value: &'static str| {
+            format!("const d = document.querySelector(\"{css}\"); d.value = '{value}'; d.dispatchEvent(new Event('change', {{ bubbles: true }}));")
+        };
+        c.execute(&set_date("input[name=startDate]", "2025-03-03"), vec![]).await.unwrap();
+        let preview = "form.launch-form button[type=submit]";
+        // No day yet: said next to the field, nothing asked of the API.
+        find(&c, preview).await.click().await.unwrap();
+        wait_text(&c, ".field.has-error", "Укажите дату").await;
+        // Too soon for the preparation: the API's message, next to the day's field.
+        c.execute(&set_date("input[name='due-event_day']", "2025-03-05"), vec![]).await.unwrap();
+        find(&c, preview).await.click().await.unwrap();
+        wait_text(&c, ".field.has-error", "не раньше").await;
+        // A day that works: the plan, with the day given and the dates counted back from it.
+        c.execute(&set_date("input[name='due-event_day']", "2025-04-16"), vec![]).await.unwrap();
+        type_into(&c, "input[name='target-satisfaction']", "80").await;
+        find(&c, preview).await.click().await.unwrap();
+        let plan = wait_text(&c, ".launch-plan", "План проекта").await;
+        assert!(plan.contains("16 апреля 2025") && plan.contains("назначен вами"), "{plan}");
+        assert!(!plan.contains("event_day"), "no internal keys: {plan}");
+        assert!(find(&c, "#launch-confirm").await.is_displayed().await.unwrap());
+        assert_eq!(
+            db.engine.list_projects(&w.admin, &engine::service::ProjectFilter::default(), 10, None).await.unwrap().items.len(),
+            0,
+            "nothing launched before the confirmation"
+        );
+        // A change takes the confirmation back until the plan is computed again.
+        type_into(&c, "input[name=title]", "ЕМД весна 2025").await;
+        wait_text(&c, ".launch-plan", "рассчитайте план заново").await;
+        assert!(!find(&c, "#launch-confirm").await.is_displayed().await.unwrap());
+        find(&c, preview).await.click().await.unwrap();
+        wait_text(&c, ".launch-plan", "План проекта").await;
+        screenshot(&c, "launch-plan-desktop", DESKTOP).await;
+        find(&c, "#launch-confirm").await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Приказ о проведении").await;
+        let url = c.current_url().await.unwrap();
+        let id: i64 = url.path().trim_start_matches("/projects/").parse().expect("a project page");
+        let launched = db.engine.project(&w.admin, id).await.unwrap();
+        assert_eq!(launched.project.title, "ЕМД весна 2025");
+        assert_eq!(launched.project.participants.len(), 2);
+        assert_eq!(launched.project.indicator_targets.get("satisfaction"), Some(&80.0));
+        let order_before = launched.stages[0].current_due.unwrap();
+
+        // The district's calendar: a day off entered citing its act moves the open dates.
+        open(&c, base, &format!("/calendar?district={}&year=2025", w.district.id), "Производственный календарь").await;
+        wait_text(&c, "main", "Челябинская область").await;
+        wait_text(&c, "main", "Рабочих дней в году: 247").await;
+        assert_accessible_names(&c).await;
+        c.execute(&set_date("form.create-form input[name=date]", "2025-04-01"), vec![]).await.unwrap();
+        type_into(&c, "form.create-form input[name=title]", "День района").await;
+        type_into(&c, "form.create-form input[name=actTitle]", "Постановление администрации района").await;
+        type_into(&c, "form.create-form input[name=actNumber]", "45-п").await;
+        c.execute(&set_date("form.create-form input[name=actDate]", "2025-02-20"), vec![]).await.unwrap();
+        find(&c, "form.create-form button[type=submit]").await.click().await.unwrap();
+        wait_text(&c, "main", "№ 45-п от 20.02.2025").await;
+        screenshot(&c, "calendar-desktop", DESKTOP).await;
+        screenshot(&c, "calendar-phone", PHONE).await;
+        let after = db.engine.project(&w.admin, id).await.unwrap();
+        assert!(after.stages[0].current_due.unwrap() < order_before, "counted back from the day, one working day earlier");
+        open(&c, base, &format!("/projects/{id}"), "ЕМД весна 2025").await;
+        wait_text(&c, ".history", "Сроки пересчитаны по календарю").await;
         c.close().await.ok();
     })
     .await;

@@ -10,6 +10,7 @@ mod helpers;
 mod api;
 mod browser;
 
+mod calendars;
 mod cli;
 mod demo;
 mod directory;

@@ -14,6 +14,7 @@ const routes = [
   [/^\/projects\/(\d+)$/, () => import("./pages/project.js"), "Проект"],
   [/^\/launch$/, () => import("./pages/launch.js"), "Запуск проекта"],
   [/^\/tasks$/, () => import("./pages/tasks.js"), "Мои задачи"],
+  [/^\/calendar$/, () => import("./pages/calendar.js"), "Производственный календарь"],
   [/^\/admin(?:\/(\w+))?$/, () => import("./pages/admin.js"), "Администрирование"],
 ];
 
@@ -39,6 +40,7 @@ function navItems(user) {
   if (user.role === "DIRECTOR" || user.role === "COORDINATOR") items.push(["/tasks", "Мои задачи"]);
   items.push(["/projects", "Проекты"]);
   if (user.role === "COORDINATOR" || user.role === "ADMIN") items.push(["/launch", "Запуск проекта"]);
+  if (user.role !== "DIRECTOR") items.push(["/calendar", "Календарь"]);
   if (user.role === "ADMIN") items.push(["/admin", "Администрирование"]);
   if (user.role === "COORDINATOR") items.push(["/admin", "Справочники"]);
   return items;

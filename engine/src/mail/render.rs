@@ -193,7 +193,11 @@ fn group(digest: &Digest) -> Vec<Group<'_>> {
 }
 
 fn entry<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'a> {
-    let date = item.due.format("%d.%m.%Y");
+    let date = if item.provisional {
+        format!("{} (по предварительному календарю)", item.due.format("%d.%m.%Y"))
+    } else {
+        item.due.format("%d.%m.%Y").to_string()
+    };
     let stage = item.stage_title.as_deref().or(item.stage_key.as_deref()).unwrap_or("—");
     match item.kind {
         ReminderKind::DueSoon => {

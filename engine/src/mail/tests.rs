@@ -38,6 +38,7 @@ fn item(kind: ReminderKind, project_id: i64, project_title: &str) -> ReminderIte
         period: None,
         organization_name: None,
         escalated: false,
+        provisional: false,
     }
 }
 
@@ -441,4 +442,19 @@ fn a_long_russian_name_folded_across_encoded_words_decodes_whole() {
         !text.contains(".ics") || text.contains("srok-"),
         "the calendar hint only with attachments"
     );
+}
+
+#[test]
+fn a_date_over_a_provisional_calendar_says_so() {
+    let mut provisional = due_soon();
+    provisional.provisional = true;
+    provisional.due = NaiveDate::from_ymd_opt(2028, 9, 1).expect("date");
+    let mut digest = digest();
+    digest.items = vec![provisional];
+    let raw = render(&digest, &from()).expect("rendered").formatted();
+    let message = MessageParser::default().parse(&raw[..]).expect("MIME");
+    for body in [message.body_text(0), message.body_html(0)] {
+        let body = body.expect("a body");
+        assert!(body.contains("01.09.2028 (по предварительному календарю)"), "{body}");
+    }
 }

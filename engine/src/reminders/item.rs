@@ -45,4 +45,8 @@ pub struct ReminderItem {
     pub organization_name: Option<String>,
     /// Sent to a coordinator about someone else's stage (escalation).
     pub escalated: bool,
+    /// The date is counted over a calendar year that is not official yet: the email says
+    /// «по предварительному календарю».
+    #[serde(default)]
+    pub provisional: bool,
 }

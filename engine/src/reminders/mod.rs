@@ -171,6 +171,7 @@ impl Engine {
                 reported: reported.get(&project.id).unwrap_or(&nothing),
                 owed: owed_by_project.remove(&project.id).unwrap_or_default(),
                 organization_names: &organization_names,
+                calendar: calendars.get(&project.district_id).unwrap_or(&federal),
             };
             items.extend(plan_project(&state, recipients));
         }

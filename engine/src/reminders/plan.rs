@@ -49,6 +49,8 @@ pub struct ProjectState<'a> {
     /// The report owed per indicator now, if any: (indicator key, period, deadline).
     pub owed: Vec<(String, String, NaiveDate)>,
     pub organization_names: &'a HashMap<i64, String>,
+    /// The district's calendar (for the provisional mark of a date).
+    pub calendar: &'a crate::calendar::Calendar,
 }
 
 /// The reminders due for one project now.
@@ -116,6 +118,7 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             period: None,
             organization_name: None,
             escalated: false,
+            provisional: state.calendar.is_provisional_between(project.start_date, due),
         };
 
     // The current stage.
@@ -288,6 +291,7 @@ mod tests {
             reported: &HashSet::new(),
             owed,
             organization_names: &names,
+            calendar: &crate::calendar::Calendar::federal(),
         };
         plan_project(&state, &Recipients::new(people()))
     }

@@ -72,16 +72,62 @@ function createForm(title, inputs, submit, success) {
 
 const PAGES = {
   async districts(section) {
+    const { regions } = await gql("{ regions { code name timeZone } }");
+    const regionOptions = [["", "— не указан (федеральный календарь) —"], ...regions.map((r) => [r.code, `${r.code} · ${r.name}`])];
     const list = h("div");
+    const setRegion = async (d, code, box) => {
+      try {
+        const r = await gql("mutation($d: ID!, $c: String) { setDistrictRegion(districtId: $d, regionCode: $c) { name region { name } } }", { d: d.id, c: code || null });
+        const text = r.setDistrictRegion.region ? `Район «${r.setDistrictRegion.name}»: регион «${r.setDistrictRegion.region.name}», сроки пересчитаны.` : `У района «${r.setDistrictRegion.name}» снят регион.`;
+        announce(text);
+        box.replaceChildren(alertBox("success", text));
+      } catch (e) {
+        box.replaceChildren(alertBox("error", e.message));
+      }
+    };
     const draw = async () => {
-      const data = await gql("{ districts { id name timeZone } }");
-      list.replaceChildren(table("Районы", [["Название", (d) => d.name], ["Часовой пояс", (d) => d.timeZone], ["", (d) => h("a", { href: `/dashboard?district=${d.id}` }, "Сводка")]], data.districts, { empty: "Районов ещё нет." }));
+      const data = await gql("{ districts { id name timeZone region { code name } } }");
+      const status = h("div", { "aria-live": "polite" });
+      list.replaceChildren(
+        status,
+        table(
+          "Районы",
+          [
+            ["Название", (d) => d.name],
+            [
+              "Регион",
+              (d) => {
+                const control = select(regionOptions, d.region ? d.region.code : "", { "aria-label": `Регион района «${d.name}»` });
+                control.addEventListener("change", () => setRegion(d, control.value, status));
+                return control;
+              },
+            ],
+            ["Часовой пояс", (d) => d.timeZone],
+            ["", (d) => h("span", {}, h("a", { href: `/dashboard?district=${d.id}` }, "Сводка"), " · ", h("a", { href: `/calendar?district=${d.id}` }, "Календарь"))],
+          ],
+          data.districts,
+          { empty: "Районов ещё нет." },
+        ),
+      );
     };
     const inputs = {
       name: field("Название района", h("input", { type: "text", required: true })),
-      timeZone: field("Часовой пояс (IANA)", h("input", { type: "text", required: true, value: "Europe/Moscow", spellcheck: "false" }), { hint: "Например, Europe/Moscow или Asia/Yekaterinburg." }),
+      regionCode: field("Регион", select(regionOptions, ""), { hint: "Его нерабочие дни учитываются в сроках района." }),
+      timeZone: field("Часовой пояс (IANA)", h("input", { type: "text", spellcheck: "false" }), { hint: "По умолчанию — пояс столицы региона; например, Europe/Moscow или Asia/Yekaterinburg." }),
     };
-    const form = createForm("Новый район", inputs, () => gql("mutation($i: CreateDistrictInput!) { createDistrict(input: $i) { id name } }", { i: { name: inputs.name.input.value.trim(), timeZone: inputs.timeZone.input.value.trim() } }), (r) => `Район «${r.createDistrict.name}» создан.`);
+    inputs.regionCode.input.addEventListener("change", () => {
+      const region = regions.find((r) => r.code === inputs.regionCode.input.value);
+      if (region) inputs.timeZone.input.value = region.timeZone;
+    });
+    const form = createForm(
+      "Новый район",
+      inputs,
+      () =>
+        gql("mutation($i: CreateDistrictInput!) { createDistrict(input: $i) { id name } }", {
+          i: { name: inputs.name.input.value.trim(), regionCode: inputs.regionCode.input.value || null, timeZone: inputs.timeZone.input.value.trim() || null },
+        }),
+      (r) => `Район «${r.createDistrict.name}» создан.`,
+    );
     form.addEventListener("created", draw);
     section.append(h("div", { class: "grid-2" }, list, form));
     await draw();

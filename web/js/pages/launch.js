@@ -10,7 +10,7 @@
 // день») and for the indicator targets the definition leaves open.
 
 import { gql } from "../api.js";
-import { h, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
+import { h, append, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
 
 const OPTIONS = `{ workflows { key version title description scope
   stages { key title dueRule dueAtLaunch terminal }
@@ -175,7 +175,7 @@ export async function render(view, { user, navigate, query }) {
   };
 
   const previewButton = h("button", { type: "submit", class: "button" }, "Рассчитать план");
-  const launchButton = h("button", { type: "button", class: "button", hidden: true }, "Запустить");
+  const launchButton = h("button", { type: "button", class: "button", id: "launch-confirm", hidden: true }, "Запустить");
   let previewed = null;
   const invalidate = () => {
     if (!previewed) return;
@@ -186,9 +186,10 @@ export async function render(view, { user, navigate, query }) {
 
   const drawPlan = (preview, batches) => {
     const rows = preview.stages.filter((st) => st.due || !st.dueRule);
-    planBox.replaceChildren(
+    planBox.replaceChildren();
+    append(planBox, [
       h("h2", { id: "plan-heading", tabindex: "-1" }, "План проекта"),
-      batches.length > 1 ? h("p", {}, `Будет запущено проектов: ${batches.length}, по одному на организацию; сроки у всех одинаковые.`) : h("p", {}, `«${preview.title}», начало ${fmtDate(preview.startDate)}.`),
+      batches.length > 1 ? h("p", {}, `Будет запущено проектов: ${batches.length}, по одному на организацию; сроки у всех одинаковые.`) : h("p", {}, `«${preview.title}», начало — ${fmtDate(preview.startDate)}`),
       preview.warnings.length
         ? h("div", { class: "alert alert-info", role: "note" }, h("p", { class: "strong" }, "Перед запуском обратите внимание:"), h("ul", {}, preview.warnings.map((w) => h("li", {}, w))))
         : null,
@@ -209,7 +210,7 @@ export async function render(view, { user, navigate, query }) {
         { className: "plan-table" },
       ),
       h("p", { class: "hint" }, "Ничего ещё не сохранено. Проверьте сроки и нажмите «Запустить»."),
-    );
+    ]);
     launchButton.hidden = false;
     planBox.querySelector("h2").focus();
   };

@@ -17,7 +17,7 @@ export const PROJECT_FIELDS = `id title status rowVersion startDate overdue clos
   district { id name timeZone }
   participants { id name }
   health { health overdue dueSoon indicators }
-  stages { key title position owners baselineDue currentDue dueFixed enteredAt completedAt isCurrent overdue daysLeft
+  stages { key title position owners baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent overdue daysLeft
     checklist { key title done markedAt } }
   currentStage { key title position }
   availableTransitions { toStage title commentRequired allowed blockers }
@@ -190,7 +190,15 @@ function timeline(p) {
             h(
               "div",
               { class: "stage-dates small" },
-              st.currentDue ? h("span", {}, "Срок: ", h("strong", {}, fmtDate(st.currentDue))) : h("span", { class: "muted" }, "Без срока"),
+              st.currentDue
+                ? h(
+                    "span",
+                    {},
+                    "Срок: ",
+                    h("strong", {}, fmtDate(st.currentDue)),
+                    st.provisional ? h("span", { class: "badge provisional", title: "Рассчитан по предварительному календарю: может сдвинуться, когда календарь станет официальным" }, "по предварительному календарю") : null,
+                  )
+                : h("span", { class: "muted" }, "Без срока"),
               moved ? h("span", { class: "moved" }, ` (базовый — ${fmtDate(st.baselineDue)})`) : st.baselineDue ? h("span", { class: "muted" }, " · базовый срок тот же") : null,
             ),
             h(
