@@ -103,8 +103,7 @@ pub(crate) fn project_year(year: i32) -> Year {
         }
         // The next working day: a weekday that is neither a holiday nor already a day off.
         let mut day = holiday;
-        loop {
-            let Some(next) = day.succ_opt() else { break };
+        while let Some(next) = day.succ_opt() {
             day = next;
             if !is_weekend(day) && !days_off.contains_key(&day) {
                 let name = holiday_name(holiday).unwrap_or_default();
