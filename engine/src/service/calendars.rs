@@ -11,20 +11,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
-use super::projects::{NewEvent, local_date, lock_project, record_event, ru_date, stage_rows};
+use super::projects::{NewEvent, lock_project, record_event, replan_rows, ru_date, stage_rows};
 use super::{Engine, required_text};
 use crate::auth::{Actor, Role};
 use crate::calendar::{Calendar, CalendarYear, DayOrigin, DayOverride, Region};
 use crate::error::{Error, Result};
 use crate::model::{District, EventKind, ProjectStatus};
-use crate::schedule::{PlannedStage, replan};
-use crate::store::entity::{calendar_days, calendar_releases, districts, projects, regions, stage_plans};
+use crate::store::entity::{calendar_days, calendar_releases, districts, projects, regions};
 
 /// Where an entered day applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -500,40 +499,16 @@ impl Engine {
         };
         let (definition, _) = self.definition_by_version_id(project.workflow_version_id).await?;
         let rows = stage_rows(&txn, id).await?;
-        let stages: Vec<PlannedStage> = definition
-            .stages()
-            .iter()
-            .map(|stage| {
-                rows.iter()
-                    .find(|r| r.stage_key == stage.key)
-                    .map_or_else(PlannedStage::default, |r| PlannedStage {
-                        entered_on: r.entered_at.map(|at| local_date(at, district.time_zone)),
-                        current_due: r.current_due,
-                        due_fixed: r.due_fixed,
-                        completed: r.completed_at.is_some(),
-                    })
-            })
-            .collect();
-        let dues = replan(
+        let changes = replan_rows(
+            &txn,
             &definition,
+            district,
             project.start_date,
-            project.annual_cycle.max(0) as u32,
-            &stages,
+            project.annual_cycle,
+            &rows,
             calendar,
-        )?;
-        let mut changes = Vec::new();
-        for (stage, due) in definition.stages().iter().zip(dues) {
-            if let Some(row) = rows.iter().find(|r| r.stage_key == stage.key)
-                && row.current_due != due
-            {
-                stage_plans::Entity::update_many()
-                    .col_expr(stage_plans::Column::CurrentDue, Expr::value(due))
-                    .filter(stage_plans::Column::Id.eq(row.id))
-                    .exec(&txn)
-                    .await?;
-                changes.push(serde_json::json!({ "stage": stage.key, "from": row.current_due, "to": due }));
-            }
-        }
+        )
+        .await?;
         if changes.is_empty() {
             txn.rollback().await?;
             return Ok(false);

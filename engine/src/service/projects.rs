@@ -375,6 +375,25 @@ impl Engine {
         annual_cycle: i32,
         rows: &[stage_plans::Model],
     ) -> Result<()> {
+        let calendar = self.calendar_of(district).await?;
+        replan_rows(c, definition, district, start, annual_cycle, rows, &calendar).await?;
+        Ok(())
+    }
+}
+
+/// Recomputes and stores the current due dates of `rows` with `calendar`; returns the
+/// changes as `{stage, from, to}` (shared by every change of a project and by a calendar
+/// change).
+pub(super) async fn replan_rows<C: ConnectionTrait>(
+    c: &C,
+    definition: &Definition,
+    district: &District,
+    start: NaiveDate,
+    annual_cycle: i32,
+    rows: &[stage_plans::Model],
+    calendar: &crate::calendar::Calendar,
+) -> Result<Vec<serde_json::Value>> {
+    {
         let stages: Vec<PlannedStage> = definition
             .stages()
             .iter()
@@ -389,14 +408,14 @@ impl Engine {
                     })
             })
             .collect();
-        let calendar = self.calendar_of(district).await?;
         let dues = replan(
             definition,
             start,
             u32::try_from(annual_cycle).unwrap_or(0),
             &stages,
-            &calendar,
+            calendar,
         )?;
+        let mut changes = Vec::new();
         for (stage, due) in definition.stages().iter().zip(dues) {
             if let Some(row) = rows.iter().find(|r| r.stage_key == stage.key)
                 && row.current_due != due
@@ -406,9 +425,10 @@ impl Engine {
                     .filter(stage_plans::Column::Id.eq(row.id))
                     .exec(c)
                     .await?;
+                changes.push(serde_json::json!({ "stage": stage.key, "from": row.current_due, "to": due }));
             }
         }
-        Ok(())
+        Ok(changes)
     }
 }
 
