@@ -80,32 +80,6 @@ impl Actor {
     pub fn recorded_id(&self) -> Option<i64> {
         (!self.is_system()).then_some(self.user_id)
     }
-
-    /// May this caller read things of `district_id`?
-    pub fn can_read_district(&self, district_id: i64) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::Observer => self.district_id.is_none_or(|d| d == district_id),
-            Role::Coordinator | Role::Director => self.district_id == Some(district_id),
-        }
-    }
-
-    /// May this caller manage (change) things of `district_id`?
-    pub fn can_manage_district(&self, district_id: i64) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::Coordinator => self.district_id == Some(district_id),
-            Role::Director | Role::Observer => false,
-        }
-    }
-
-    pub fn require_admin(&self) -> Result<()> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("Это может сделать только администратор.".into()))
-        }
-    }
 }
 
 /// Hashes a password with argon2id and a random salt, as a PHC string.

@@ -5,6 +5,7 @@
 //! an [`Actor`] and get plain domain values back; sea-orm entities never leave this crate.
 //! Every service call is one database transaction, and time comes from an injected [`Clock`].
 
+pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod clock;

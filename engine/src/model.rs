@@ -233,8 +233,8 @@ pub struct ProjectEvent {
 pub struct ProjectDetails {
     pub project: Project,
     pub definition: Arc<Definition>,
-    pub workflow_key: String,
-    pub workflow_version: i32,
+    /// The workflow version the project runs, as stored (the same as `projects` reads it).
+    pub workflow: WorkflowVersion,
     pub district: District,
     pub stages: Vec<StagePlan>,
     pub checklist: Vec<ChecklistMark>,

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::unauthenticated;
 
 /// The caller of a request.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Auth {
     /// The signed-in user, if the token was valid.
     pub actor: Option<Actor>,
@@ -16,6 +16,29 @@ pub struct Auth {
     pub token: Option<String>,
     /// Why a given token was refused (expired, revoked, unknown), for the error message.
     pub rejected: Option<String>,
+    /// The caller's batch loaders ([`crate::loaders`]), made with the caller.
+    pub loaders: Option<std::sync::Arc<crate::loaders::Loaders>>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("actor", &self.actor)
+            .field("rejected", &self.rejected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// A signed-in caller with their token.
+    pub fn signed_in(engine: &engine::Engine, actor: engine::Actor, token: String) -> Auth {
+        Auth {
+            loaders: Some(std::sync::Arc::new(crate::loaders::Loaders::new(engine, &actor))),
+            actor: Some(actor),
+            token: Some(token),
+            rejected: None,
+        }
+    }
 }
 
 impl AppState {
@@ -31,22 +54,16 @@ impl AppState {
             .unwrap_or(value)
             .trim();
         match self.engine.authenticate(token).await {
-            Ok(actor) => Auth {
-                actor: Some(actor),
-                token: Some(token.to_string()),
-                rejected: None,
-            },
+            Ok(actor) => Auth::signed_in(&self.engine, actor, token.to_string()),
             Err(engine::Error::Unauthenticated(reason)) => Auth {
-                actor: None,
-                token: None,
                 rejected: Some(reason),
+                ..Auth::default()
             },
             Err(e) => {
                 tracing::error!(error = %e, "authentication failed");
                 Auth {
-                    actor: None,
-                    token: None,
                     rejected: Some("Не удалось проверить вход: повторите позже.".into()),
+                    ..Auth::default()
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! The schema: queries, mutations and the subscription, with limits and loaders.
+//! The schema: queries, mutations and the subscription, with limits.
 
 use async_graphql::Schema;
 
@@ -25,11 +25,11 @@ pub fn build_schema(engine: engine::Engine, config: &ServerConfig, reminders: Op
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
-        .data(engine.clone());
+        .data(engine);
     if let Some(runtime) = reminders {
         builder = builder.data(runtime);
     }
-    crate::loaders::register(builder, &engine).finish()
+    builder.finish()
 }
 
 /// The schema in SDL, as committed in `graphql/schema.graphql`.

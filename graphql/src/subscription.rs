@@ -5,6 +5,10 @@
 //! first, then reads the entries newer than the last one it sent from the database. So a
 //! change made here arrives at once, a change made by another replica within a second, and
 //! nothing is kept in memory that another replica would need.
+//!
+//! A subscription lives only as long as its session: when the subscriber logs out here, the
+//! stream checks the session at once and ends with `UNAUTHENTICATED`; a session ended on
+//! another replica (or expired) is noticed within [`SESSION_CHECK`].
 
 use std::time::Duration;
 
@@ -17,6 +21,10 @@ use crate::error::{GqlResult, to_graphql};
 use crate::types::history::HistoryEntry;
 use crate::types::parse_id;
 use crate::types::project::Project;
+
+/// How often an open subscription checks that its session is still current, besides at once
+/// after a logout in this process.
+pub const SESSION_CHECK: Duration = Duration::from_secs(10);
 
 #[derive(Default)]
 pub struct Subscription;
@@ -78,6 +86,7 @@ impl Subscription {
         after: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ProjectEvent>>> {
         let actor = actor(ctx)?.clone();
+        let token = ctx.data_opt::<crate::context::Auth>().and_then(|a| a.token.clone());
         let engine = ctx.data_unchecked::<Engine>().clone();
         let district = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;
         if let Some(d) = district {
@@ -88,8 +97,10 @@ impl Subscription {
             None => engine.latest_event_id().await.gql()?,
         };
         let mut changes = engine.watch_changes();
+        let mut ended = engine.watch_sessions_ended();
         Ok(async_stream_like(move |tx| async move {
             let mut after = start;
+            let mut checked = tokio::time::Instant::now();
             loop {
                 match next_batch(&engine, &actor, district, &mut after).await {
                     Ok(batch) => {
@@ -104,10 +115,24 @@ impl Subscription {
                         return;
                     }
                 }
+                let mut check = checked.elapsed() >= SESSION_CHECK;
                 tokio::select! {
                     changed = changes.changed() => if changed.is_err() { return },
+                    logout = ended.changed() => if logout.is_err() { return } else { check = true },
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = tx.closed() => return,
+                }
+                if let (true, Some(token)) = (check, token.as_deref()) {
+                    checked = tokio::time::Instant::now();
+                    match engine.authenticate(token).await {
+                        Ok(_) => {}
+                        Err(e @ engine::Error::Unauthenticated(_)) => {
+                            let _ = tx.send(Err(to_graphql(e))).await;
+                            return;
+                        }
+                        // The database did not answer: keep the stream, check again later.
+                        Err(e) => tracing::warn!(error = %e, "subscription session check failed"),
+                    }
                 }
             }
         }))

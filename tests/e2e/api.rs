@@ -222,6 +222,37 @@ both_backends! {
         assert!(kinds.iter().filter(|k| *k == "CHECKLIST_ITEM").count() >= 1);
     }
 
+    async fn logging_out_ends_the_open_subscriptions_of_that_session(db) {
+        let server = db.spawn_server().await;
+        let s = setup(&db, &server).await;
+        let project = launch_tochka(&server, &s).await;
+        let id = project["id"].as_str().unwrap().to_string();
+        // A second session of the same director stays signed in.
+        let other_session = server.login("director0@chesma.test", PASSWORD).await;
+        let mut request = format!("{}/graphql/ws", server.base.replace("http://", "ws://")).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let send = |v: Value| Message::Text(v.to_string().into());
+        socket.send(send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", s.director_a) } }))).await.unwrap();
+        assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+        socket
+            .send(send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { projectEvents { entry { kind } } }" } })))
+            .await
+            .unwrap();
+        // The subscription works: a change arrives.
+        server.ok(Some(&s.coordinator), TICK, json!({ "p": id, "s": project["currentStage"]["key"], "i": project["currentStage"]["checklist"][0]["key"] })).await;
+        let first = tokio::time::timeout(Duration::from_secs(10), next_json(&mut socket)).await.expect("an event within 10 s");
+        assert_eq!(first["type"], "next", "{first}");
+        // Logging out over HTTP ends it at once with UNAUTHENTICATED, before anything else comes.
+        assert_eq!(server.ok(Some(&s.director_a), "mutation { logout }", json!({})).await["logout"], true);
+        let ended = tokio::time::timeout(Duration::from_secs(5), next_json(&mut socket)).await.expect("the stream ends within 5 s");
+        assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
+        let complete = tokio::time::timeout(Duration::from_secs(5), next_json(&mut socket)).await.expect("the stream completes");
+        assert_eq!(complete["type"], "complete", "{complete}");
+        // The other session of the same person is untouched.
+        server.ok(Some(&other_session), "{ me { email } }", json!({})).await;
+    }
+
     async fn a_page_of_projects_costs_a_fixed_number_of_statements(db) {
         let server = db.spawn_server().await;
         let s = setup(&db, &server).await;

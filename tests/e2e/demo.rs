@@ -41,8 +41,15 @@ async fn snapshot(engine: &Engine) -> Vec<String> {
     }
     projects.sort_by_key(|p| p.id);
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-    let plans = engine.stage_plans_of(&ids).await.unwrap();
-    let mut reports = engine.reports_of(&ids).await.unwrap();
+    let plans = engine.stage_plans(&Actor::SYSTEM, &ids).await.unwrap();
+    let mut reports: std::collections::HashMap<i64, Vec<engine::model::IndicatorReport>> = Default::default();
+    for report in engine
+        .indicator_reports(&Actor::SYSTEM, &engine::service::ReportFilter::default())
+        .await
+        .unwrap()
+    {
+        reports.entry(report.project_id).or_default().push(report);
+    }
     projects
         .iter()
         .map(|p| {
@@ -128,8 +135,8 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
         .launch_project(
             &actor(launched.actor_id).await,
             LaunchProject {
-                workflow_key: original.workflow_key.clone(),
-                workflow_version: Some(original.workflow_version),
+                workflow_key: original.workflow.key.clone(),
+                workflow_version: Some(original.workflow.version),
                 district_id: original.project.district_id,
                 title: Some(original.project.title.clone()),
                 start_date: Some(original.project.start_date),
@@ -293,7 +300,7 @@ both_backends! {
         loop {
             let page = e.list_projects(&Actor::SYSTEM, &ProjectFilter::default(), 100, after).await.unwrap();
             let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
-            let histories = e.histories_of(&ids).await.unwrap();
+            let histories = e.histories(&Actor::SYSTEM, &ids).await.unwrap();
             for p in &page.items {
                 let len = histories.get(&p.id).map_or(0, Vec::len);
                 let entry = chosen.entry(versions[&p.workflow_version_id].clone()).or_insert((0, p.id));

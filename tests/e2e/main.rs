@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod access;
 mod api;
 mod browser;
 

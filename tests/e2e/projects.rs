@@ -21,7 +21,7 @@ both_backends! {
         let p = &launched.project;
         assert_eq!(p.title, "Центр «Точка роста» — МОУ «Тарутинская СОШ»");
         assert_eq!((p.status, p.row_version, p.participants.clone()), (ProjectStatus::Active, 1, vec![w.schools[1].id]));
-        assert_eq!(launched.workflow_key, "tochka-rosta");
+        assert_eq!(launched.workflow.key, "tochka-rosta");
         assert_eq!(launched.stages.len(), launched.definition.stages().len());
         assert_eq!(p.current_stage, launched.definition.first_stage().key);
         let opening = launched.stages.iter().find(|s| s.stage_key == "opening").unwrap();

@@ -29,15 +29,15 @@ both_backends! {
         let same = e.register_definitions(&minimal(Some(("# A minimal", "# Другой комментарий. A minimal")))).await.unwrap();
         assert_eq!((same[0].version, same[0].created), (1, false));
         let old_project = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap();
-        assert_eq!(old_project.workflow_version, 1);
+        assert_eq!(old_project.workflow.version, 1);
 
         let changed = e.register_definitions(&minimal(Some(("title = \"Работа\"", "title = \"Реализация\"")))).await.unwrap();
         assert_eq!((changed[0].version, changed[0].created), (2, true));
         let new_project = e.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap();
-        assert_eq!(new_project.workflow_version, 2);
+        assert_eq!(new_project.workflow.version, 2);
         assert_eq!(new_project.definition.stage("work").unwrap().title, "Реализация");
         let reread = e.project(&w.admin, old_project.project.id).await.unwrap();
-        assert_eq!((reread.workflow_version, reread.definition.stage("work").unwrap().title.as_str()), (1, "Работа"));
+        assert_eq!((reread.workflow.version, reread.definition.stage("work").unwrap().title.as_str()), (1, "Работа"));
 
         // Reverting the file is a change too: the newest version is what the files say now.
         let reverted = e.register_definitions(&minimal(None)).await.unwrap();

@@ -282,7 +282,9 @@ impl Engine {
 
     /// The outbox, newest first. Administrators only.
     pub async fn notifications(&self, actor: &Actor, filter: &NotificationFilter) -> Result<Vec<Notification>> {
-        actor.require_admin()?;
+        actor
+            .scope()
+            .require(crate::access::Operation::ReadOutbox, crate::access::Target::Everything)?;
         let mut query = notifications::Entity::find().order_by_desc(notifications::Column::Id);
         if let Some(status) = &filter.status {
             query = query.filter(notifications::Column::Status.eq(status.as_str()));

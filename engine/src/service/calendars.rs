@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::projects::{NewEvent, lock_project, record_event, replan_rows, ru_date, stage_rows};
 use super::{Engine, required_text};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::calendar::{Calendar, CalendarYear, DayOrigin, DayOverride, Region};
 use crate::error::{Error, Result};
 use crate::model::{District, EventKind, ProjectStatus};
@@ -381,30 +382,15 @@ impl Engine {
     }
 
     async fn require_calendar_scope(&self, actor: &Actor, scope: &CalendarScope) -> Result<()> {
-        match scope {
-            CalendarScope::Country | CalendarScope::Region(_) => {
-                if actor.role != Role::Admin {
-                    return Err(Error::Forbidden(
-                        "Дни для всей страны или региона вносит администратор; координатор вносит дни своего района."
-                            .into(),
-                    ));
-                }
-                if let CalendarScope::Region(code) = scope {
-                    self.region_by_code(code, "regionCode")?;
-                }
-                Ok(())
+        let target = match scope {
+            CalendarScope::Country => Target::Everything,
+            CalendarScope::Region(code) => {
+                self.region_by_code(code, "regionCode")?;
+                Target::Everything
             }
-            CalendarScope::District(id) => {
-                let district = self.district(actor, *id).await?;
-                if actor.can_manage_district(district.id) {
-                    Ok(())
-                } else {
-                    Err(Error::Forbidden(
-                        "Дни календаря района вносит координатор этого района или администратор.".into(),
-                    ))
-                }
-            }
-        }
+            CalendarScope::District(id) => Target::District(self.district(actor, *id).await?.id),
+        };
+        actor.scope().require(Operation::EditCalendar, target)
     }
 
     /// Applies the embedded calendar data if the stored plans were computed with other data:

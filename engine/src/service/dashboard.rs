@@ -10,9 +10,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use super::indicators::{progress, project_health};
 use super::projects::local_date;
 use super::{Engine, unique_ids};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::definition::{DayUnit, Indicator};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::health::Health;
 use crate::model::{IndicatorReport, Project, ProjectStatus, StagePlan};
 use crate::period::{Period, Periodicity};
@@ -190,25 +191,18 @@ impl Engine {
     /// coordinators, observers and administrators.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn dashboard(&self, actor: &Actor, district_id: Option<i64>) -> Result<Dashboard> {
-        if actor.role == Role::Director {
-            return Err(Error::Forbidden(
-                "Сводка района доступна координатору, наблюдателю и администратору.".into(),
-            ));
-        }
+        let scope = actor.scope();
+        // Without a district: every district for those who may see everything, else the
+        // caller's own.
         let district_id = match district_id {
             Some(id) => Some(self.district(actor, id).await?.id),
-            None => match actor.role {
-                Role::Admin => None,
-                _ => actor.district_id,
-            },
+            None if scope.may(Operation::ReadDashboard, Target::Everything) => None,
+            None => scope.home_district(),
         };
-        if district_id.is_none()
-            && !(actor.role == Role::Admin || (actor.role == Role::Observer && actor.district_id.is_none()))
-        {
-            return Err(Error::Forbidden(
-                "Сводка по всем районам доступна администратору и наблюдателю региона.".into(),
-            ));
-        }
+        scope.require(
+            Operation::ReadDashboard,
+            district_id.map_or(Target::Everything, Target::District),
+        )?;
         let mut query = projects::Entity::find().filter(projects::Column::Status.ne(ProjectStatus::Cancelled.as_str()));
         if let Some(d) = district_id {
             query = query.filter(projects::Column::DistrictId.eq(d));

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Engine, required_text};
+use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role, hash_password};
 use crate::error::{Error, Result};
 use crate::model::{District, Organization, OrganizationKind, User};
@@ -84,7 +85,7 @@ impl Engine {
     /// Creates a district. Administrators only.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_district(&self, actor: &Actor, input: NewDistrict) -> Result<District> {
-        actor.require_admin()?;
+        actor.scope().require(Operation::ManageDistricts, Target::Everything)?;
         let name = required_text(&input.name, "name", "Название района")?;
         let region = match input.region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.region_by_code(code, "regionCode")?),
@@ -134,7 +135,7 @@ impl Engine {
         district_id: i64,
         region_code: Option<String>,
     ) -> Result<District> {
-        actor.require_admin()?;
+        actor.scope().require(Operation::ManageDistricts, Target::Everything)?;
         let district = self.district(actor, district_id).await?;
         let region = match region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.region_by_code(code, "regionCode")?),
@@ -166,24 +167,32 @@ impl Engine {
 
     /// A district the caller may read.
     pub async fn district(&self, actor: &Actor, id: i64) -> Result<District> {
+        let district = self.load_district(id).await?;
+        if !actor.scope().may(Operation::ReadDirectory, Target::District(id)) {
+            return Err(Error::Forbidden("Нет доступа к этому району.".into()));
+        }
+        Ok(district)
+    }
+
+    /// A district by id, for a service that already decided the caller may act on it (the
+    /// district of a project the caller may read).
+    pub(super) async fn load_district(&self, id: i64) -> Result<District> {
         let row = districts::Entity::find_by_id(id)
             .one(&self.db)
             .await?
             .ok_or_else(|| Error::not_found("район", id))?;
-        if !actor.can_read_district(id) {
-            return Err(Error::Forbidden("Нет доступа к этому району.".into()));
-        }
         District::try_from(row)
     }
 
     /// The districts the caller may read, by name.
     pub async fn districts(&self, actor: &Actor) -> Result<Vec<District>> {
+        let scope = actor.scope();
         let rows = districts::Entity::find()
             .order_by_asc(districts::Column::Name)
             .all(&self.db)
             .await?;
         rows.into_iter()
-            .filter(|d| actor.can_read_district(d.id))
+            .filter(|d| scope.may(Operation::ReadDirectory, Target::District(d.id)))
             .map(District::try_from)
             .collect()
     }
@@ -192,11 +201,9 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_organization(&self, actor: &Actor, input: NewOrganization) -> Result<Organization> {
         let district = self.district(actor, input.district_id).await?;
-        if !actor.can_manage_district(district.id) {
-            return Err(Error::Forbidden(
-                "Добавлять организации может администратор или координатор этого района.".into(),
-            ));
-        }
+        actor
+            .scope()
+            .require(Operation::ManageOrganizations, Target::District(district.id))?;
         let name = required_text(&input.name, "name", "Название организации")?;
         let email = input
             .email
@@ -234,7 +241,13 @@ impl Engine {
             .one(&self.db)
             .await?
             .ok_or_else(|| Error::not_found("организация", id))?;
-        if !actor.can_read_district(row.district_id) {
+        if !actor.scope().may(
+            Operation::ReadDirectory,
+            Target::Organization {
+                district: row.district_id,
+                organization: row.id,
+            },
+        ) {
             return Err(Error::Forbidden(
                 "Нет доступа к этой организации: она в другом районе.".into(),
             ));
@@ -244,13 +257,22 @@ impl Engine {
 
     /// The organizations of a district (or of every district the caller may read), by name.
     pub async fn organizations(&self, actor: &Actor, district_id: Option<i64>) -> Result<Vec<Organization>> {
+        let scope = actor.scope();
         let mut query = organizations::Entity::find().order_by_asc(organizations::Column::Name);
         if let Some(district_id) = district_id {
             query = query.filter(organizations::Column::DistrictId.eq(district_id));
         }
         let rows = query.all(&self.db).await?;
         rows.into_iter()
-            .filter(|o| actor.can_read_district(o.district_id))
+            .filter(|o| {
+                scope.may(
+                    Operation::ReadDirectory,
+                    Target::Organization {
+                        district: o.district_id,
+                        organization: o.id,
+                    },
+                )
+            })
             .map(Organization::try_from)
             .collect()
     }
@@ -259,8 +281,6 @@ impl Engine {
     /// organizations and observers of their own district.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
-        let email = normalize_email(&input.email, "email")?;
-        let full_name = required_text(&input.full_name, "fullName", "ФИО")?;
         let (district_id, organization_id) = match input.role {
             Role::Admin => (None, None),
             Role::Coordinator => {
@@ -281,20 +301,16 @@ impl Engine {
                 (Some(organization.district_id), Some(organization.id))
             }
         };
-        let allowed = match actor.role {
-            Role::Admin => true,
-            Role::Coordinator => {
-                matches!(input.role, Role::Director | Role::Observer)
-                    && district_id.is_some()
-                    && district_id == actor.district_id
-            }
-            Role::Director | Role::Observer => false,
+        // Who may create whom is the policy's: staff (administrators, coordinators) or the
+        // district's people (directors, observers), in the new user's district.
+        let operation = match input.role {
+            Role::Admin | Role::Coordinator => Operation::CreateStaff,
+            Role::Director | Role::Observer => Operation::CreateDistrictUser,
         };
-        if !allowed {
-            return Err(Error::Forbidden(
-                "Создавать пользователей может администратор; координатор — только руководителей и наблюдателей своего района.".into(),
-            ));
-        }
+        let target = district_id.map_or(Target::Everything, Target::District);
+        actor.scope().require(operation, target)?;
+        let email = normalize_email(&input.email, "email")?;
+        let full_name = required_text(&input.full_name, "fullName", "ФИО")?;
         let password_hash = match input.password.as_deref() {
             None => None,
             Some(password) if password.chars().count() < 8 => {

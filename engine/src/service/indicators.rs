@@ -15,7 +15,8 @@ use sea_orm::{
 
 use super::projects::local_date;
 use super::{Engine, unique_ids};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::definition::{Definition, Indicator, IndicatorType};
 use crate::error::{Error, Result};
 use crate::health::{Health, Thresholds, achievement, overall_target, period_target};
@@ -95,18 +96,13 @@ impl Engine {
     #[tracing::instrument(skip(self), fields(project = input.project_id), err(level = "info"))]
     pub async fn report_indicator(&self, actor: &Actor, input: NewReport) -> Result<IndicatorReport> {
         let (project, participants) = self.readable_project(actor, input.project_id).await?;
-        let may_report = match actor.role {
-            Role::Admin => true,
-            Role::Coordinator => actor.district_id == Some(project.district_id),
-            Role::Director => actor.organization_id == Some(input.organization_id),
-            Role::Observer => false,
-        };
-        if !may_report {
-            return Err(Error::Forbidden(match actor.role {
-                Role::Director => "Руководитель сдаёт отчёты только за свою организацию.".into(),
-                _ => "Сдавать отчёты может руководитель организации, координатор района или администратор.".into(),
-            }));
-        }
+        actor.scope().require(
+            Operation::ReportValue,
+            Target::Organization {
+                district: project.district_id,
+                organization: input.organization_id,
+            },
+        )?;
         let (definition, _) = self.definition_by_version_id(project.workflow_version_id).await?;
         let key = input.indicator.trim();
         let indicator = definition.indicator(key).ok_or_else(|| {
@@ -134,7 +130,7 @@ impl Engine {
                 ),
             ));
         }
-        let district = self.district(&Actor::SYSTEM, project.district_id).await?;
+        let district = self.load_district(project.district_id).await?;
         let today = self.today_in(district.time_zone);
         if period.start().is_some_and(|start| start > today) {
             return Err(Error::validation(
@@ -254,16 +250,8 @@ impl Engine {
             self.readable_project(actor, project_id).await?;
             query = query.filter(indicator_reports::Column::ProjectId.eq(project_id));
         }
-        let scope = match actor.role {
-            Role::Admin => None,
-            Role::Observer => actor.district_id,
-            Role::Coordinator => Some(actor.district_id.unwrap_or(-1)),
-            Role::Director => {
-                query = query.filter(indicator_reports::Column::OrganizationId.eq(actor.organization_id.unwrap_or(-1)));
-                None
-            }
-        };
-        for district in [scope, filter.district_id].into_iter().flatten() {
+        query = query.filter(actor.scope().reports());
+        if let Some(district) = filter.district_id {
             query = query.filter(
                 indicator_reports::Column::ProjectId.in_subquery(
                     sea_orm::sea_query::Query::select()
@@ -324,7 +312,7 @@ impl Engine {
     }
 
     /// Reports of projects by project id (for pages and the dashboard; no scope check).
-    pub async fn reports_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<IndicatorReport>>> {
+    pub(crate) async fn reports_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<IndicatorReport>>> {
         let mut out: HashMap<i64, Vec<IndicatorReport>> = HashMap::new();
         if project_ids.is_empty() {
             return Ok(out);
@@ -442,9 +430,17 @@ pub fn project_health(
 }
 
 impl Engine {
-    /// Health and indicator progress of projects by id (for pages, loaders and filters; no
-    /// scope check): six statements whatever the number of projects.
-    pub async fn health_of(&self, ids: &[i64]) -> Result<HashMap<i64, (ProjectHealth, Vec<IndicatorProgress>)>> {
+    /// Health and indicator progress of the projects among `ids` that the caller may read,
+    /// by id: six statements whatever the number of projects. Progress lists only the
+    /// organizations whose values the caller may see (a director: their own), and the
+    /// project's light is judged from that progress — a director sees how their own school
+    /// stands, not a neighbour's numbers through the colour.
+    pub async fn health_of(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, (ProjectHealth, Vec<IndicatorProgress>)>> {
+        let scope = actor.scope();
         let mut out = HashMap::new();
         if ids.is_empty() {
             return Ok(out);
@@ -454,10 +450,13 @@ impl Engine {
             rows.extend(
                 projects::Entity::find()
                     .filter(projects::Column::Id.is_in(chunk.to_vec()))
+                    .filter(scope.projects(Operation::ReadProject))
                     .all(&self.db)
                     .await?,
             );
         }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let ids = &ids[..];
         let participants = self.participants_of(ids).await?;
         let plans = self.stage_plans_of(ids).await?;
         let reports = self.reports_of(ids).await?;
@@ -477,12 +476,21 @@ impl Engine {
             let today = districts
                 .get(&project.district_id)
                 .map_or(now.date_naive(), |d| local_date(now, d.time_zone));
-            let progress = progress(
+            let mut progress = progress(
                 &version.definition,
                 &project,
                 reports.get(&id).map_or(&[][..], Vec::as_slice),
                 &self.thresholds,
             );
+            progress.retain(|p| {
+                scope.may(
+                    Operation::ReadValues,
+                    Target::Organization {
+                        district: project.district_id,
+                        organization: p.organization_id,
+                    },
+                )
+            });
             let health = project_health(
                 &project,
                 plans.get(&id).map_or(&[][..], Vec::as_slice),

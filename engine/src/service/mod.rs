@@ -34,7 +34,7 @@ pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, Overd
 pub use directory::{NewDistrict, NewOrganization, NewUser};
 pub use indicators::{NewReport, ReportFilter, progress, project_health};
 pub use projects::{LaunchPreview, LaunchProject};
-pub use queries::{MAX_PAGE, ProjectFilter, ProjectPage};
+pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectPage};
 pub use sessions::Session;
 pub use transitions::TransitionRequest;
 pub use workflows::Registered;
@@ -59,6 +59,9 @@ pub struct Engine {
     /// Bumped after every committed project change; subscriptions wait on it, then read the
     /// new history rows from the database (so other replicas' changes arrive by polling).
     changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped after a session ends here (logout); open subscriptions then check their own
+    /// session at once, and every few seconds for sessions ended by other replicas.
+    sessions_ended: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Engine {
@@ -71,6 +74,7 @@ impl Engine {
             session_ttl: chrono::Duration::days(14),
             thresholds: crate::health::Thresholds::default(),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            sessions_ended: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 
@@ -89,6 +93,15 @@ impl Engine {
     /// A receiver that changes after each project change committed by this process.
     pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.changes.subscribe()
+    }
+
+    /// A receiver that changes after a session ended in this process.
+    pub fn watch_sessions_ended(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.sessions_ended.subscribe()
+    }
+
+    fn session_ended(&self) {
+        self.sessions_ended.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     fn changed(&self) {

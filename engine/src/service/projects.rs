@@ -11,7 +11,8 @@ use sea_orm::{
 };
 
 use super::{Engine, required_text};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::definition::{Definition, IndicatorType, Scope};
 use crate::error::{Error, Result};
 use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
@@ -76,11 +77,9 @@ impl Engine {
     /// coordinators of the district.
     pub(super) async fn prepare_launch(&self, actor: &Actor, input: &LaunchProject) -> Result<PreparedLaunch> {
         let district = self.district(actor, input.district_id).await?;
-        if !actor.can_manage_district(district.id) {
-            return Err(Error::Forbidden(
-                "Запускать проекты может координатор этого района или администратор.".into(),
-            ));
-        }
+        actor
+            .scope()
+            .require(Operation::LaunchProject, Target::District(district.id))?;
         let workflow = self
             .workflow_version(input.workflow_key.trim(), input.workflow_version)
             .await?;
@@ -312,9 +311,13 @@ impl Engine {
             .await?
             .ok_or_else(|| Error::not_found("проект", id))?;
         let participants = participant_ids(&self.db, id).await?;
-        if !may_read(actor, row.district_id, &participants) {
-            return Err(no_access_to_project());
-        }
+        actor.scope().require(
+            Operation::ReadProject,
+            Target::Project {
+                district: row.district_id,
+                participants: &participants,
+            },
+        )?;
         Ok((row, participants))
     }
 
@@ -324,8 +327,9 @@ impl Engine {
         participants: Vec<i64>,
         with_history: bool,
     ) -> Result<ProjectDetails> {
-        let (definition, version) = self.definition_by_version_id(row.workflow_version_id).await?;
-        let district = self.district(&Actor::SYSTEM, row.district_id).await?;
+        let (_, version) = self.definition_by_version_id(row.workflow_version_id).await?;
+        let workflow = self.version_from_row(version)?;
+        let district = self.load_district(row.district_id).await?;
         let stages = stage_rows(&self.db, row.id)
             .await?
             .into_iter()
@@ -354,9 +358,8 @@ impl Engine {
         };
         Ok(ProjectDetails {
             project: convert::project(row, participants)?,
-            definition,
-            workflow_key: version.key,
-            workflow_version: version.version,
+            definition: workflow.definition.clone(),
+            workflow,
             district,
             stages,
             checklist,
@@ -475,21 +478,6 @@ pub(crate) fn ru_date(date: NaiveDate) -> String {
 /// The calendar date of an instant in a time zone.
 pub(crate) fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
-}
-
-/// The error for a project that exists but is outside the caller's scope: the project
-/// office's users are the district's own people, and "no access" tells them to ask the
-/// coordinator, where "not found" would send them looking for a typo.
-pub(super) fn no_access_to_project() -> Error {
-    Error::Forbidden("Нет доступа к этому проекту: он не относится к вашему району или вашей организации.".into())
-}
-
-/// Whether the caller may read a project of `district_id` with these participants.
-pub(super) fn may_read(actor: &Actor, district_id: i64, participants: &[i64]) -> bool {
-    match actor.role {
-        Role::Admin | Role::Observer | Role::Coordinator => actor.can_read_district(district_id),
-        Role::Director => actor.organization_id.is_some_and(|org| participants.contains(&org)),
-    }
 }
 
 pub(super) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<i64>> {

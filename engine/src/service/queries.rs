@@ -1,8 +1,8 @@
 //! Reading many projects at once: the filtered, paged list, and batch loads of what a page
 //! shows (stage plans, checklists, history, organizations, districts, workflow versions), so
-//! a page costs a fixed number of statements whatever its size. The batch loads are for
-//! projects the caller was already allowed to read (they come from [`Engine::list_projects`]
-//! or [`Engine::project`]); they do not check scope again.
+//! a page costs a fixed number of statements whatever its size. The public batch reads take
+//! the caller and keep to what the policy lets them read ([`crate::access`]); the unscoped
+//! loads under them are the engine's own.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,7 +10,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Engine, unique_ids};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::model::{
     ChecklistMark, District, Organization, Project, ProjectEvent, ProjectStatus, StagePlan, WorkflowVersion,
@@ -20,6 +21,17 @@ use crate::store::entity::{
     checklist_marks, districts, organizations, project_events, project_participants, projects, stage_plans, users,
     workflow_versions,
 };
+
+/// What a page of projects shows beside the projects themselves, loaded for the whole page in
+/// five statements: see [`Engine::project_batch`].
+#[derive(Debug, Clone, Default)]
+pub struct ProjectBatch {
+    pub workflows: HashMap<i64, WorkflowVersion>,
+    pub districts: HashMap<i64, District>,
+    pub organizations: HashMap<i64, Organization>,
+    pub stages: HashMap<i64, Vec<StagePlan>>,
+    pub checklists: HashMap<i64, Vec<ChecklistMark>>,
+}
 
 /// The largest page of projects.
 pub const MAX_PAGE: u64 = 100;
@@ -70,23 +82,8 @@ impl Engine {
         after: Option<i64>,
     ) -> Result<ProjectPage> {
         let first = first.clamp(1, MAX_PAGE);
-        let mut condition = Condition::all();
         // Scope: what the caller may read at all.
-        match actor.role {
-            Role::Admin => {}
-            Role::Observer => {
-                if let Some(d) = actor.district_id {
-                    condition = condition.add(projects::Column::DistrictId.eq(d));
-                }
-            }
-            Role::Coordinator => {
-                condition = condition.add(projects::Column::DistrictId.eq(actor.district_id.unwrap_or(-1)))
-            }
-            Role::Director => {
-                condition = condition
-                    .add(projects::Column::Id.in_subquery(participants_of_org(actor.organization_id.unwrap_or(-1))))
-            }
-        }
+        let mut condition = Condition::all().add(actor.scope().projects(Operation::ReadProject));
         if let Some(d) = filter.district_id {
             condition = condition.add(projects::Column::DistrictId.eq(d));
         }
@@ -142,7 +139,7 @@ impl Engine {
                     .all(&self.db)
                     .await?;
                 let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-                let healths = self.health_of(&ids).await?;
+                let healths = self.health_of(actor, &ids).await?;
                 let matching: Vec<projects::Model> = candidates
                     .into_iter()
                     .filter(|r| healths.get(&r.id).is_some_and(|(h, _)| h.health == wanted))
@@ -172,6 +169,102 @@ impl Engine {
             has_next_page,
             total_count,
         })
+    }
+
+    /// The workflow versions, districts, participants, stage plans and checklists of
+    /// projects the caller read (from [`Engine::list_projects`] or [`Engine::project`]): what
+    /// a page of projects shows, in five statements. Projects the caller may not read are
+    /// left out.
+    pub async fn project_batch(&self, actor: &Actor, projects: &[Project]) -> Result<ProjectBatch> {
+        let scope = actor.scope();
+        let readable: Vec<&Project> = projects
+            .iter()
+            .filter(|p| {
+                scope.may(
+                    Operation::ReadProject,
+                    Target::Project {
+                        district: p.district_id,
+                        participants: &p.participants,
+                    },
+                )
+            })
+            .collect();
+        let ids: Vec<i64> = readable.iter().map(|p| p.id).collect();
+        let version_ids = unique_ids(readable.iter().map(|p| p.workflow_version_id));
+        let district_ids = unique_ids(readable.iter().map(|p| p.district_id));
+        let organization_ids = unique_ids(readable.iter().flat_map(|p| p.participants.iter().copied()));
+        let (workflows, districts, organizations, stages, checklists) = tokio::try_join!(
+            self.workflow_versions_by_ids(&version_ids),
+            self.districts_by_ids(&district_ids),
+            self.organizations_by_ids(&organization_ids),
+            self.stage_plans_of(&ids),
+            self.checklists_of(&ids),
+        )?;
+        Ok(ProjectBatch {
+            workflows,
+            districts,
+            organizations,
+            stages,
+            checklists,
+        })
+    }
+
+    /// The ids among `ids` of the projects the caller may read: one statement.
+    async fn readable_ids(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<i64>> {
+        let scope = actor.scope();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(super::IN_CHUNK) {
+            out.extend(
+                projects::Entity::find()
+                    .select_only()
+                    .column(projects::Column::Id)
+                    .filter(projects::Column::Id.is_in(chunk.to_vec()))
+                    .filter(scope.projects(Operation::ReadProject))
+                    .into_tuple::<i64>()
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Stage plans of the projects among `ids` the caller may read, in stage order.
+    pub async fn stage_plans(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
+        self.stage_plans_of(&self.readable_ids(actor, ids).await?).await
+    }
+
+    /// Checklist marks of the projects among `ids` the caller may read.
+    pub async fn checklists(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
+        self.checklists_of(&self.readable_ids(actor, ids).await?).await
+    }
+
+    /// History of the projects among `ids` the caller may read, oldest first.
+    pub async fn histories(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
+        self.histories_of(&self.readable_ids(actor, ids).await?).await
+    }
+
+    /// The organizations among `ids` the caller may read.
+    pub async fn organizations_by_id(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
+        let scope = actor.scope();
+        let mut found = self.organizations_by_ids(ids).await?;
+        found.retain(|_, o| {
+            scope.may(
+                Operation::ReadDirectory,
+                Target::Organization {
+                    district: o.district_id,
+                    organization: o.id,
+                },
+            )
+        });
+        Ok(found)
+    }
+
+    /// The districts among `ids` the caller may read.
+    pub async fn districts_by_id(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, District>> {
+        let scope = actor.scope();
+        let mut found = self.districts_by_ids(ids).await?;
+        found.retain(|_, d| scope.may(Operation::ReadDirectory, Target::District(d.id)));
+        Ok(found)
     }
 
     /// "Active, and the current stage's due date is before today" — today differs by time
@@ -212,7 +305,7 @@ impl Engine {
     }
 
     /// Participating organizations of projects, by project id.
-    pub async fn participants_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+    pub(crate) async fn participants_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
         let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
         if project_ids.is_empty() {
             return Ok(out);
@@ -231,7 +324,7 @@ impl Engine {
     }
 
     /// Stage plans of projects, in stage order.
-    pub async fn stage_plans_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
+    pub(crate) async fn stage_plans_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
         let mut out: HashMap<i64, Vec<StagePlan>> = HashMap::new();
         if project_ids.is_empty() {
             return Ok(out);
@@ -251,7 +344,7 @@ impl Engine {
     }
 
     /// Checklist marks of projects.
-    pub async fn checklists_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
+    pub(crate) async fn checklists_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
         let mut out: HashMap<i64, Vec<ChecklistMark>> = HashMap::new();
         if project_ids.is_empty() {
             return Ok(out);
@@ -270,7 +363,7 @@ impl Engine {
     }
 
     /// History of projects, oldest first.
-    pub async fn histories_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
+    pub(crate) async fn histories_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
         let mut out: HashMap<i64, Vec<ProjectEvent>> = HashMap::new();
         if project_ids.is_empty() {
             return Ok(out);
@@ -290,7 +383,7 @@ impl Engine {
     }
 
     /// Organizations by id (participants of readable projects).
-    pub async fn organizations_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
+    pub(crate) async fn organizations_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(super::IN_CHUNK) {
             for row in organizations::Entity::find()
@@ -306,7 +399,10 @@ impl Engine {
     }
 
     /// Districts by id.
-    pub async fn districts_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, District>> {
+    pub(crate) async fn districts_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, District>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let rows = districts::Entity::find()
             .filter(districts::Column::Id.is_in(ids.to_vec()))
             .all(&self.db)
@@ -327,7 +423,8 @@ impl Engine {
             .collect()
     }
 
-    /// Full names of users by id (the people in a project's history).
+    /// Full names of users by id (the people in a project's history and its reports): names
+    /// are not kept from anyone signed in to the office, so this does not check scope.
     pub async fn user_names_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
         let rows = users::Entity::find()
             .filter(users::Column::Id.is_in(ids.to_vec()))
@@ -344,26 +441,7 @@ impl Engine {
         district_id: Option<i64>,
         after_id: i64,
     ) -> Result<Vec<ProjectEvent>> {
-        let mut projects_in_scope = Query::select()
-            .column(projects::Column::Id)
-            .from(projects::Entity)
-            .to_owned();
-        match actor.role {
-            Role::Admin => {}
-            Role::Observer | Role::Coordinator => {
-                if let Some(d) = actor.district_id {
-                    projects_in_scope.and_where(Expr::col(projects::Column::DistrictId).eq(d));
-                } else if actor.role == Role::Coordinator {
-                    return Ok(Vec::new());
-                }
-            }
-            Role::Director => {
-                projects_in_scope.and_where(
-                    Expr::col(projects::Column::Id)
-                        .in_subquery(participants_of_org(actor.organization_id.unwrap_or(-1))),
-                );
-            }
-        }
+        let mut projects_in_scope = actor.scope().project_ids(Operation::ReadProject);
         if let Some(d) = district_id {
             projects_in_scope.and_where(Expr::col(projects::Column::DistrictId).eq(d));
         }
@@ -392,7 +470,8 @@ impl Engine {
     /// projects their organization takes part in; for a coordinator, in their district — the
     /// earliest due date first (stages without one last). At most 200.
     pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Project>> {
-        if !matches!(actor.role, Role::Director | Role::Coordinator) {
+        let scope = actor.scope();
+        if !scope.may_somewhere(Operation::HaveTasks) {
             return Ok(Vec::new());
         }
         let filter = ProjectFilter {
@@ -420,7 +499,16 @@ impl Engine {
                 versions
                     .get(&p.workflow_version_id)
                     .and_then(|v| v.definition.stage(&p.current_stage))
-                    .is_some_and(|stage| stage.owners.contains(&actor.role))
+                    .is_some_and(|stage| {
+                        scope.named(
+                            Operation::HaveTasks,
+                            Target::Project {
+                                district: p.district_id,
+                                participants: &p.participants,
+                            },
+                            &stage.owners,
+                        )
+                    })
             })
             .map(|p| {
                 let due = plans

@@ -165,6 +165,7 @@ impl Engine {
             .filter(sessions::Column::RevokedAt.is_null())
             .exec(&self.db)
             .await?;
+        self.session_ended();
         Ok(())
     }
 

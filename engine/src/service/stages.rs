@@ -6,7 +6,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::projects::{NewEvent, lock_project, record_event, ru_date, stage_rows};
 use super::{Engine, required_text};
-use crate::auth::{Actor, Role};
+use crate::access::{Operation, Target};
+use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::model::{EventKind, ProjectDetails};
 use crate::store::entity::{checklist_marks, stage_plans};
@@ -28,21 +29,21 @@ impl Engine {
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
             Error::validation(
-                "stageKey",
+                "stage",
                 format!("В процессе «{}» нет этапа «{stage_key}».", definition.title()),
             )
         })?;
         let item = stage.checklist.iter().find(|i| i.key == item_key).ok_or_else(|| {
             Error::validation(
-                "itemKey",
+                "item",
                 format!("В чек-листе этапа «{}» нет пункта «{item_key}».", stage.title),
             )
         })?;
-        let allowed = actor.can_manage_district(pre.district_id)
-            || (actor.role == Role::Director
-                && stage.owners.contains(&Role::Director)
-                && actor.organization_id.is_some_and(|o| participants.contains(&o)));
-        if !allowed {
+        let target = Target::Project {
+            district: pre.district_id,
+            participants: &participants,
+        };
+        if !actor.scope().named(Operation::MarkChecklist, target, &stage.owners) {
             return Err(Error::Forbidden(format!(
                 "Пункты этапа «{}» отмечают ответственные за этап и координатор района.",
                 stage.title
@@ -117,18 +118,20 @@ impl Engine {
         reason: &str,
         expected_version: Option<i32>,
     ) -> Result<ProjectDetails> {
-        let (pre, _) = self.readable_project(actor, project_id).await?;
-        if !actor.can_manage_district(pre.district_id) {
-            return Err(Error::Forbidden(
-                "Переносить сроки может координатор района или администратор.".into(),
-            ));
-        }
+        let (pre, participants) = self.readable_project(actor, project_id).await?;
+        actor.scope().require(
+            Operation::RescheduleStage,
+            Target::Project {
+                district: pre.district_id,
+                participants: &participants,
+            },
+        )?;
         let reason = required_text(reason, "reason", "Причина переноса")?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
-        let district = self.district(&Actor::SYSTEM, pre.district_id).await?;
+        let district = self.load_district(pre.district_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
             Error::validation(
-                "stageKey",
+                "stage",
                 format!("В процессе «{}» нет этапа «{stage_key}».", definition.title()),
             )
         })?;
@@ -153,7 +156,7 @@ impl Engine {
             .ok_or_else(|| Error::Internal(format!("project {} has no plan for stage {}", project.id, stage.key)))?;
         if row.completed_at.is_some() && project.current_stage != stage.key {
             return Err(Error::validation(
-                "stageKey",
+                "stage",
                 format!("Этап «{}» уже пройден: его срок не переносят.", stage.title),
             ));
         }

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Transactio
 
 use super::projects::{NewEvent, local_date, lock_project, record_event, stage_rows};
 use super::{Engine, optional_text, required_text};
+use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, Transition};
 use crate::error::{Error, Result};
@@ -24,17 +25,31 @@ pub struct TransitionRequest {
     pub comment: Option<String>,
 }
 
-/// Whether the caller's role and scope allow taking `transition` in a project.
+/// Whether the policy and the workflow let the caller take `transition` in a project.
 fn may_take(actor: &Actor, transition: &Transition, district_id: i64, participants: &[i64]) -> bool {
-    match actor.role {
-        Role::Admin => true,
-        Role::Coordinator => transition.roles.contains(&Role::Coordinator) && actor.district_id == Some(district_id),
-        Role::Director => {
-            transition.roles.contains(&Role::Director)
-                && actor.organization_id.is_some_and(|org| participants.contains(&org))
-        }
-        Role::Observer => false,
-    }
+    actor.scope().named(
+        Operation::TakeTransition,
+        Target::Project {
+            district: district_id,
+            participants,
+        },
+        &transition.roles,
+    )
+}
+
+/// The refusal of a transition the caller may not take.
+fn not_yours(definition: &Definition, transition: &Transition) -> Error {
+    let title = |key: &str| {
+        definition
+            .stage(key)
+            .map_or_else(|| key.to_string(), |s| s.title.clone())
+    };
+    Error::Forbidden(format!(
+        "Переход «{}» → «{}» делает: {}.",
+        title(&transition.from),
+        title(&transition.to),
+        roles_text(transition)
+    ))
 }
 
 /// Who may take a transition, in words.
@@ -143,8 +158,24 @@ impl Engine {
         // Read access first, outside the transaction: a caller who may not see the project
         // learns nothing about it, not even its version.
         let (pre, participants) = self.readable_project(actor, req.project_id).await?;
-        let district = self.district(&Actor::SYSTEM, pre.district_id).await?;
+        let district = self.load_district(pre.district_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
+        // The policy before the version: a caller who may not take this transition hears so,
+        // not that their page is stale. Checked again on the locked row below.
+        if let Some(transition) = definition.transition(&pre.current_stage, req.to_stage.trim())
+            && !may_take(actor, transition, pre.district_id, &participants)
+        {
+            return Err(not_yours(&definition, transition));
+        }
+        if !actor.scope().may(
+            Operation::TakeTransition,
+            Target::Project {
+                district: pre.district_id,
+                participants: &participants,
+            },
+        ) {
+            return Err(crate::access::refusal(Operation::TakeTransition));
+        }
         let now = self.now();
         let today = local_date(now, district.time_zone);
 
@@ -181,12 +212,7 @@ impl Engine {
             )));
         };
         if !may_take(actor, transition, project.district_id, &participants) {
-            return Err(Error::Forbidden(format!(
-                "Переход «{}» → «{}» делает: {}.",
-                from.title,
-                target.title,
-                roles_text(transition)
-            )));
+            return Err(not_yours(&definition, transition));
         }
         let blocked = blockers(
             &txn,
@@ -325,12 +351,14 @@ impl Engine {
         expected_version: i32,
         reason: &str,
     ) -> Result<ProjectDetails> {
-        let (pre, _) = self.readable_project(actor, project_id).await?;
-        if !actor.can_manage_district(pre.district_id) {
-            return Err(Error::Forbidden(
-                "Отменить проект может координатор района или администратор.".into(),
-            ));
-        }
+        let (pre, participants) = self.readable_project(actor, project_id).await?;
+        actor.scope().require(
+            Operation::CancelProject,
+            Target::Project {
+                district: pre.district_id,
+                participants: &participants,
+            },
+        )?;
         let reason = required_text(reason, "reason", "Причина отмены")?;
         let now = self.now();
         let txn = self.db.begin().await?;

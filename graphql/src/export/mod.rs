@@ -218,7 +218,10 @@ async fn indicator_reports(
     let engine = &state.engine;
     let reports = engine.indicator_reports(&actor, &filter).await?;
     let organizations = engine
-        .organizations_by_ids(&engine::service::unique_ids(reports.iter().map(|r| r.organization_id)))
+        .organizations_by_id(
+            &actor,
+            &engine::service::unique_ids(reports.iter().map(|r| r.organization_id)),
+        )
         .await?;
     let mut projects = HashMap::new();
     for id in engine::service::unique_ids(reports.iter().map(|r| r.project_id)) {
@@ -283,7 +286,7 @@ async fn dashboard(
             .map(|o| o.district_id)
             .chain(dashboard.organizations.iter().map(|o| o.district_id)),
     );
-    let districts = engine.districts_by_ids(&district_ids).await?;
+    let districts = engine.districts_by_id(&actor, &district_ids).await?;
     let district = |id: i64| Cell::Text(districts.get(&id).map_or_else(String::new, |d| d.name.clone()));
     let today = engine.now().date_naive();
     download(

@@ -38,7 +38,13 @@ impl ReminderMutation {
         #[graphql(default)] dry_run: bool,
     ) -> async_graphql::Result<ReminderRun> {
         let actor = actor(ctx)?;
-        actor.require_admin().gql()?;
+        actor
+            .scope()
+            .require(
+                engine::access::Operation::RunReminders,
+                engine::access::Target::Everything,
+            )
+            .gql()?;
         let engine = ctx.data_unchecked::<Engine>();
         let now = engine.now();
         if dry_run {

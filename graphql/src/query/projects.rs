@@ -104,7 +104,7 @@ impl ProjectQuery {
                 total_count: page.total_count,
             },
         );
-        let projects = Project::page(ctx.data_unchecked::<Engine>(), page.items).await?;
+        let projects = Project::page(ctx.data_unchecked::<Engine>(), actor, page.items).await?;
         connection
             .edges
             .extend(projects.into_iter().map(|p| Edge::new(ProjectCursor(p.project.id), p)));

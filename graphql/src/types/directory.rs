@@ -1,12 +1,10 @@
 //! Districts, organizations, users.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 use super::enums::{OrganizationKind, Role};
 use super::to_id;
-use crate::loaders::{DistrictLoader, OrganizationLoader};
 
 /// A municipal district (муниципальный район): the unit a coordinator runs.
 pub struct District(pub engine::model::District);
@@ -60,8 +58,8 @@ impl Organization {
     }
     /// Район, к которому относится организация.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<DistrictLoader>>()
+        Ok(crate::loaders::of(ctx)?
+            .districts
             .load_one(self.0.district_id)
             .await?
             .map(District))
@@ -93,19 +91,15 @@ impl User {
     /// Район координатора, наблюдателя или руководителя.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
         let Some(id) = self.0.district_id else { return Ok(None) };
-        Ok(ctx
-            .data_unchecked::<DataLoader<DistrictLoader>>()
-            .load_one(id)
-            .await?
-            .map(District))
+        Ok(crate::loaders::of(ctx)?.districts.load_one(id).await?.map(District))
     }
     /// Организация руководителя.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         let Some(id) = self.0.organization_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<OrganizationLoader>>()
+        Ok(crate::loaders::of(ctx)?
+            .organizations
             .load_one(id)
             .await?
             .map(Organization))

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::definition::Definition;
@@ -10,7 +9,6 @@ use engine::model::EventKind;
 
 use super::enums::HistoryKind;
 use super::to_id;
-use crate::loaders::UserNameLoader;
 
 /// One entry of a project's history.
 pub struct HistoryEntry {
@@ -53,8 +51,8 @@ impl HistoryEntry {
         let Some(id) = self.event.actor_id else {
             return Ok("Система".into());
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<UserNameLoader>>()
+        Ok(crate::loaders::of(ctx)?
+            .user_names
             .load_one(id)
             .await?
             .unwrap_or_else(|| "—".into()))

@@ -1,13 +1,11 @@
 //! Indicator reports, plan against fact, and project health.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::directory::Organization;
 use super::enums::Health;
 use super::to_id;
-use crate::loaders::{OrganizationLoader, UserNameLoader};
 
 /// Значение показателя, сданное организацией за период (последняя редакция).
 pub struct IndicatorReport(pub engine::model::IndicatorReport);
@@ -24,8 +22,8 @@ impl IndicatorReport {
     }
     /// Организация, сдавшая отчёт.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<OrganizationLoader>>()
+        Ok(crate::loaders::of(ctx)?
+            .organizations
             .load_one(self.0.organization_id)
             .await?
             .map(Organization))
@@ -49,7 +47,7 @@ impl IndicatorReport {
     /// Кто сдал.
     async fn reported_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let Some(id) = self.0.reported_by else { return Ok(None) };
-        ctx.data_unchecked::<DataLoader<UserNameLoader>>().load_one(id).await
+        crate::loaders::of(ctx)?.user_names.load_one(id).await
     }
     /// Когда сдано.
     async fn reported_at(&self) -> DateTime<Utc> {
@@ -62,10 +60,7 @@ impl IndicatorReport {
     /// Прежние значения (до исправлений), старые первыми.
     async fn earlier(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRevision>> {
         let ids: Vec<i64> = self.0.earlier.iter().filter_map(|r| r.reported_by).collect();
-        let names = ctx
-            .data_unchecked::<DataLoader<UserNameLoader>>()
-            .load_many(ids)
-            .await?;
+        let names = crate::loaders::of(ctx)?.user_names.load_many(ids).await?;
         Ok(self
             .0
             .earlier
@@ -134,8 +129,8 @@ impl IndicatorProgress {
     }
     /// Организация.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<OrganizationLoader>>()
+        Ok(crate::loaders::of(ctx)?
+            .organizations
             .load_one(self.progress.organization_id)
             .await?
             .map(Organization))

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::Engine;
@@ -17,9 +16,6 @@ use super::indicators::{IndicatorProgress, ProjectHealth};
 use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
-use crate::loaders::{
-    ChecklistLoader, DistrictLoader, HealthLoader, HistoryLoader, OrganizationLoader, StagePlanLoader, WorkflowLoader,
-};
 
 /// What a page of projects shows, loaded for the whole page at once (a fixed number of
 /// statements whatever the page size). A project without it (one built from a mutation's
@@ -48,15 +44,7 @@ impl Project {
     /// A project with what the engine already returned.
     pub fn from_details(details: engine::model::ProjectDetails) -> Self {
         let id = details.project.id;
-        let version = engine::model::WorkflowVersion {
-            id: details.project.workflow_version_id,
-            key: details.workflow_key.clone(),
-            version: details.workflow_version,
-            fingerprint: String::new(),
-            source_name: String::new(),
-            registered_at: details.project.created_at,
-            definition: details.definition.clone(),
-        };
+        let version = details.workflow.clone();
         let data = Preloaded {
             workflows: HashMap::from([(version.id, version)]),
             districts: HashMap::from([(details.district.id, details.district.clone())]),
@@ -72,26 +60,21 @@ impl Project {
 
     /// A page of projects with their workflows, districts, participants, stage plans and
     /// checklists loaded in five statements.
-    pub async fn page(engine: &Engine, projects: Vec<engine::model::Project>) -> async_graphql::Result<Vec<Project>> {
-        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-        let version_ids = engine::service::unique_ids(projects.iter().map(|p| p.workflow_version_id));
-        let district_ids = engine::service::unique_ids(projects.iter().map(|p| p.district_id));
-        let organization_ids =
-            engine::service::unique_ids(projects.iter().flat_map(|p| p.participants.iter().copied()));
-        let (workflows, districts, organizations, stages, checklists) = futures_util::try_join!(
-            engine.workflow_versions_by_ids(&version_ids),
-            engine.districts_by_ids(&district_ids),
-            engine.organizations_by_ids(&organization_ids),
-            engine.stage_plans_of(&ids),
-            engine.checklists_of(&ids),
-        )
-        .map_err(crate::error::to_graphql)?;
+    pub async fn page(
+        engine: &Engine,
+        actor: &engine::Actor,
+        projects: Vec<engine::model::Project>,
+    ) -> async_graphql::Result<Vec<Project>> {
+        let batch = engine
+            .project_batch(actor, &projects)
+            .await
+            .map_err(crate::error::to_graphql)?;
         let data = Arc::new(Preloaded {
-            workflows,
-            districts,
-            organizations,
-            stages,
-            checklists,
+            workflows: batch.workflows,
+            districts: batch.districts,
+            organizations: batch.organizations,
+            stages: batch.stages,
+            checklists: batch.checklists,
         });
         Ok(projects
             .into_iter()
@@ -106,7 +89,7 @@ impl Project {
         let id = self.project.workflow_version_id;
         match self.data.as_ref().and_then(|d| d.workflows.get(&id)) {
             Some(found) => Ok(Some(found.clone())),
-            None => ctx.data_unchecked::<DataLoader<WorkflowLoader>>().load_one(id).await,
+            None => crate::loaders::of(ctx)?.workflows.load_one(id).await,
         }
     }
 
@@ -114,7 +97,7 @@ impl Project {
         let id = self.project.district_id;
         match self.data.as_ref().and_then(|d| d.districts.get(&id)) {
             Some(found) => Ok(Some(found.clone())),
-            None => ctx.data_unchecked::<DataLoader<DistrictLoader>>().load_one(id).await,
+            None => crate::loaders::of(ctx)?.districts.load_one(id).await,
         }
     }
 
@@ -135,8 +118,8 @@ impl Project {
     async fn plans(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlan>> {
         match self.data.as_ref().and_then(|d| d.stages.get(&self.project.id)) {
             Some(found) => Ok(found.clone()),
-            None => Ok(ctx
-                .data_unchecked::<DataLoader<StagePlanLoader>>()
+            None => Ok(crate::loaders::of(ctx)?
+                .stage_plans
                 .load_one(self.project.id)
                 .await?
                 .unwrap_or_default()),
@@ -146,8 +129,8 @@ impl Project {
     async fn marks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ChecklistMark>> {
         match &self.data {
             Some(data) => Ok(data.checklists.get(&self.project.id).cloned().unwrap_or_default()),
-            None => Ok(ctx
-                .data_unchecked::<DataLoader<ChecklistLoader>>()
+            None => Ok(crate::loaders::of(ctx)?
+                .checklists
                 .load_one(self.project.id)
                 .await?
                 .unwrap_or_default()),
@@ -243,11 +226,7 @@ impl Project {
         let ids = self.project.participants.iter().copied();
         let found = match &self.data {
             Some(data) if ids.clone().all(|id| data.organizations.contains_key(&id)) => data.organizations.clone(),
-            _ => {
-                ctx.data_unchecked::<DataLoader<OrganizationLoader>>()
-                    .load_many(ids)
-                    .await?
-            }
+            _ => crate::loaders::of(ctx)?.organizations.load_many(ids).await?,
         };
         Ok(self
             .project
@@ -287,8 +266,8 @@ impl Project {
     /// История: запуск, переходы, переносы сроков, отметки чек-листа, отмена.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HistoryEntry>> {
         let definition = self.definition(ctx).await?;
-        let events = ctx
-            .data_unchecked::<DataLoader<HistoryLoader>>()
+        let events = crate::loaders::of(ctx)?
+            .history
             .load_one(self.project.id)
             .await?
             .unwrap_or_default();
@@ -302,19 +281,13 @@ impl Project {
     }
     /// Светофор проекта: просрочки, близкие сроки и показатели.
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProjectHealth>> {
-        let found = ctx
-            .data_unchecked::<DataLoader<HealthLoader>>()
-            .load_one(self.project.id)
-            .await?;
+        let found = crate::loaders::of(ctx)?.health.load_one(self.project.id).await?;
         Ok(found.map(|(health, _)| health.into()))
     }
     /// План и факт по каждому показателю для каждой организации-участника.
     async fn indicator_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IndicatorProgress>> {
         let definition = self.definition(ctx).await?;
-        let found = ctx
-            .data_unchecked::<DataLoader<HealthLoader>>()
-            .load_one(self.project.id)
-            .await?;
+        let found = crate::loaders::of(ctx)?.health.load_one(self.project.id).await?;
         Ok(found
             .map(|(_, list)| list)
             .unwrap_or_default()
