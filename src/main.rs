@@ -27,6 +27,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// fifth of the throughput in page faults; 100 ms gave 105 pages/s at 16 connections against
 /// 81, at 80 MB. `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` in the environment
 /// win; set there, before the process starts, they also apply to mimalloc's first arena.
+#[allow(unsafe_code)]
 fn tune_allocator() {
     // `mi_option_e` in mimalloc.h (v3, the version libmimalloc-sys builds by default).
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;

@@ -20,6 +20,7 @@ use engine::service::{LaunchProject, NewUser};
 use engine::{Actor, Role};
 use serde_json::{Value, json};
 
+use crate::both_backends;
 use crate::helpers::{Server, TestDb, date, minimal_launch};
 
 const PASSWORD: &str = "пароль-для-тестов";
@@ -619,21 +620,24 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
     }
 }
 
-crate::both_backends! {
-    async fn every_cell_of_the_permission_table_holds_over_http(db) {
-        let server = db.spawn_server().await;
-        let f = fixture(&db, &server).await;
-        let mut wrong = Vec::new();
-        for rule in TABLE {
-            let expected = expected(rule.operation);
-            for (caller, token) in CALLERS.iter().zip(&f.tokens) {
-                let index = CALLERS.iter().position(|c| c == caller).unwrap();
-                let got = f.probe(&server, rule.operation, token).await;
-                if got != expected[index] {
-                    wrong.push(format!("{:?} for {caller}: expected {:?}, got {got:?}", rule.operation, expected[index]));
-                }
+async fn every_cell_of_the_permission_table_holds_over_http(db: TestDb) {
+    let server = db.spawn_server().await;
+    let f = fixture(&db, &server).await;
+    let mut wrong = Vec::new();
+    for rule in TABLE {
+        let expected = expected(rule.operation);
+        for (caller, token) in CALLERS.iter().zip(&f.tokens) {
+            let index = CALLERS.iter().position(|c| c == caller).unwrap();
+            let got = f.probe(&server, rule.operation, token).await;
+            if got != expected[index] {
+                wrong.push(format!(
+                    "{:?} for {caller}: expected {:?}, got {got:?}",
+                    rule.operation, expected[index]
+                ));
             }
         }
-        assert!(wrong.is_empty(), "cells that do not hold:\n{}", wrong.join("\n"));
     }
+    assert!(wrong.is_empty(), "cells that do not hold:\n{}", wrong.join("\n"));
 }
+
+both_backends!(every_cell_of_the_permission_table_holds_over_http);

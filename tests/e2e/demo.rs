@@ -230,107 +230,189 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
     copy_id
 }
 
-both_backends! {
-    async fn the_same_seed_gives_the_same_district_twice(db) {
-        let first = demo::seed(&db.engine, &options(&db)).await.unwrap();
-        let (other, scratch) = second_database(db.backend, db.clock_now()).await;
-        let second = demo::seed(&other, &options(&db)).await.unwrap();
-        let (a, b) = (snapshot(&db.engine).await, snapshot(&other).await);
-        scratch.remove().await;
-        assert_eq!(first.counts, second.counts);
-        assert_eq!(first.logins, second.logins);
-        let c = &first.counts;
-        assert_eq!((c.districts, c.organizations), (1, 60));
-        assert!((250..=350).contains(&c.projects), "about 300 projects: {c:?}");
-        assert!(c.indicator_reports > 1000 && c.report_revisions > 0 && c.checklist_marks > 1000, "{c:?}");
-        assert_eq!(a.len() as u64, c.projects);
-        assert_eq!(a, b, "the same seed gives the same projects, plans and reports");
-        assert_eq!(code(demo::seed(&db.engine, &options(&db)).await), "VALIDATION", "only into an empty database");
+async fn the_same_seed_gives_the_same_district_twice(db: TestDb) {
+    let first = demo::seed(&db.engine, &options(&db)).await.unwrap();
+    let (other, scratch) = second_database(db.backend, db.clock_now()).await;
+    let second = demo::seed(&other, &options(&db)).await.unwrap();
+    let (a, b) = (snapshot(&db.engine).await, snapshot(&other).await);
+    scratch.remove().await;
+    assert_eq!(first.counts, second.counts);
+    assert_eq!(first.logins, second.logins);
+    let c = &first.counts;
+    assert_eq!((c.districts, c.organizations), (1, 60));
+    assert!((250..=350).contains(&c.projects), "about 300 projects: {c:?}");
+    assert!(
+        c.indicator_reports > 1000 && c.report_revisions > 0 && c.checklist_marks > 1000,
+        "{c:?}"
+    );
+    assert_eq!(a.len() as u64, c.projects);
+    assert_eq!(a, b, "the same seed gives the same projects, plans and reports");
+    assert_eq!(
+        code(demo::seed(&db.engine, &options(&db)).await),
+        "VALIDATION",
+        "only into an empty database"
+    );
+}
+
+async fn the_demo_district_reads_like_a_living_one(db: TestDb) {
+    let report = demo::seed(&db.engine, &options(&db)).await.unwrap();
+    let e = &db.engine;
+    let districts = e.districts(&Actor::SYSTEM).await.unwrap();
+    assert_eq!(districts.len(), 1);
+    assert_eq!(districts[0].time_zone, chrono_tz::Asia::Yekaterinburg);
+    let dashboard = e.dashboard(&Actor::SYSTEM, Some(districts[0].id)).await.unwrap();
+    let mut workflows: Vec<&str> = dashboard.by_workflow.iter().map(|c| c.key.as_str()).collect();
+    workflows.sort_unstable();
+    assert_eq!(
+        workflows,
+        [
+            "methodical-service-monitoring",
+            "school-leaders",
+            "school-quality-roadmap",
+            "tochka-rosta",
+            "unified-methodical-day"
+        ],
+        "active projects of all five workflows"
+    );
+    assert!(!dashboard.overdue.is_empty(), "some stages are overdue");
+    assert!(!dashboard.missing_reports.is_empty(), "some reports are missing");
+    let lights: BTreeMap<&str, u64> = dashboard.by_health.iter().map(|c| (c.key.as_str(), c.count)).collect();
+    assert!(
+        lights.contains_key("red") && lights.contains_key("amber") && lights.contains_key("green"),
+        "{lights:?}"
+    );
+    let groups: Vec<_> = dashboard
+        .organizations
+        .iter()
+        .filter(|o| o.achievement.is_some())
+        .map(|o| o.health)
+        .collect();
+    for light in [
+        engine::health::Health::Green,
+        engine::health::Health::Amber,
+        engine::health::Health::Red,
+    ] {
+        assert!(
+            groups.contains(&light),
+            "organizations in the {light:?} group: {groups:?}"
+        );
     }
+    // Seed 002's grouping of methodical services by a criterion.
+    assert!(
+        dashboard
+            .organizations_by_indicator("k2")
+            .iter()
+            .any(|o| o.achievement.is_some())
+    );
 
-    async fn the_demo_district_reads_like_a_living_one(db) {
-        let report = demo::seed(&db.engine, &options(&db)).await.unwrap();
-        let e = &db.engine;
-        let districts = e.districts(&Actor::SYSTEM).await.unwrap();
-        assert_eq!(districts.len(), 1);
-        assert_eq!(districts[0].time_zone, chrono_tz::Asia::Yekaterinburg);
-        let dashboard = e.dashboard(&Actor::SYSTEM, Some(districts[0].id)).await.unwrap();
-        let mut workflows: Vec<&str> = dashboard.by_workflow.iter().map(|c| c.key.as_str()).collect();
-        workflows.sort_unstable();
-        assert_eq!(workflows, ["methodical-service-monitoring", "school-leaders", "school-quality-roadmap", "tochka-rosta", "unified-methodical-day"], "active projects of all five workflows");
-        assert!(!dashboard.overdue.is_empty(), "some stages are overdue");
-        assert!(!dashboard.missing_reports.is_empty(), "some reports are missing");
-        let lights: BTreeMap<&str, u64> = dashboard.by_health.iter().map(|c| (c.key.as_str(), c.count)).collect();
-        assert!(lights.contains_key("red") && lights.contains_key("amber") && lights.contains_key("green"), "{lights:?}");
-        let groups: Vec<_> = dashboard.organizations.iter().filter(|o| o.achievement.is_some()).map(|o| o.health).collect();
-        for light in [engine::health::Health::Green, engine::health::Health::Amber, engine::health::Health::Red] {
-            assert!(groups.contains(&light), "organizations in the {light:?} group: {groups:?}");
-        }
-        // Seed 002's grouping of methodical services by a criterion.
-        assert!(dashboard.organizations_by_indicator("k2").iter().any(|o| o.achievement.is_some()));
-
-        // Every demo login works and sees its part.
-        let roles: Vec<engine::Role> = report.logins.iter().map(|l| l.role).collect();
-        for role in [engine::Role::Admin, engine::Role::Coordinator, engine::Role::Director, engine::Role::Observer] {
-            assert!(roles.contains(&role), "a login of every role: {roles:?}");
-        }
-        for login in &report.logins {
-            let session = e.login(&login.email, DEMO_PASSWORD).await.unwrap();
-            assert_eq!(session.user.role, login.role);
-            let actor = e.authenticate(&session.token).await.unwrap();
-            let page = e.list_projects(&actor, &ProjectFilter::default(), 10, None).await.unwrap();
-            assert!(page.total_count > 0, "{} sees projects", login.email);
-            if login.role != engine::Role::Director {
-                e.dashboard(&actor, None).await.unwrap();
-            }
-        }
-        assert_eq!(code(e.login(&report.logins[0].email, "не тот пароль").await), "UNAUTHENTICATED");
+    // Every demo login works and sees its part.
+    let roles: Vec<engine::Role> = report.logins.iter().map(|l| l.role).collect();
+    for role in [
+        engine::Role::Admin,
+        engine::Role::Coordinator,
+        engine::Role::Director,
+        engine::Role::Observer,
+    ] {
+        assert!(roles.contains(&role), "a login of every role: {roles:?}");
     }
+    for login in &report.logins {
+        let session = e.login(&login.email, DEMO_PASSWORD).await.unwrap();
+        assert_eq!(session.user.role, login.role);
+        let actor = e.authenticate(&session.token).await.unwrap();
+        let page = e
+            .list_projects(&actor, &ProjectFilter::default(), 10, None)
+            .await
+            .unwrap();
+        assert!(page.total_count > 0, "{} sees projects", login.email);
+        if login.role != engine::Role::Director {
+            e.dashboard(&actor, None).await.unwrap();
+        }
+    }
+    assert_eq!(
+        code(e.login(&report.logins[0].email, "не тот пароль").await),
+        "UNAUTHENTICATED"
+    );
+}
 
-    async fn demo_histories_replay_through_the_services_to_the_same_plans(db) {
-        demo::seed(&db.engine, &options(&db)).await.unwrap();
-        let e = &db.engine;
-        let versions: BTreeMap<i64, String> = e.workflow_versions().await.unwrap().into_iter().map(|v| (v.id, v.key)).collect();
-        let page = e.list_projects(&Actor::SYSTEM, &ProjectFilter::default(), 100, None).await.unwrap();
-        assert!(page.has_next_page);
-        // The longest history of each workflow, a cancelled project and an overdue one.
-        let mut chosen: BTreeMap<String, (usize, i64)> = BTreeMap::new();
-        let mut after = None;
-        let mut extra = Vec::new();
-        loop {
-            let page = e.list_projects(&Actor::SYSTEM, &ProjectFilter::default(), 100, after).await.unwrap();
-            let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
-            let histories = e.histories(&Actor::SYSTEM, &ids).await.unwrap();
-            for p in &page.items {
-                let len = histories.get(&p.id).map_or(0, Vec::len);
-                let entry = chosen.entry(versions[&p.workflow_version_id].clone()).or_insert((0, p.id));
-                if len > entry.0 {
-                    *entry = (len, p.id);
-                }
-                if p.status == ProjectStatus::Cancelled && extra.is_empty() {
-                    extra.push(p.id);
-                }
+async fn demo_histories_replay_through_the_services_to_the_same_plans(db: TestDb) {
+    demo::seed(&db.engine, &options(&db)).await.unwrap();
+    let e = &db.engine;
+    let versions: BTreeMap<i64, String> = e
+        .workflow_versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.id, v.key))
+        .collect();
+    let page = e
+        .list_projects(&Actor::SYSTEM, &ProjectFilter::default(), 100, None)
+        .await
+        .unwrap();
+    assert!(page.has_next_page);
+    // The longest history of each workflow, a cancelled project and an overdue one.
+    let mut chosen: BTreeMap<String, (usize, i64)> = BTreeMap::new();
+    let mut after = None;
+    let mut extra = Vec::new();
+    loop {
+        let page = e
+            .list_projects(&Actor::SYSTEM, &ProjectFilter::default(), 100, after)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+        let histories = e.histories(&Actor::SYSTEM, &ids).await.unwrap();
+        for p in &page.items {
+            let len = histories.get(&p.id).map_or(0, Vec::len);
+            let entry = chosen
+                .entry(versions[&p.workflow_version_id].clone())
+                .or_insert((0, p.id));
+            if len > entry.0 {
+                *entry = (len, p.id);
             }
-            after = page.items.last().map(|p| p.id);
-            if !page.has_next_page {
-                break;
+            if p.status == ProjectStatus::Cancelled && extra.is_empty() {
+                extra.push(p.id);
             }
         }
-        let overdue = e.dashboard(&Actor::SYSTEM, None).await.unwrap().overdue;
-        extra.push(overdue[0].project_id);
-        assert_eq!(chosen.len(), 5);
-        for id in chosen.values().map(|(_, id)| *id).chain(extra) {
-            let copy = replay(&db, id).await;
-            let (original, copy) = (e.project(&Actor::SYSTEM, id).await.unwrap(), e.project(&Actor::SYSTEM, copy).await.unwrap());
-            assert_eq!(copy.stages, original.stages, "the plan of «{}»", original.project.title);
-            assert_eq!(
-                (&copy.project.current_stage, copy.project.status, copy.project.row_version, copy.checklist.len(), copy.history.len()),
-                (&original.project.current_stage, original.project.status, original.project.row_version, original.checklist.len(), original.history.len()),
-                "«{}»", original.project.title
-            );
+        after = page.items.last().map(|p| p.id);
+        if !page.has_next_page {
+            break;
         }
+    }
+    let overdue = e.dashboard(&Actor::SYSTEM, None).await.unwrap().overdue;
+    extra.push(overdue[0].project_id);
+    assert_eq!(chosen.len(), 5);
+    for id in chosen.values().map(|(_, id)| *id).chain(extra) {
+        let copy = replay(&db, id).await;
+        let (original, copy) = (
+            e.project(&Actor::SYSTEM, id).await.unwrap(),
+            e.project(&Actor::SYSTEM, copy).await.unwrap(),
+        );
+        assert_eq!(copy.stages, original.stages, "the plan of «{}»", original.project.title);
+        assert_eq!(
+            (
+                &copy.project.current_stage,
+                copy.project.status,
+                copy.project.row_version,
+                copy.checklist.len(),
+                copy.history.len()
+            ),
+            (
+                &original.project.current_stage,
+                original.project.status,
+                original.project.row_version,
+                original.checklist.len(),
+                original.history.len()
+            ),
+            "«{}»",
+            original.project.title
+        );
     }
 }
+
+both_backends!(
+    the_same_seed_gives_the_same_district_twice,
+    the_demo_district_reads_like_a_living_one,
+    demo_histories_replay_through_the_services_to_the_same_plans
+);
 
 fn project_office(args: &[&str], url: &str, data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_project-office"));

@@ -5,6 +5,7 @@ use engine::service::{NewDistrict, NewOrganization, NewUser};
 use engine::{Actor, Role};
 
 use crate::both_backends;
+use crate::helpers::TestDb;
 use crate::helpers::code;
 
 fn director(email: &str, organization_id: i64) -> NewUser {
@@ -18,57 +19,208 @@ fn director(email: &str, organization_id: i64) -> NewUser {
     }
 }
 
-both_backends! {
-    async fn a_district_needs_a_real_time_zone_and_a_unique_name(db) {
-        let e = &db.engine;
-        let err = e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: Some("Europe/Ryazan".into()), region_code: None }).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "timeZone"), "{err:?}");
-        assert!(err.to_string().contains("Europe/Moscow"), "the message shows how to write it: {err}");
-        let d = e.create_district(&Actor::SYSTEM, NewDistrict { name: " Скопинский район ".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await.unwrap();
-        assert_eq!((d.name.as_str(), d.time_zone), ("Скопинский район", chrono_tz::Europe::Moscow));
-        assert_eq!(code(e.create_district(&Actor::SYSTEM, NewDistrict { name: "Скопинский район".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await), "VALIDATION");
-    }
-
-    async fn only_admins_create_districts_and_coordinators_manage_their_own(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        assert_eq!(code(e.create_district(&w.coordinator, NewDistrict { name: "Новый".into(), time_zone: Some("Europe/Moscow".into()), region_code: None }).await), "FORBIDDEN");
-        let school = NewOrganization { district_id: w.district.id, name: "МДОУ «Детский сад № 3»".into(), kind: OrganizationKind::Kindergarten, email: Some("Sad3@Chesma.Test".into()) };
-        let created = e.create_organization(&w.coordinator, school.clone()).await.unwrap();
-        assert_eq!(created.email.as_deref(), Some("sad3@chesma.test"));
-        assert_eq!(code(e.create_organization(&w.coordinator, school.clone()).await), "VALIDATION");
-        assert_eq!(code(e.create_organization(&w.other_coordinator, NewOrganization { name: "Другая".into(), ..school.clone() }).await), "FORBIDDEN");
-        assert_eq!(code(e.create_organization(&w.director, NewOrganization { name: "Третья".into(), ..school.clone() }).await), "FORBIDDEN");
-        assert_eq!(code(e.create_organization(&w.coordinator, NewOrganization { name: "С почтой".into(), email: Some("не почта".into()), ..school }).await), "VALIDATION");
-        assert_eq!(e.organizations(&w.coordinator, Some(w.district.id)).await.unwrap().len(), 4);
-        assert_eq!(e.districts(&w.coordinator).await.unwrap().len(), 1);
-        assert_eq!(e.districts(&w.admin).await.unwrap().len(), 2);
-    }
-
-    async fn a_coordinator_creates_directors_only_for_schools_of_their_district(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        let user = e.create_user(&w.coordinator, director("New.Director@Chesma.test", w.schools[2].id)).await.unwrap();
-        assert_eq!((user.email.as_str(), user.district_id, user.organization_id), ("new.director@chesma.test", Some(w.district.id), Some(w.schools[2].id)));
-        let err = e.create_user(&w.coordinator, director("new.director@chesma.test", w.schools[2].id)).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "email"), "{err:?}");
-        assert_eq!(code(e.create_user(&w.coordinator, director("x@yartsevo.test", w.other_school.id)).await), "FORBIDDEN");
-        let coordinator = NewUser { role: Role::Coordinator, organization_id: None, district_id: Some(w.district.id), ..director("c2@chesma.test", 0) };
-        assert_eq!(code(e.create_user(&w.coordinator, coordinator).await), "FORBIDDEN");
-        let short = NewUser { password: Some("1234".into()), ..director("short@chesma.test", w.schools[2].id) };
-        let err = e.create_user(&w.admin, short).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "password"), "{err:?}");
-        let nowhere = NewUser { organization_id: None, ..director("nowhere@chesma.test", 0) };
-        assert_eq!(code(e.create_user(&w.admin, nowhere).await), "VALIDATION");
-    }
-
-    async fn passwords_are_stored_as_argon2_hashes(db) {
-        use sea_orm::{ConnectionTrait, Statement};
-        let w = db.world().await;
-        let _ = w;
-        let row = db.db().query_one_raw(Statement::from_string(db.db().get_database_backend(), "SELECT password_hash FROM users WHERE email = 'admin@po.test'")).await.unwrap().unwrap();
-        let hash: String = row.try_get("", "password_hash").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(engine::auth::verify_password("пароль-для-тестов", &hash));
-    }
+async fn a_district_needs_a_real_time_zone_and_a_unique_name(db: TestDb) {
+    let e = &db.engine;
+    let err = e
+        .create_district(
+            &Actor::SYSTEM,
+            NewDistrict {
+                name: "Скопинский район".into(),
+                time_zone: Some("Europe/Ryazan".into()),
+                region_code: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "timeZone"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("Europe/Moscow"),
+        "the message shows how to write it: {err}"
+    );
+    let d = e
+        .create_district(
+            &Actor::SYSTEM,
+            NewDistrict {
+                name: " Скопинский район ".into(),
+                time_zone: Some("Europe/Moscow".into()),
+                region_code: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (d.name.as_str(), d.time_zone),
+        ("Скопинский район", chrono_tz::Europe::Moscow)
+    );
+    assert_eq!(
+        code(
+            e.create_district(
+                &Actor::SYSTEM,
+                NewDistrict {
+                    name: "Скопинский район".into(),
+                    time_zone: Some("Europe/Moscow".into()),
+                    region_code: None
+                }
+            )
+            .await
+        ),
+        "VALIDATION"
+    );
 }
+
+async fn only_admins_create_districts_and_coordinators_manage_their_own(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    assert_eq!(
+        code(
+            e.create_district(
+                &w.coordinator,
+                NewDistrict {
+                    name: "Новый".into(),
+                    time_zone: Some("Europe/Moscow".into()),
+                    region_code: None
+                }
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    let school = NewOrganization {
+        district_id: w.district.id,
+        name: "МДОУ «Детский сад № 3»".into(),
+        kind: OrganizationKind::Kindergarten,
+        email: Some("Sad3@Chesma.Test".into()),
+    };
+    let created = e.create_organization(&w.coordinator, school.clone()).await.unwrap();
+    assert_eq!(created.email.as_deref(), Some("sad3@chesma.test"));
+    assert_eq!(
+        code(e.create_organization(&w.coordinator, school.clone()).await),
+        "VALIDATION"
+    );
+    assert_eq!(
+        code(
+            e.create_organization(
+                &w.other_coordinator,
+                NewOrganization {
+                    name: "Другая".into(),
+                    ..school.clone()
+                }
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(
+            e.create_organization(
+                &w.director,
+                NewOrganization {
+                    name: "Третья".into(),
+                    ..school.clone()
+                }
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(
+            e.create_organization(
+                &w.coordinator,
+                NewOrganization {
+                    name: "С почтой".into(),
+                    email: Some("не почта".into()),
+                    ..school
+                }
+            )
+            .await
+        ),
+        "VALIDATION"
+    );
+    assert_eq!(
+        e.organizations(&w.coordinator, Some(w.district.id))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(e.districts(&w.coordinator).await.unwrap().len(), 1);
+    assert_eq!(e.districts(&w.admin).await.unwrap().len(), 2);
+}
+
+async fn a_coordinator_creates_directors_only_for_schools_of_their_district(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let user = e
+        .create_user(&w.coordinator, director("New.Director@Chesma.test", w.schools[2].id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (user.email.as_str(), user.district_id, user.organization_id),
+        ("new.director@chesma.test", Some(w.district.id), Some(w.schools[2].id))
+    );
+    let err = e
+        .create_user(&w.coordinator, director("new.director@chesma.test", w.schools[2].id))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "email"),
+        "{err:?}"
+    );
+    assert_eq!(
+        code(
+            e.create_user(&w.coordinator, director("x@yartsevo.test", w.other_school.id))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let coordinator = NewUser {
+        role: Role::Coordinator,
+        organization_id: None,
+        district_id: Some(w.district.id),
+        ..director("c2@chesma.test", 0)
+    };
+    assert_eq!(code(e.create_user(&w.coordinator, coordinator).await), "FORBIDDEN");
+    let short = NewUser {
+        password: Some("1234".into()),
+        ..director("short@chesma.test", w.schools[2].id)
+    };
+    let err = e.create_user(&w.admin, short).await.unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "password"),
+        "{err:?}"
+    );
+    let nowhere = NewUser {
+        organization_id: None,
+        ..director("nowhere@chesma.test", 0)
+    };
+    assert_eq!(code(e.create_user(&w.admin, nowhere).await), "VALIDATION");
+}
+
+async fn passwords_are_stored_as_argon2_hashes(db: TestDb) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let w = db.world().await;
+    let _ = w;
+    let row = db
+        .db()
+        .query_one_raw(Statement::from_string(
+            db.db().get_database_backend(),
+            "SELECT password_hash FROM users WHERE email = 'admin@po.test'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let hash: String = row.try_get("", "password_hash").unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(engine::auth::verify_password("пароль-для-тестов", &hash));
+}
+
+both_backends!(
+    a_district_needs_a_real_time_zone_and_a_unique_name,
+    only_admins_create_districts_and_coordinators_manage_their_own,
+    a_coordinator_creates_directors_only_for_schools_of_their_district,
+    passwords_are_stored_as_argon2_hashes
+);

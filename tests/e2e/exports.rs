@@ -148,146 +148,295 @@ fn date(cell: &Data) -> NaiveDate {
     datetime(cell).date()
 }
 
-both_backends! {
-    async fn indicator_reports_download_as_xlsx_and_csv(db) {
-        let s = setup(&db).await;
-        let token = s.server.login("coordinator@chesma.test", PASSWORD).await;
-        let path = format!("/export/indicator-reports.xlsx?projectId={}", s.a);
-        let bytes = download(&s.server, &token, &path, XLSX, "indicator-reports-2025-05-01.xlsx").await;
-        assert_eq!(workbook(&bytes).sheet_names(), ["Отчёты по показателям"]);
-        let rows = sheet(&bytes, "Отчёты по показателям");
-        assert_eq!(rows.len(), 2, "{rows:?}");
-        assert_eq!(
-            strings(&rows[0]),
-            ["Проект", "Организация", "Код показателя", "Показатель", "Единица", "Период", "Значение",
-             "Комментарий", "Дата сдачи", "Исправлений"]
-        );
-        let row = &rows[1];
-        assert_eq!(
-            strings(&row[..6]),
-            [s.a_title.as_str(), s.w.schools[0].name.as_str(), "1.1", "Доля педагогов, прошедших обучение", "%", "2025-Q1"]
-        );
-        assert_eq!(row[6], Data::Float(87.5));
-        assert_eq!(row[7], Data::String(COMMENT.into()));
-        // 10:30 UTC is 15:30 in the district's Asia/Yekaterinburg.
-        assert_eq!(datetime(&row[8]), NaiveDate::from_ymd_opt(2025, 3, 5).unwrap().and_hms_opt(15, 30, 0).unwrap());
-        assert_eq!(row[9], Data::Float(1.0));
-        let sheet_xml = part(&bytes, "xl/worksheets/sheet1.xml");
-        assert!(sheet_xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet_xml}");
-        assert!(sheet_xml.contains("<cols><col "), "column widths are set: {sheet_xml}");
-        assert!(part(&bytes, "xl/styles.xml").contains("<b/>"), "a bold header");
+async fn indicator_reports_download_as_xlsx_and_csv(db: TestDb) {
+    let s = setup(&db).await;
+    let token = s.server.login("coordinator@chesma.test", PASSWORD).await;
+    let path = format!("/export/indicator-reports.xlsx?projectId={}", s.a);
+    let bytes = download(&s.server, &token, &path, XLSX, "indicator-reports-2025-05-01.xlsx").await;
+    assert_eq!(workbook(&bytes).sheet_names(), ["Отчёты по показателям"]);
+    let rows = sheet(&bytes, "Отчёты по показателям");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        strings(&rows[0]),
+        [
+            "Проект",
+            "Организация",
+            "Код показателя",
+            "Показатель",
+            "Единица",
+            "Период",
+            "Значение",
+            "Комментарий",
+            "Дата сдачи",
+            "Исправлений"
+        ]
+    );
+    let row = &rows[1];
+    assert_eq!(
+        strings(&row[..6]),
+        [
+            s.a_title.as_str(),
+            s.w.schools[0].name.as_str(),
+            "1.1",
+            "Доля педагогов, прошедших обучение",
+            "%",
+            "2025-Q1"
+        ]
+    );
+    assert_eq!(row[6], Data::Float(87.5));
+    assert_eq!(row[7], Data::String(COMMENT.into()));
+    // 10:30 UTC is 15:30 in the district's Asia/Yekaterinburg.
+    assert_eq!(
+        datetime(&row[8]),
+        NaiveDate::from_ymd_opt(2025, 3, 5)
+            .unwrap()
+            .and_hms_opt(15, 30, 0)
+            .unwrap()
+    );
+    assert_eq!(row[9], Data::Float(1.0));
+    let sheet_xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet_xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+        "{sheet_xml}"
+    );
+    assert!(sheet_xml.contains("<cols><col "), "column widths are set: {sheet_xml}");
+    assert!(part(&bytes, "xl/styles.xml").contains("<b/>"), "a bold header");
 
-        let path = format!("/export/indicator-reports.csv?projectId={}&indicator=1.1&period=2025-Q1", s.a);
-        let bytes = download(&s.server, &token, &path, "text/csv; charset=utf-8", "indicator-reports-2025-05-01.csv").await;
-        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 byte-order mark");
-        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-        let expected = format!(
-            "Проект;Организация;Код показателя;Показатель;Единица;Период;Значение;Комментарий;Дата сдачи;Исправлений\r\n\
-             {};{};1.1;Доля педагогов, прошедших обучение;%;2025-Q1;87,5;\"{COMMENT}\";05.03.2025 15:30;1\r\n",
-            s.a_title, s.w.schools[0].name
-        );
-        assert_eq!(text, expected);
+    let path = format!(
+        "/export/indicator-reports.csv?projectId={}&indicator=1.1&period=2025-Q1",
+        s.a
+    );
+    let bytes = download(
+        &s.server,
+        &token,
+        &path,
+        "text/csv; charset=utf-8",
+        "indicator-reports-2025-05-01.csv",
+    )
+    .await;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 byte-order mark");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let expected = format!(
+        "Проект;Организация;Код показателя;Показатель;Единица;Период;Значение;Комментарий;Дата сдачи;Исправлений\r\n\
+         {};{};1.1;Доля педагогов, прошедших обучение;%;2025-Q1;87,5;\"{COMMENT}\";05.03.2025 15:30;1\r\n",
+        s.a_title, s.w.schools[0].name
+    );
+    assert_eq!(text, expected);
 
-        // Filters narrow; an organization without reports gets the header only.
-        let path = format!("/export/indicator-reports.csv?organizationId={}", s.w.schools[2].id);
-        let bytes = download(&s.server, &token, &path, "text/csv; charset=utf-8", "indicator-reports-2025-05-01.csv").await;
-        assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 1);
-        let director = s.server.login("director1@chesma.test", PASSWORD).await;
-        let bytes = download(&s.server, &director, "/export/indicator-reports.xlsx", XLSX, "indicator-reports-2025-05-01.xlsx").await;
-        assert_eq!(sheet(&bytes, "Отчёты по показателям").len(), 2, "the director's own report");
-    }
-
-    async fn exports_need_a_token_and_the_right_scope(db) {
-        let s = setup(&db).await;
-        let path = format!("/export/indicator-reports.csv?projectId={}", s.a);
-        for token in [None, Some("no-such-token")] {
-            let (status, code, message) = refused(&s.server, token, &path).await;
-            assert_eq!((status, code.as_str()), (401, "UNAUTHENTICATED"), "{message}");
-        }
-        let response = get(&s.server, None, "/export/dashboard.xlsx").await;
-        assert_eq!(response.status(), 401);
-        assert_eq!(response.headers()["www-authenticate"], "Bearer");
-
-        // The director of another school may not read this school's project.
-        let other = s.server.login("director2@chesma.test", PASSWORD).await;
-        for ext in ["csv", "xlsx"] {
-            let path = format!("/export/indicator-reports.{ext}?projectId={}", s.a);
-            let (status, code, message) = refused(&s.server, Some(&other), &path).await;
-            assert_eq!((status, code.as_str()), (403, "FORBIDDEN"), "{message}");
-        }
-        // …and gets only their own (no) reports without a project.
-        let bytes = download(&s.server, &other, "/export/indicator-reports.csv", "text/csv; charset=utf-8", "indicator-reports-2025-05-01.csv").await;
-        assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 1);
-        // Directors have no dashboard; a coordinator has none of another district.
-        assert_eq!(refused(&s.server, Some(&other), "/export/dashboard.csv").await.0, 403);
-        let coordinator = s.server.login("coordinator@chesma.test", PASSWORD).await;
-        let path = format!("/export/dashboard.xlsx?districtId={}", s.w.other_district.id);
-        assert_eq!(refused(&s.server, Some(&coordinator), &path).await.1, "FORBIDDEN");
-
-        let c = Some(coordinator.as_str());
-        let (status, code, _) = refused(&s.server, c, "/export/indicator-reports.xlsx?projectId=987654").await;
-        assert_eq!((status, code.as_str()), (404, "NOT_FOUND"));
-        let (status, code, message) = refused(&s.server, c, "/export/indicator-reports.csv?projectId=abc").await;
-        assert_eq!((status, code.as_str()), (400, "VALIDATION"));
-        assert!(message.contains("не идентификатор"), "{message}");
-        let (status, _, message) = refused(&s.server, c, "/export/dashboard.csv?district=1").await;
-        assert_eq!(status, 400);
-        assert!(message.contains("Неизвестный параметр «district»"), "{message}");
-    }
-
-    async fn dashboard_downloads_list_the_overdue_and_the_organizations(db) {
-        let s = setup(&db).await;
-        let expected = db.engine.dashboard(&s.w.coordinator, None).await.unwrap();
-        assert_eq!(expected.overdue.len(), 3, "{expected:?}");
-        assert!(!expected.missing_reports.is_empty(), "{expected:?}");
-        let token = s.server.login("coordinator@chesma.test", PASSWORD).await;
-
-        let bytes = download(&s.server, &token, "/export/dashboard.xlsx", XLSX, "dashboard-2025-05-01.xlsx").await;
-        assert_eq!(
-            workbook(&bytes).sheet_names(),
-            ["Просрочено", "Нет отчётов", "Организации", "По этапам", "По процессам", "По состоянию"]
-        );
-        let overdue = sheet(&bytes, "Просрочено");
-        assert_eq!(strings(&overdue[0]), ["Проект", "Район", "Этап", "Срок", "Дней просрочки"]);
-        assert_eq!(overdue.len(), 1 + expected.overdue.len());
-        for (row, o) in overdue[1..].iter().zip(&expected.overdue) {
-            assert_eq!(strings(&row[..3]), [o.project_title.as_str(), "Чесменский район", o.stage_title.as_str()]);
-            assert_eq!(date(&row[3]), o.due);
-            assert_eq!(row[4], Data::Float(o.days_overdue as f64));
-        }
-        let a = overdue.iter().find(|r| r[0] == Data::String(s.a_title.clone())).expect("project a is overdue");
-        assert_eq!((a[2].to_string(), date(&a[3])), ("Работа".into(), NaiveDate::from_ymd_opt(2025, 4, 2).unwrap()));
-
-        let missing = sheet(&bytes, "Нет отчётов");
-        assert_eq!(strings(&missing[0])[..5], ["Организация", "Проект", "Код показателя", "Показатель", "Период"]);
-        assert!(missing[1..].iter().any(|r| r[0] == Data::String(s.w.schools[2].name.clone()) && r[4] == Data::String("2025-Q1".into())), "{missing:?}");
-
-        let organizations = sheet(&bytes, "Организации");
-        assert_eq!(strings(&organizations[0]), ["Организация", "Район", "Достижение, %", "Состояние", "Показателей"]);
-        assert_eq!(organizations.len(), 4, "the three participating schools: {organizations:?}");
-        assert_eq!(strings(&organizations[1][..2]), [s.w.schools[0].name.as_str(), "Чесменский район"]);
-        assert_eq!(organizations[1][2], Data::Float(87.5));
-        assert_eq!(organizations[1][3], Data::String("в норме".into()));
-        assert_eq!(organizations[1][4], Data::Float(1.0));
-        assert_eq!((&organizations[2][2], organizations[2][3].to_string()), (&Data::Empty, "нет данных".to_string()));
-
-        assert_eq!(strings(&sheet(&bytes, "По процессам")[1]), ["Проверочный процесс", "3"]);
-        let by_health = sheet(&bytes, "По состоянию");
-        assert_eq!(strings(&by_health[1]), ["отставание", "3"]);
-        for i in 1..=6 {
-            assert!(part(&bytes, &format!("xl/worksheets/sheet{i}.xml")).contains(r#"state="frozen""#));
-        }
-
-        let bytes = download(&s.server, &token, &format!("/export/dashboard.csv?districtId={}", s.w.district.id), "text/csv; charset=utf-8", "dashboard-2025-05-01.csv").await;
-        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 byte-order mark");
-        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-        assert!(text.starts_with("Просрочено\r\nПроект;Район;Этап;Срок;Дней просрочки\r\n"), "{text}");
-        let o = expected.overdue.iter().find(|o| o.project_id == s.a).unwrap();
-        assert!(text.contains(&format!("\r\n{};Чесменский район;Работа;02.04.2025;{}\r\n", s.a_title, o.days_overdue)), "{text}");
-        assert!(text.contains("\r\n\r\nНет отчётов\r\nОрганизация;Проект;Код показателя;Показатель;Период;Срок сдачи;Дней просрочки\r\n"), "{text}");
-        assert!(text.contains(&format!("\r\n\r\nОрганизации\r\nОрганизация;Район;Достижение, %;Состояние;Показателей\r\n{};Чесменский район;87,5;в норме;1\r\n", s.w.schools[0].name)), "{text}");
-        assert!(text.contains("\r\n\r\nПо состоянию\r\nСостояние;Проектов\r\nотставание;3\r\n"), "{text}");
-        let titles: Vec<&str> = text.split("\r\n\r\n").map(|section| section.lines().next().unwrap_or_default()).collect();
-        assert_eq!(titles, ["Просрочено", "Нет отчётов", "Организации", "По этапам", "По процессам", "По состоянию"]);
-    }
+    // Filters narrow; an organization without reports gets the header only.
+    let path = format!("/export/indicator-reports.csv?organizationId={}", s.w.schools[2].id);
+    let bytes = download(
+        &s.server,
+        &token,
+        &path,
+        "text/csv; charset=utf-8",
+        "indicator-reports-2025-05-01.csv",
+    )
+    .await;
+    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 1);
+    let director = s.server.login("director1@chesma.test", PASSWORD).await;
+    let bytes = download(
+        &s.server,
+        &director,
+        "/export/indicator-reports.xlsx",
+        XLSX,
+        "indicator-reports-2025-05-01.xlsx",
+    )
+    .await;
+    assert_eq!(
+        sheet(&bytes, "Отчёты по показателям").len(),
+        2,
+        "the director's own report"
+    );
 }
+
+async fn exports_need_a_token_and_the_right_scope(db: TestDb) {
+    let s = setup(&db).await;
+    let path = format!("/export/indicator-reports.csv?projectId={}", s.a);
+    for token in [None, Some("no-such-token")] {
+        let (status, code, message) = refused(&s.server, token, &path).await;
+        assert_eq!((status, code.as_str()), (401, "UNAUTHENTICATED"), "{message}");
+    }
+    let response = get(&s.server, None, "/export/dashboard.xlsx").await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+
+    // The director of another school may not read this school's project.
+    let other = s.server.login("director2@chesma.test", PASSWORD).await;
+    for ext in ["csv", "xlsx"] {
+        let path = format!("/export/indicator-reports.{ext}?projectId={}", s.a);
+        let (status, code, message) = refused(&s.server, Some(&other), &path).await;
+        assert_eq!((status, code.as_str()), (403, "FORBIDDEN"), "{message}");
+    }
+    // …and gets only their own (no) reports without a project.
+    let bytes = download(
+        &s.server,
+        &other,
+        "/export/indicator-reports.csv",
+        "text/csv; charset=utf-8",
+        "indicator-reports-2025-05-01.csv",
+    )
+    .await;
+    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 1);
+    // Directors have no dashboard; a coordinator has none of another district.
+    assert_eq!(refused(&s.server, Some(&other), "/export/dashboard.csv").await.0, 403);
+    let coordinator = s.server.login("coordinator@chesma.test", PASSWORD).await;
+    let path = format!("/export/dashboard.xlsx?districtId={}", s.w.other_district.id);
+    assert_eq!(refused(&s.server, Some(&coordinator), &path).await.1, "FORBIDDEN");
+
+    let c = Some(coordinator.as_str());
+    let (status, code, _) = refused(&s.server, c, "/export/indicator-reports.xlsx?projectId=987654").await;
+    assert_eq!((status, code.as_str()), (404, "NOT_FOUND"));
+    let (status, code, message) = refused(&s.server, c, "/export/indicator-reports.csv?projectId=abc").await;
+    assert_eq!((status, code.as_str()), (400, "VALIDATION"));
+    assert!(message.contains("не идентификатор"), "{message}");
+    let (status, _, message) = refused(&s.server, c, "/export/dashboard.csv?district=1").await;
+    assert_eq!(status, 400);
+    assert!(message.contains("Неизвестный параметр «district»"), "{message}");
+}
+
+async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) {
+    let s = setup(&db).await;
+    let expected = db.engine.dashboard(&s.w.coordinator, None).await.unwrap();
+    assert_eq!(expected.overdue.len(), 3, "{expected:?}");
+    assert!(!expected.missing_reports.is_empty(), "{expected:?}");
+    let token = s.server.login("coordinator@chesma.test", PASSWORD).await;
+
+    let bytes = download(
+        &s.server,
+        &token,
+        "/export/dashboard.xlsx",
+        XLSX,
+        "dashboard-2025-05-01.xlsx",
+    )
+    .await;
+    assert_eq!(
+        workbook(&bytes).sheet_names(),
+        [
+            "Просрочено",
+            "Нет отчётов",
+            "Организации",
+            "По этапам",
+            "По процессам",
+            "По состоянию"
+        ]
+    );
+    let overdue = sheet(&bytes, "Просрочено");
+    assert_eq!(
+        strings(&overdue[0]),
+        ["Проект", "Район", "Этап", "Срок", "Дней просрочки"]
+    );
+    assert_eq!(overdue.len(), 1 + expected.overdue.len());
+    for (row, o) in overdue[1..].iter().zip(&expected.overdue) {
+        assert_eq!(
+            strings(&row[..3]),
+            [o.project_title.as_str(), "Чесменский район", o.stage_title.as_str()]
+        );
+        assert_eq!(date(&row[3]), o.due);
+        assert_eq!(row[4], Data::Float(o.days_overdue as f64));
+    }
+    let a = overdue
+        .iter()
+        .find(|r| r[0] == Data::String(s.a_title.clone()))
+        .expect("project a is overdue");
+    assert_eq!(
+        (a[2].to_string(), date(&a[3])),
+        ("Работа".into(), NaiveDate::from_ymd_opt(2025, 4, 2).unwrap())
+    );
+
+    let missing = sheet(&bytes, "Нет отчётов");
+    assert_eq!(
+        strings(&missing[0])[..5],
+        ["Организация", "Проект", "Код показателя", "Показатель", "Период"]
+    );
+    assert!(
+        missing[1..]
+            .iter()
+            .any(|r| r[0] == Data::String(s.w.schools[2].name.clone()) && r[4] == Data::String("2025-Q1".into())),
+        "{missing:?}"
+    );
+
+    let organizations = sheet(&bytes, "Организации");
+    assert_eq!(
+        strings(&organizations[0]),
+        ["Организация", "Район", "Достижение, %", "Состояние", "Показателей"]
+    );
+    assert_eq!(
+        organizations.len(),
+        4,
+        "the three participating schools: {organizations:?}"
+    );
+    assert_eq!(
+        strings(&organizations[1][..2]),
+        [s.w.schools[0].name.as_str(), "Чесменский район"]
+    );
+    assert_eq!(organizations[1][2], Data::Float(87.5));
+    assert_eq!(organizations[1][3], Data::String("в норме".into()));
+    assert_eq!(organizations[1][4], Data::Float(1.0));
+    assert_eq!(
+        (&organizations[2][2], organizations[2][3].to_string()),
+        (&Data::Empty, "нет данных".to_string())
+    );
+
+    assert_eq!(strings(&sheet(&bytes, "По процессам")[1]), ["Проверочный процесс", "3"]);
+    let by_health = sheet(&bytes, "По состоянию");
+    assert_eq!(strings(&by_health[1]), ["отставание", "3"]);
+    for i in 1..=6 {
+        assert!(part(&bytes, &format!("xl/worksheets/sheet{i}.xml")).contains(r#"state="frozen""#));
+    }
+
+    let bytes = download(
+        &s.server,
+        &token,
+        &format!("/export/dashboard.csv?districtId={}", s.w.district.id),
+        "text/csv; charset=utf-8",
+        "dashboard-2025-05-01.csv",
+    )
+    .await;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 byte-order mark");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("Просрочено\r\nПроект;Район;Этап;Срок;Дней просрочки\r\n"),
+        "{text}"
+    );
+    let o = expected.overdue.iter().find(|o| o.project_id == s.a).unwrap();
+    assert!(
+        text.contains(&format!(
+            "\r\n{};Чесменский район;Работа;02.04.2025;{}\r\n",
+            s.a_title, o.days_overdue
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\r\n\r\nНет отчётов\r\nОрганизация;Проект;Код показателя;Показатель;Период;Срок сдачи;Дней просрочки\r\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("\r\n\r\nОрганизации\r\nОрганизация;Район;Достижение, %;Состояние;Показателей\r\n{};Чесменский район;87,5;в норме;1\r\n", s.w.schools[0].name)), "{text}");
+    assert!(
+        text.contains("\r\n\r\nПо состоянию\r\nСостояние;Проектов\r\nотставание;3\r\n"),
+        "{text}"
+    );
+    let titles: Vec<&str> = text
+        .split("\r\n\r\n")
+        .map(|section| section.lines().next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Просрочено",
+            "Нет отчётов",
+            "Организации",
+            "По этапам",
+            "По процессам",
+            "По состоянию"
+        ]
+    );
+}
+
+both_backends!(
+    indicator_reports_download_as_xlsx_and_csv,
+    exports_need_a_token_and_the_right_scope,
+    dashboard_downloads_list_the_overdue_and_the_organizations
+);

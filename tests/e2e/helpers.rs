@@ -163,22 +163,20 @@ where
     }
 }
 
-/// Declares each test twice, on SQLite and on PostgreSQL:
-/// `both_backends! { async fn name(db) { … } }` makes `name::sqlite` and `name::postgres`.
+/// Declares each test twice, on SQLite and on PostgreSQL: for `async fn name(db: TestDb)`,
+/// `both_backends!(name);` makes the tests `name::sqlite` and `name::postgres` (a module and a
+/// function may share a name). The bodies are plain functions, so rustfmt formats them.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
+    ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn body($db: $crate::helpers::TestDb) $body
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::helpers::run($crate::helpers::Backend::Sqlite, body).await
+                $crate::helpers::run($crate::helpers::Backend::Sqlite, super::$name).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::helpers::run($crate::helpers::Backend::Postgres, body).await
+                $crate::helpers::run($crate::helpers::Backend::Postgres, super::$name).await
             }
         }
     )*};

@@ -47,134 +47,312 @@ async fn refused(server: &Server, token: &str, vars: Value) -> (String, String) 
     (error_code(&body).to_string(), field)
 }
 
-both_backends! {
-    async fn reports_are_refused_with_the_field_to_fix_and_corrections_keep_history(db) {
-        let w = db.world().await;
-        let server = db.spawn_server().await;
-        let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
-        let director = server.login("director1@chesma.test", PASSWORD).await;
-        let other_director = server.login("director2@chesma.test", PASSWORD).await;
-        let observer = server.login("observer@chesma.test", PASSWORD).await;
-        let other_coordinator = server.login("coordinator@yartsevo.test", PASSWORD).await;
-        let school = w.schools[0].id;
+async fn reports_are_refused_with_the_field_to_fix_and_corrections_keep_history(db: TestDb) {
+    let w = db.world().await;
+    let server = db.spawn_server().await;
+    let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
+    let director = server.login("director1@chesma.test", PASSWORD).await;
+    let other_director = server.login("director2@chesma.test", PASSWORD).await;
+    let observer = server.login("observer@chesma.test", PASSWORD).await;
+    let other_coordinator = server.login("coordinator@yartsevo.test", PASSWORD).await;
+    let school = w.schools[0].id;
 
-        // Before the start stage of the indicator.
-        let early = db.engine.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap().project.id;
-        assert_eq!(refused(&server, &director, report(early, school, "1.1", "2025-Q1", 50.0)).await, ("VALIDATION".into(), "indicator".into()));
+    // Before the start stage of the indicator.
+    let early = db
+        .engine
+        .launch_project(&w.coordinator, minimal_launch(&w, 0))
+        .await
+        .unwrap()
+        .project
+        .id;
+    assert_eq!(
+        refused(&server, &director, report(early, school, "1.1", "2025-Q1", 50.0)).await,
+        ("VALIDATION".into(), "indicator".into())
+    );
 
-        let p = project_in_work(&db, &w).await;
-        for (vars, field) in [
-            (report(p, school, "1.1", "2025-Q1", 120.0), "value"),
-            (report(p, school, "1.1", "2025-Q1", -5.0), "value"),
-            (report(p, school, "1.1", "2025-03", 50.0), "period"),
-            (report(p, school, "1.1", "2025-Q3", 50.0), "period"),
-            (report(p, school, "1.1", "первый квартал", 50.0), "period"),
-            (report(p, school, "9.9", "2025-Q1", 50.0), "indicator"),
-            (report(p, w.schools[1].id, "1.1", "2025-Q1", 50.0), "organizationId"),
-        ] {
-            assert_eq!(refused(&server, &coordinator, vars.clone()).await, ("VALIDATION".into(), field.into()), "{vars}");
-        }
-        let wrong_kind = server.gql(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-03", 50.0)).await;
-        assert!(wrong_kind["errors"][0]["message"].as_str().unwrap().contains("2025-Q1"), "the message shows how to write it: {wrong_kind}");
-        // Who may report.
-        assert_eq!(refused(&server, &other_director, report(p, school, "1.1", "2025-Q1", 50.0)).await.0, "FORBIDDEN");
-        assert_eq!(refused(&server, &observer, report(p, school, "1.1", "2025-Q1", 50.0)).await.0, "FORBIDDEN");
-        assert_eq!(refused(&server, &other_coordinator, report(p, school, "1.1", "2025-Q1", 50.0)).await.0, "FORBIDDEN");
-        assert!(db.engine.indicator_reports(&w.admin, &Default::default()).await.unwrap().is_empty(), "nothing refused was stored");
-
-        // The director reports, then corrects.
-        let first = server.ok(Some(&director), REPORT, report(p, school, "1.1", "2025-Q1", 70.0)).await;
-        assert_eq!(first["reportIndicator"]["revision"], 1);
-        let mut vars = report(p, school, "1.1", "2025-Q1", 85.0);
-        vars["i"]["comment"] = json!("Уточнено по приказу о курсах");
-        let corrected = server.ok(Some(&director), REPORT, vars).await["reportIndicator"].clone();
-        assert_eq!((corrected["value"].as_f64(), corrected["revision"].as_i64()), (Some(85.0), Some(2)));
-        assert_eq!(corrected["earlier"][0]["value"], 70.0);
-        assert_eq!(corrected["earlier"][0]["reportedBy"], "Пользователь director1@chesma.test");
-        // The coordinator may report for the school too; the list shows one current value.
-        server.ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2024-Q4", 60.0)).await;
-        let list = server.ok(Some(&coordinator), "query($p: ID) { indicatorReports(filter: { projectId: $p }) { indicator period value revision } }", json!({ "p": p.to_string() })).await;
-        let periods: Vec<&str> = list["indicatorReports"].as_array().unwrap().iter().map(|r| r["period"].as_str().unwrap()).collect();
-        assert_eq!(periods, ["2024-Q4", "2025-Q1"]);
-        // Another school's director reads nothing of this project.
-        let theirs = server.gql(Some(&other_director), "query($p: ID) { indicatorReports(filter: { projectId: $p }) { value } }", json!({ "p": p.to_string() })).await;
-        assert_eq!(error_code(&theirs), "FORBIDDEN");
+    let p = project_in_work(&db, &w).await;
+    for (vars, field) in [
+        (report(p, school, "1.1", "2025-Q1", 120.0), "value"),
+        (report(p, school, "1.1", "2025-Q1", -5.0), "value"),
+        (report(p, school, "1.1", "2025-03", 50.0), "period"),
+        (report(p, school, "1.1", "2025-Q3", 50.0), "period"),
+        (report(p, school, "1.1", "первый квартал", 50.0), "period"),
+        (report(p, school, "9.9", "2025-Q1", 50.0), "indicator"),
+        (report(p, w.schools[1].id, "1.1", "2025-Q1", 50.0), "organizationId"),
+    ] {
+        assert_eq!(
+            refused(&server, &coordinator, vars.clone()).await,
+            ("VALIDATION".into(), field.into()),
+            "{vars}"
+        );
     }
+    let wrong_kind = server
+        .gql(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-03", 50.0))
+        .await;
+    assert!(
+        wrong_kind["errors"][0]["message"].as_str().unwrap().contains("2025-Q1"),
+        "the message shows how to write it: {wrong_kind}"
+    );
+    // Who may report.
+    assert_eq!(
+        refused(&server, &other_director, report(p, school, "1.1", "2025-Q1", 50.0))
+            .await
+            .0,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        refused(&server, &observer, report(p, school, "1.1", "2025-Q1", 50.0))
+            .await
+            .0,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        refused(&server, &other_coordinator, report(p, school, "1.1", "2025-Q1", 50.0))
+            .await
+            .0,
+        "FORBIDDEN"
+    );
+    assert!(
+        db.engine
+            .indicator_reports(&w.admin, &Default::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing refused was stored"
+    );
 
-    async fn progress_and_health_follow_the_reports_and_the_schedule(db) {
-        let w = db.world().await;
-        let server = db.spawn_server().await;
-        let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
-        let p = project_in_work(&db, &w).await;
-        let school = w.schools[0].id;
-        let query = "query($id: ID!) { project(id: $id) { health { health overdue dueSoon indicators } indicatorProgress { indicator title unit target latestValue achievement health periods { period value achievement } organization { name } } } }";
-        let view = |token: String| {
-            let server = &server;
-            async move { server.ok(Some(&token), query, json!({ "id": p.to_string() })).await }
-        };
-        let before = view(coordinator.clone()).await;
-        assert_eq!(before["project"]["indicatorProgress"][0]["health"], "UNKNOWN");
-        assert_eq!(before["project"]["health"]["health"], "GREEN");
-
-        server.ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 40.0)).await;
-        let red = view(coordinator.clone()).await;
-        let progress = &red["project"]["indicatorProgress"][0];
-        assert_eq!((progress["target"].as_f64(), progress["achievement"].as_f64(), progress["health"].as_str()), (Some(100.0), Some(40.0), Some("RED")));
-        assert_eq!(progress["organization"]["name"], "МОУ «Чесменская СОШ № 1»");
-        assert_eq!(red["project"]["health"]["health"], "RED");
-        let filtered = server.ok(Some(&coordinator), "{ projects(filter: { health: RED }) { totalCount nodes { id } } }", json!({})).await;
-        assert_eq!(filtered["projects"]["totalCount"], 1);
-
-        server.ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 65.0)).await;
-        assert_eq!(view(coordinator.clone()).await["project"]["indicatorProgress"][0]["health"], "AMBER");
-        server.ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 96.0)).await;
-        let green = view(coordinator.clone()).await;
-        assert_eq!((green["project"]["health"]["health"].as_str(), green["project"]["health"]["indicators"].as_str()), (Some("GREEN"), Some("GREEN")));
-
-        // "work" is due 30 days after it was entered (3 March, Yekaterinburg): 2 April.
-        // (Sessions last 14 days: sign in again after moving the clock.)
-        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 28, 6, 0, 0).unwrap());
-        let soon = view(server.login("coordinator@chesma.test", PASSWORD).await).await;
-        assert_eq!((soon["project"]["health"]["health"].as_str(), soon["project"]["health"]["dueSoon"].as_bool()), (Some("AMBER"), Some(true)));
-        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 4, 8, 6, 0, 0).unwrap());
-        let late = view(server.login("coordinator@chesma.test", PASSWORD).await).await;
-        assert_eq!((late["project"]["health"]["health"].as_str(), late["project"]["health"]["overdue"].as_bool()), (Some("RED"), Some(true)));
-    }
-
-    async fn the_dashboard_shows_overdue_stages_missing_reports_and_the_groups(db) {
-        let w = db.world().await;
-        let server = db.spawn_server().await;
-        let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
-        let reporting = project_in_work(&db, &w).await;
-        let silent = db.engine.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap().project.id;
-        db.engine.complete_checklist_item(&w.coordinator, silent, "start", "order", true).await.unwrap();
-        db.engine.transition_project(&w.coordinator, engine::service::TransitionRequest { project_id: silent, to_stage: "work".into(), expected_version: 2, comment: None }).await.unwrap();
-        server.ok(Some(&coordinator), REPORT, report(reporting, w.schools[0].id, "1.1", "2025-Q1", 90.0)).await;
-
-        // 20 April: the Q1 deadline (10 days after the quarter) has passed; "work" (due 2 April) is overdue.
-        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 4, 20, 6, 0, 0).unwrap());
-        let (coordinator, director) = (server.login("coordinator@chesma.test", PASSWORD).await, server.login("director1@chesma.test", PASSWORD).await);
-        let query = "query($d: ID) { dashboard(districtId: $d) { byWorkflow { key count } byStage { stageKey count } byHealth { key count } overdue { projectId stageKey due daysOverdue } missingReports { organizationName indicator period deadline daysLate } organizations { name achievement health indicators } } }";
-        let data = server.ok(Some(&coordinator), query, json!({ "d": w.district.id.to_string() })).await["dashboard"].clone();
-        assert_eq!(data["byWorkflow"], json!([{ "key": "corpus", "count": 2 }]));
-        assert_eq!(data["byStage"], json!([{ "stageKey": "work", "count": 2 }]));
-        assert_eq!(data["byHealth"], json!([{ "key": "red", "count": 2 }]));
-        let overdue = data["overdue"].as_array().unwrap();
-        assert_eq!(overdue.len(), 2);
-        assert_eq!((overdue[0]["due"].as_str(), overdue[0]["daysOverdue"].as_i64()), (Some("2025-04-02"), Some(18)));
-        assert_eq!(data["missingReports"], json!([{ "organizationName": "МОУ «Тарутинская СОШ»", "indicator": "1.1", "period": "2025-Q1", "deadline": "2025-04-10", "daysLate": 10 }]));
-        let groups: Vec<(&str, &str)> = data["organizations"].as_array().unwrap().iter().map(|o| (o["name"].as_str().unwrap(), o["health"].as_str().unwrap())).collect();
-        assert_eq!(groups, [("МОУ «Чесменская СОШ № 1»", "GREEN"), ("МОУ «Тарутинская СОШ»", "UNKNOWN")]);
-        // Directors do not get the district dashboard; other districts' people do not either.
-        assert_eq!(error_code(&server.gql(Some(&director), query, json!({ "d": w.district.id.to_string() })).await), "FORBIDDEN");
-        let yartsevo = server.login("coordinator@yartsevo.test", PASSWORD).await;
-        assert_eq!(error_code(&server.gql(Some(&yartsevo), query, json!({ "d": w.district.id.to_string() })).await), "FORBIDDEN");
-    }
-
-    async fn the_seed_002_monitoring_puts_each_service_in_the_documents_group(db) {
-        seed_002(db).await;
-    }
+    // The director reports, then corrects.
+    let first = server
+        .ok(Some(&director), REPORT, report(p, school, "1.1", "2025-Q1", 70.0))
+        .await;
+    assert_eq!(first["reportIndicator"]["revision"], 1);
+    let mut vars = report(p, school, "1.1", "2025-Q1", 85.0);
+    vars["i"]["comment"] = json!("Уточнено по приказу о курсах");
+    let corrected = server.ok(Some(&director), REPORT, vars).await["reportIndicator"].clone();
+    assert_eq!(
+        (corrected["value"].as_f64(), corrected["revision"].as_i64()),
+        (Some(85.0), Some(2))
+    );
+    assert_eq!(corrected["earlier"][0]["value"], 70.0);
+    assert_eq!(
+        corrected["earlier"][0]["reportedBy"],
+        "Пользователь director1@chesma.test"
+    );
+    // The coordinator may report for the school too; the list shows one current value.
+    server
+        .ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2024-Q4", 60.0))
+        .await;
+    let list = server
+        .ok(
+            Some(&coordinator),
+            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { indicator period value revision } }",
+            json!({ "p": p.to_string() }),
+        )
+        .await;
+    let periods: Vec<&str> = list["indicatorReports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2024-Q4", "2025-Q1"]);
+    // Another school's director reads nothing of this project.
+    let theirs = server
+        .gql(
+            Some(&other_director),
+            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { value } }",
+            json!({ "p": p.to_string() }),
+        )
+        .await;
+    assert_eq!(error_code(&theirs), "FORBIDDEN");
 }
+
+async fn progress_and_health_follow_the_reports_and_the_schedule(db: TestDb) {
+    let w = db.world().await;
+    let server = db.spawn_server().await;
+    let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
+    let p = project_in_work(&db, &w).await;
+    let school = w.schools[0].id;
+    let query = "query($id: ID!) { project(id: $id) { health { health overdue dueSoon indicators } indicatorProgress { indicator title unit target latestValue achievement health periods { period value achievement } organization { name } } } }";
+    let view = |token: String| {
+        let server = &server;
+        async move { server.ok(Some(&token), query, json!({ "id": p.to_string() })).await }
+    };
+    let before = view(coordinator.clone()).await;
+    assert_eq!(before["project"]["indicatorProgress"][0]["health"], "UNKNOWN");
+    assert_eq!(before["project"]["health"]["health"], "GREEN");
+
+    server
+        .ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 40.0))
+        .await;
+    let red = view(coordinator.clone()).await;
+    let progress = &red["project"]["indicatorProgress"][0];
+    assert_eq!(
+        (
+            progress["target"].as_f64(),
+            progress["achievement"].as_f64(),
+            progress["health"].as_str()
+        ),
+        (Some(100.0), Some(40.0), Some("RED"))
+    );
+    assert_eq!(progress["organization"]["name"], "МОУ «Чесменская СОШ № 1»");
+    assert_eq!(red["project"]["health"]["health"], "RED");
+    let filtered = server
+        .ok(
+            Some(&coordinator),
+            "{ projects(filter: { health: RED }) { totalCount nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(filtered["projects"]["totalCount"], 1);
+
+    server
+        .ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 65.0))
+        .await;
+    assert_eq!(
+        view(coordinator.clone()).await["project"]["indicatorProgress"][0]["health"],
+        "AMBER"
+    );
+    server
+        .ok(Some(&coordinator), REPORT, report(p, school, "1.1", "2025-Q1", 96.0))
+        .await;
+    let green = view(coordinator.clone()).await;
+    assert_eq!(
+        (
+            green["project"]["health"]["health"].as_str(),
+            green["project"]["health"]["indicators"].as_str()
+        ),
+        (Some("GREEN"), Some("GREEN"))
+    );
+
+    // "work" is due 30 days after it was entered (3 March, Yekaterinburg): 2 April.
+    // (Sessions last 14 days: sign in again after moving the clock.)
+    db.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 28, 6, 0, 0).unwrap());
+    let soon = view(server.login("coordinator@chesma.test", PASSWORD).await).await;
+    assert_eq!(
+        (
+            soon["project"]["health"]["health"].as_str(),
+            soon["project"]["health"]["dueSoon"].as_bool()
+        ),
+        (Some("AMBER"), Some(true))
+    );
+    db.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 4, 8, 6, 0, 0).unwrap());
+    let late = view(server.login("coordinator@chesma.test", PASSWORD).await).await;
+    assert_eq!(
+        (
+            late["project"]["health"]["health"].as_str(),
+            late["project"]["health"]["overdue"].as_bool()
+        ),
+        (Some("RED"), Some(true))
+    );
+}
+
+async fn the_dashboard_shows_overdue_stages_missing_reports_and_the_groups(db: TestDb) {
+    let w = db.world().await;
+    let server = db.spawn_server().await;
+    let coordinator = server.login("coordinator@chesma.test", PASSWORD).await;
+    let reporting = project_in_work(&db, &w).await;
+    let silent = db
+        .engine
+        .launch_project(&w.coordinator, minimal_launch(&w, 1))
+        .await
+        .unwrap()
+        .project
+        .id;
+    db.engine
+        .complete_checklist_item(&w.coordinator, silent, "start", "order", true)
+        .await
+        .unwrap();
+    db.engine
+        .transition_project(
+            &w.coordinator,
+            engine::service::TransitionRequest {
+                project_id: silent,
+                to_stage: "work".into(),
+                expected_version: 2,
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    server
+        .ok(
+            Some(&coordinator),
+            REPORT,
+            report(reporting, w.schools[0].id, "1.1", "2025-Q1", 90.0),
+        )
+        .await;
+
+    // 20 April: the Q1 deadline (10 days after the quarter) has passed; "work" (due 2 April) is overdue.
+    db.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 4, 20, 6, 0, 0).unwrap());
+    let (coordinator, director) = (
+        server.login("coordinator@chesma.test", PASSWORD).await,
+        server.login("director1@chesma.test", PASSWORD).await,
+    );
+    let query = "query($d: ID) { dashboard(districtId: $d) { byWorkflow { key count } byStage { stageKey count } byHealth { key count } overdue { projectId stageKey due daysOverdue } missingReports { organizationName indicator period deadline daysLate } organizations { name achievement health indicators } } }";
+    let data = server
+        .ok(Some(&coordinator), query, json!({ "d": w.district.id.to_string() }))
+        .await["dashboard"]
+        .clone();
+    assert_eq!(data["byWorkflow"], json!([{ "key": "corpus", "count": 2 }]));
+    assert_eq!(data["byStage"], json!([{ "stageKey": "work", "count": 2 }]));
+    assert_eq!(data["byHealth"], json!([{ "key": "red", "count": 2 }]));
+    let overdue = data["overdue"].as_array().unwrap();
+    assert_eq!(overdue.len(), 2);
+    assert_eq!(
+        (overdue[0]["due"].as_str(), overdue[0]["daysOverdue"].as_i64()),
+        (Some("2025-04-02"), Some(18))
+    );
+    assert_eq!(
+        data["missingReports"],
+        json!([{ "organizationName": "МОУ «Тарутинская СОШ»", "indicator": "1.1", "period": "2025-Q1", "deadline": "2025-04-10", "daysLate": 10 }])
+    );
+    let groups: Vec<(&str, &str)> = data["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["health"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("МОУ «Чесменская СОШ № 1»", "GREEN"),
+            ("МОУ «Тарутинская СОШ»", "UNKNOWN")
+        ]
+    );
+    // Directors do not get the district dashboard; other districts' people do not either.
+    assert_eq!(
+        error_code(
+            &server
+                .gql(Some(&director), query, json!({ "d": w.district.id.to_string() }))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let yartsevo = server.login("coordinator@yartsevo.test", PASSWORD).await;
+    assert_eq!(
+        error_code(
+            &server
+                .gql(Some(&yartsevo), query, json!({ "d": w.district.id.to_string() }))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+}
+
+async fn the_seed_002_monitoring_puts_each_service_in_the_documents_group(db: TestDb) {
+    seed_002(db).await;
+}
+
+both_backends!(
+    reports_are_refused_with_the_field_to_fix_and_corrections_keep_history,
+    progress_and_health_follow_the_reports_and_the_schedule,
+    the_dashboard_shows_overdue_stages_missing_reports_and_the_groups,
+    the_seed_002_monitoring_puts_each_service_in_the_documents_group
+);
 
 /// Seed 002: the regional monitoring of four municipal methodical services of Ingushetia.
 /// The region is the tenant here (the monitoring compares districts, and a project lives in

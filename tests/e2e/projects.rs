@@ -6,204 +6,404 @@ use engine::model::{EventKind, ProjectStatus};
 use engine::service::{LaunchProject, ProjectFilter};
 
 use crate::both_backends;
+use crate::helpers::TestDb;
 use crate::helpers::{code, date, minimal_launch};
 
-both_backends! {
-    async fn launching_tochka_rosta_computes_the_whole_stage_plan(db) {
-        let w = db.world().await;
-        let launched = db.engine.launch_project(&w.coordinator, LaunchProject {
-            workflow_key: "tochka-rosta".into(),
-            district_id: w.district.id,
-            participants: vec![w.schools[1].id],
-            start_date: Some(date("2025-02-03")),
-            ..Default::default()
-        }).await.unwrap();
-        let p = &launched.project;
-        assert_eq!(p.title, "Центр «Точка роста» — МОУ «Тарутинская СОШ»");
-        assert_eq!((p.status, p.row_version, p.participants.clone()), (ProjectStatus::Active, 1, vec![w.schools[1].id]));
-        assert_eq!(launched.workflow.key, "tochka-rosta");
-        assert_eq!(launched.stages.len(), launched.definition.stages().len());
-        assert_eq!(p.current_stage, launched.definition.first_stage().key);
-        let opening = launched.stages.iter().find(|s| s.stage_key == "opening").unwrap();
-        assert_eq!(opening.baseline_due, Some(date("2025-09-01")), "«Точка роста» opens by 1 September");
-        for stage in &launched.stages {
-            assert_eq!(stage.baseline_due, stage.current_due, "{}", stage.stage_key);
-        }
-        // The application is due 20 working days after the start; the preparation stages
-        // count back from the opening and come in order before it.
-        assert_eq!(launched.stages[0].current_due, Some(date("2025-03-03")));
-        let dues: Vec<_> = launched.stages.iter().take_while(|s| s.stage_key != "operation").filter_map(|s| s.current_due).collect();
-        assert!(dues.windows(2).all(|w| w[0] < w[1]), "{dues:?}");
-        assert!(launched.stages[0].entered_at.is_some() && launched.stages[1].entered_at.is_none());
-        assert_eq!(launched.history.len(), 1);
-        assert_eq!(launched.history[0].kind, EventKind::Launched);
-        assert_eq!(launched.history[0].actor_id, Some(w.coordinator.user_id));
-        assert!(!launched.is_overdue(db.clock_now()));
+async fn launching_tochka_rosta_computes_the_whole_stage_plan(db: TestDb) {
+    let w = db.world().await;
+    let launched = db
+        .engine
+        .launch_project(
+            &w.coordinator,
+            LaunchProject {
+                workflow_key: "tochka-rosta".into(),
+                district_id: w.district.id,
+                participants: vec![w.schools[1].id],
+                start_date: Some(date("2025-02-03")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let p = &launched.project;
+    assert_eq!(p.title, "Центр «Точка роста» — МОУ «Тарутинская СОШ»");
+    assert_eq!(
+        (p.status, p.row_version, p.participants.clone()),
+        (ProjectStatus::Active, 1, vec![w.schools[1].id])
+    );
+    assert_eq!(launched.workflow.key, "tochka-rosta");
+    assert_eq!(launched.stages.len(), launched.definition.stages().len());
+    assert_eq!(p.current_stage, launched.definition.first_stage().key);
+    let opening = launched.stages.iter().find(|s| s.stage_key == "opening").unwrap();
+    assert_eq!(
+        opening.baseline_due,
+        Some(date("2025-09-01")),
+        "«Точка роста» opens by 1 September"
+    );
+    for stage in &launched.stages {
+        assert_eq!(stage.baseline_due, stage.current_due, "{}", stage.stage_key);
     }
+    // The application is due 20 working days after the start; the preparation stages
+    // count back from the opening and come in order before it.
+    assert_eq!(launched.stages[0].current_due, Some(date("2025-03-03")));
+    let dues: Vec<_> = launched
+        .stages
+        .iter()
+        .take_while(|s| s.stage_key != "operation")
+        .filter_map(|s| s.current_due)
+        .collect();
+    assert!(dues.windows(2).all(|w| w[0] < w[1]), "{dues:?}");
+    assert!(launched.stages[0].entered_at.is_some() && launched.stages[1].entered_at.is_none());
+    assert_eq!(launched.history.len(), 1);
+    assert_eq!(launched.history[0].kind, EventKind::Launched);
+    assert_eq!(launched.history[0].actor_id, Some(w.coordinator.user_id));
+    assert!(!launched.is_overdue(db.clock_now()));
+}
 
-    async fn a_launch_date_is_required_where_the_workflow_asks_for_one(db) {
-        let w = db.world().await;
-        let mut launch = LaunchProject {
-            workflow_key: "unified-methodical-day".into(),
-            district_id: w.district.id,
-            participants: w.schools.iter().map(|s| s.id).collect(),
-            start_date: Some(date("2025-03-03")),
-            ..Default::default()
-        };
-        let err = db.engine.launch_project(&w.coordinator, launch.clone()).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "dueDates.event_day"), "{err:?}");
-        launch.due_dates = BTreeMap::from([("event_day".to_string(), date("2025-04-16"))]);
-        let launched = db.engine.launch_project(&w.coordinator, launch).await.unwrap();
-        assert_eq!(launched.project.participants.len(), 3);
-        let plan = |key: &str| launched.stages.iter().find(|s| s.stage_key == key).unwrap().clone();
-        assert_eq!(plan("event_day").current_due, Some(date("2025-04-16")));
-        assert!(plan("event_day").due_fixed);
-        // The order comes at least ten working days before the day.
-        let order_due = plan("order").current_due.unwrap();
-        assert!(engine::calendar::Calendar::federal().add_working_days(order_due, 10).unwrap() <= date("2025-04-16"), "{order_due}");
+async fn a_launch_date_is_required_where_the_workflow_asks_for_one(db: TestDb) {
+    let w = db.world().await;
+    let mut launch = LaunchProject {
+        workflow_key: "unified-methodical-day".into(),
+        district_id: w.district.id,
+        participants: w.schools.iter().map(|s| s.id).collect(),
+        start_date: Some(date("2025-03-03")),
+        ..Default::default()
+    };
+    let err = db
+        .engine
+        .launch_project(&w.coordinator, launch.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "dueDates.event_day"),
+        "{err:?}"
+    );
+    launch.due_dates = BTreeMap::from([("event_day".to_string(), date("2025-04-16"))]);
+    let launched = db.engine.launch_project(&w.coordinator, launch).await.unwrap();
+    assert_eq!(launched.project.participants.len(), 3);
+    let plan = |key: &str| launched.stages.iter().find(|s| s.stage_key == key).unwrap().clone();
+    assert_eq!(plan("event_day").current_due, Some(date("2025-04-16")));
+    assert!(plan("event_day").due_fixed);
+    // The order comes at least ten working days before the day.
+    let order_due = plan("order").current_due.unwrap();
+    assert!(
+        engine::calendar::Calendar::federal()
+            .add_working_days(order_due, 10)
+            .unwrap()
+            <= date("2025-04-16"),
+        "{order_due}"
+    );
+}
+
+async fn launches_that_make_no_sense_are_refused_with_the_field_to_fix(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let mut two_schools = minimal_launch(&w, 0);
+    two_schools.participants.push(w.schools[1].id);
+    let err = e.launch_project(&w.coordinator, two_schools).await.unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "participants"),
+        "{err:?}"
+    );
+
+    let mut foreign = minimal_launch(&w, 0);
+    foreign.participants = vec![w.other_school.id];
+    assert_eq!(code(e.launch_project(&w.coordinator, foreign).await), "VALIDATION");
+
+    let mut nobody = minimal_launch(&w, 0);
+    nobody.participants.clear();
+    assert_eq!(code(e.launch_project(&w.coordinator, nobody).await), "VALIDATION");
+
+    let mut unknown = minimal_launch(&w, 0);
+    unknown.workflow_key = "no-such-workflow".into();
+    assert_eq!(code(e.launch_project(&w.coordinator, unknown).await), "NOT_FOUND");
+
+    let mut early = minimal_launch(&w, 0);
+    early.due_dates.insert("work".into(), date("2025-01-10"));
+    let err = e.launch_project(&w.coordinator, early).await.unwrap_err();
+    assert!(err.to_string().contains("раньше начала проекта"), "{err}");
+
+    let mut bad_target = minimal_launch(&w, 0);
+    bad_target.indicator_targets.insert("1.1".into(), 120.0);
+    let err = e.launch_project(&w.coordinator, bad_target).await.unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "indicatorTargets.1.1"),
+        "{err:?}"
+    );
+
+    let mut absurd = minimal_launch(&w, 0);
+    absurd.start_date = Some(date("2150-03-02"));
+    let err = e.launch_project(&w.coordinator, absurd).await.unwrap_err();
+    assert!(
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "startDate"),
+        "{err:?}"
+    );
+    assert!(
+        !err.to_string().contains(".toml"),
+        "no source paths reach people: {err}"
+    );
+
+    // Nothing of the refused launches was stored.
+    assert!(
+        e.list_projects(&w.admin, &ProjectFilter::default(), 100, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn only_the_districts_coordinator_or_an_admin_launches(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    assert_eq!(
+        code(e.launch_project(&w.other_coordinator, minimal_launch(&w, 0)).await),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(e.launch_project(&w.director, minimal_launch(&w, 0)).await),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(e.launch_project(&w.observer, minimal_launch(&w, 0)).await),
+        "FORBIDDEN"
+    );
+    let mut elsewhere = minimal_launch(&w, 0);
+    elsewhere.district_id = w.other_district.id;
+    elsewhere.participants = vec![w.other_school.id];
+    assert_eq!(
+        code(e.launch_project(&w.coordinator, elsewhere.clone()).await),
+        "FORBIDDEN"
+    );
+    e.launch_project(&w.other_coordinator, elsewhere).await.unwrap();
+    e.launch_project(&w.admin, minimal_launch(&w, 0)).await.unwrap();
+}
+
+async fn directors_see_only_projects_their_school_takes_part_in(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let mine = e
+        .launch_project(&w.coordinator, minimal_launch(&w, 0))
+        .await
+        .unwrap()
+        .project
+        .id;
+    let theirs = e
+        .launch_project(&w.coordinator, minimal_launch(&w, 1))
+        .await
+        .unwrap()
+        .project
+        .id;
+    let visible: Vec<i64> = e
+        .list_projects(&w.director, &ProjectFilter::default(), 100, None)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(visible, vec![mine]);
+    assert_eq!(code(e.project(&w.director, theirs).await), "FORBIDDEN");
+    assert_eq!(
+        e.list_projects(&w.observer, &ProjectFilter::default(), 100, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert_eq!(code(e.project(&w.other_coordinator, mine).await), "FORBIDDEN");
+    assert!(
+        e.list_projects(&w.other_coordinator, &ProjectFilter::default(), 100, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn the_start_date_defaults_to_today_in_the_districts_time_zone(db: TestDb) {
+    let w = db.world().await;
+    // 20:00 UTC on 3 March is already 4 March in Yekaterinburg (UTC+5).
+    db.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 3, 20, 0, 0).unwrap());
+    let mut launch = minimal_launch(&w, 0);
+    launch.start_date = None;
+    let launched = db.engine.launch_project(&w.coordinator, launch).await.unwrap();
+    assert_eq!(launched.project.start_date, date("2025-03-04"));
+    assert_eq!(launched.today(db.clock_now()), date("2025-03-04"));
+}
+
+async fn the_project_list_filters_pages_and_finds_what_is_overdue(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            e.launch_project(&w.coordinator, minimal_launch(&w, i % 2))
+                .await
+                .unwrap()
+                .project
+                .id,
+        );
     }
-
-    async fn launches_that_make_no_sense_are_refused_with_the_field_to_fix(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        let mut two_schools = minimal_launch(&w, 0);
-        two_schools.participants.push(w.schools[1].id);
-        let err = e.launch_project(&w.coordinator, two_schools).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "participants"), "{err:?}");
-
-        let mut foreign = minimal_launch(&w, 0);
-        foreign.participants = vec![w.other_school.id];
-        assert_eq!(code(e.launch_project(&w.coordinator, foreign).await), "VALIDATION");
-
-        let mut nobody = minimal_launch(&w, 0);
-        nobody.participants.clear();
-        assert_eq!(code(e.launch_project(&w.coordinator, nobody).await), "VALIDATION");
-
-        let mut unknown = minimal_launch(&w, 0);
-        unknown.workflow_key = "no-such-workflow".into();
-        assert_eq!(code(e.launch_project(&w.coordinator, unknown).await), "NOT_FOUND");
-
-        let mut early = minimal_launch(&w, 0);
-        early.due_dates.insert("work".into(), date("2025-01-10"));
-        let err = e.launch_project(&w.coordinator, early).await.unwrap_err();
-        assert!(err.to_string().contains("раньше начала проекта"), "{err}");
-
-        let mut bad_target = minimal_launch(&w, 0);
-        bad_target.indicator_targets.insert("1.1".into(), 120.0);
-        let err = e.launch_project(&w.coordinator, bad_target).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "indicatorTargets.1.1"), "{err:?}");
-
-        let mut absurd = minimal_launch(&w, 0);
-        absurd.start_date = Some(date("2150-03-02"));
-        let err = e.launch_project(&w.coordinator, absurd).await.unwrap_err();
-        assert!(matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "startDate"), "{err:?}");
-        assert!(!err.to_string().contains(".toml"), "no source paths reach people: {err}");
-
-        // Nothing of the refused launches was stored.
-        assert!(e.list_projects(&w.admin, &ProjectFilter::default(), 100, None).await.unwrap().items.is_empty());
-    }
-
-    async fn only_the_districts_coordinator_or_an_admin_launches(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        assert_eq!(code(e.launch_project(&w.other_coordinator, minimal_launch(&w, 0)).await), "FORBIDDEN");
-        assert_eq!(code(e.launch_project(&w.director, minimal_launch(&w, 0)).await), "FORBIDDEN");
-        assert_eq!(code(e.launch_project(&w.observer, minimal_launch(&w, 0)).await), "FORBIDDEN");
-        let mut elsewhere = minimal_launch(&w, 0);
-        elsewhere.district_id = w.other_district.id;
-        elsewhere.participants = vec![w.other_school.id];
-        assert_eq!(code(e.launch_project(&w.coordinator, elsewhere.clone()).await), "FORBIDDEN");
-        e.launch_project(&w.other_coordinator, elsewhere).await.unwrap();
-        e.launch_project(&w.admin, minimal_launch(&w, 0)).await.unwrap();
-    }
-
-    async fn directors_see_only_projects_their_school_takes_part_in(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        let mine = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap().project.id;
-        let theirs = e.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap().project.id;
-        let visible: Vec<i64> = e.list_projects(&w.director, &ProjectFilter::default(), 100, None).await.unwrap().items.iter().map(|p| p.id).collect();
-        assert_eq!(visible, vec![mine]);
-        assert_eq!(code(e.project(&w.director, theirs).await), "FORBIDDEN");
-        assert_eq!(e.list_projects(&w.observer, &ProjectFilter::default(), 100, None).await.unwrap().items.len(), 2);
-        assert_eq!(code(e.project(&w.other_coordinator, mine).await), "FORBIDDEN");
-        assert!(e.list_projects(&w.other_coordinator, &ProjectFilter::default(), 100, None).await.unwrap().items.is_empty());
-    }
-
-    async fn the_start_date_defaults_to_today_in_the_districts_time_zone(db) {
-        let w = db.world().await;
-        // 20:00 UTC on 3 March is already 4 March in Yekaterinburg (UTC+5).
-        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 3, 20, 0, 0).unwrap());
-        let mut launch = minimal_launch(&w, 0);
-        launch.start_date = None;
-        let launched = db.engine.launch_project(&w.coordinator, launch).await.unwrap();
-        assert_eq!(launched.project.start_date, date("2025-03-04"));
-        assert_eq!(launched.today(db.clock_now()), date("2025-03-04"));
-    }
-
-    async fn the_project_list_filters_pages_and_finds_what_is_overdue(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        let mut ids = Vec::new();
-        for i in 0..5 {
-            ids.push(e.launch_project(&w.coordinator, minimal_launch(&w, i % 2)).await.unwrap().project.id);
-        }
-        let tochka = e
-            .launch_project(&w.coordinator, LaunchProject {
+    let tochka = e
+        .launch_project(
+            &w.coordinator,
+            LaunchProject {
                 workflow_key: "tochka-rosta".into(),
                 district_id: w.district.id,
                 participants: vec![w.schools[2].id],
                 start_date: Some(date("2025-03-03")),
                 ..Default::default()
-            })
+            },
+        )
+        .await
+        .unwrap()
+        .project
+        .id;
+    let all = ProjectFilter::default();
+    let first = e.list_projects(&w.coordinator, &all, 4, None).await.unwrap();
+    assert_eq!(
+        (first.items.len(), first.has_next_page, first.total_count),
+        (4, true, 6)
+    );
+    assert_eq!(first.items[0].id, tochka, "newest first");
+    let rest = e
+        .list_projects(&w.coordinator, &all, 4, first.items.last().map(|p| p.id))
+        .await
+        .unwrap();
+    assert_eq!((rest.items.len(), rest.has_next_page), (2, false));
+
+    let by_workflow = ProjectFilter {
+        workflow_key: Some("tochka-rosta".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &by_workflow, 100, None)
             .await
             .unwrap()
-            .project
-            .id;
-        let all = ProjectFilter::default();
-        let first = e.list_projects(&w.coordinator, &all, 4, None).await.unwrap();
-        assert_eq!((first.items.len(), first.has_next_page, first.total_count), (4, true, 6));
-        assert_eq!(first.items[0].id, tochka, "newest first");
-        let rest = e.list_projects(&w.coordinator, &all, 4, first.items.last().map(|p| p.id)).await.unwrap();
-        assert_eq!((rest.items.len(), rest.has_next_page), (2, false));
+            .total_count,
+        1
+    );
+    let by_school = ProjectFilter {
+        organization_id: Some(w.schools[1].id),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &by_school, 100, None)
+            .await
+            .unwrap()
+            .total_count,
+        2
+    );
+    let by_stage = ProjectFilter {
+        stage: Some("start".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &by_stage, 100, None)
+            .await
+            .unwrap()
+            .total_count,
+        5
+    );
 
-        let by_workflow = ProjectFilter { workflow_key: Some("tochka-rosta".into()), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &by_workflow, 100, None).await.unwrap().total_count, 1);
-        let by_school = ProjectFilter { organization_id: Some(w.schools[1].id), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &by_school, 100, None).await.unwrap().total_count, 2);
-        let by_stage = ProjectFilter { stage: Some("start".into()), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &by_stage, 100, None).await.unwrap().total_count, 5);
-
-        // The minimal workflow's first stage is due on 17 March, «Точка роста»'s on 31 March.
-        let overdue = ProjectFilter { overdue: Some(true), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &overdue, 100, None).await.unwrap().total_count, 0);
-        db.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 20, 6, 0, 0).unwrap());
-        e.cancel_project(&w.coordinator, ids[0], 1, "Ошибочный запуск").await.unwrap();
-        let late = e.list_projects(&w.coordinator, &overdue, 100, None).await.unwrap();
-        assert_eq!(late.total_count, 4, "cancelled projects are not overdue");
-        assert!(late.items.iter().all(|p| p.id != tochka && p.id != ids[0]));
-        let on_time = ProjectFilter { overdue: Some(false), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &on_time, 100, None).await.unwrap().total_count, 2);
-        let status = ProjectFilter { status: Some(engine::model::ProjectStatus::Cancelled), ..Default::default() };
-        assert_eq!(e.list_projects(&w.coordinator, &status, 100, None).await.unwrap().items[0].id, ids[0]);
-    }
-
-    async fn my_tasks_are_the_stages_my_role_owns_most_urgent_first(db) {
-        let w = db.world().await;
-        let e = &db.engine;
-        let a = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap().project;
-        let b = e.launch_project(&w.coordinator, minimal_launch(&w, 1)).await.unwrap().project;
-        // Both start in the coordinator's stage.
-        let coordinator: Vec<i64> = e.my_tasks(&w.coordinator).await.unwrap().iter().map(|p| p.id).collect();
-        assert_eq!(coordinator.len(), 2);
-        assert!(e.my_tasks(&w.director).await.unwrap().is_empty());
-        // Project a moves to the director's stage.
-        e.complete_checklist_item(&w.coordinator, a.id, "start", "order", true).await.unwrap();
-        e.transition_project(&w.coordinator, engine::service::TransitionRequest { project_id: a.id, to_stage: "work".into(), expected_version: 2, comment: None }).await.unwrap();
-        let director: Vec<i64> = e.my_tasks(&w.director).await.unwrap().iter().map(|p| p.id).collect();
-        assert_eq!(director, vec![a.id]);
-        assert!(e.my_tasks(&w.second_director).await.unwrap().is_empty());
-        assert_eq!(e.my_tasks(&w.coordinator).await.unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![b.id]);
-        assert!(e.my_tasks(&w.observer).await.unwrap().is_empty());
-    }
+    // The minimal workflow's first stage is due on 17 March, «Точка роста»'s on 31 March.
+    let overdue = ProjectFilter {
+        overdue: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &overdue, 100, None)
+            .await
+            .unwrap()
+            .total_count,
+        0
+    );
+    db.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 20, 6, 0, 0).unwrap());
+    e.cancel_project(&w.coordinator, ids[0], 1, "Ошибочный запуск")
+        .await
+        .unwrap();
+    let late = e.list_projects(&w.coordinator, &overdue, 100, None).await.unwrap();
+    assert_eq!(late.total_count, 4, "cancelled projects are not overdue");
+    assert!(late.items.iter().all(|p| p.id != tochka && p.id != ids[0]));
+    let on_time = ProjectFilter {
+        overdue: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &on_time, 100, None)
+            .await
+            .unwrap()
+            .total_count,
+        2
+    );
+    let status = ProjectFilter {
+        status: Some(engine::model::ProjectStatus::Cancelled),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.list_projects(&w.coordinator, &status, 100, None).await.unwrap().items[0].id,
+        ids[0]
+    );
 }
+
+async fn my_tasks_are_the_stages_my_role_owns_most_urgent_first(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let a = e
+        .launch_project(&w.coordinator, minimal_launch(&w, 0))
+        .await
+        .unwrap()
+        .project;
+    let b = e
+        .launch_project(&w.coordinator, minimal_launch(&w, 1))
+        .await
+        .unwrap()
+        .project;
+    // Both start in the coordinator's stage.
+    let coordinator: Vec<i64> = e.my_tasks(&w.coordinator).await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(coordinator.len(), 2);
+    assert!(e.my_tasks(&w.director).await.unwrap().is_empty());
+    // Project a moves to the director's stage.
+    e.complete_checklist_item(&w.coordinator, a.id, "start", "order", true)
+        .await
+        .unwrap();
+    e.transition_project(
+        &w.coordinator,
+        engine::service::TransitionRequest {
+            project_id: a.id,
+            to_stage: "work".into(),
+            expected_version: 2,
+            comment: None,
+        },
+    )
+    .await
+    .unwrap();
+    let director: Vec<i64> = e.my_tasks(&w.director).await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(director, vec![a.id]);
+    assert!(e.my_tasks(&w.second_director).await.unwrap().is_empty());
+    assert_eq!(
+        e.my_tasks(&w.coordinator)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        vec![b.id]
+    );
+    assert!(e.my_tasks(&w.observer).await.unwrap().is_empty());
+}
+
+both_backends!(
+    launching_tochka_rosta_computes_the_whole_stage_plan,
+    a_launch_date_is_required_where_the_workflow_asks_for_one,
+    launches_that_make_no_sense_are_refused_with_the_field_to_fix,
+    only_the_districts_coordinator_or_an_admin_launches,
+    directors_see_only_projects_their_school_takes_part_in,
+    the_start_date_defaults_to_today_in_the_districts_time_zone,
+    the_project_list_filters_pages_and_finds_what_is_overdue,
+    my_tasks_are_the_stages_my_role_owns_most_urgent_first
+);
