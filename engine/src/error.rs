@@ -13,7 +13,7 @@ pub enum Error {
 
     /// The input is wrong; `field` names the input field it concerns, when there is one.
     #[error("{message}")]
-    Validation { field: Option<String>, message: String },
+    Validation { field: Option<Field>, message: String },
 
     /// The project cannot move that way now (no such transition, a guard not satisfied,
     /// the project is closed).
@@ -42,10 +42,131 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The input field a validation error concerns, named as the GraphQL inputs name it (a test in
+/// the GraphQL crate checks every name against the schema), so the web interface can put the
+/// message beside the right box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    ActDate,
+    ActNumber,
+    ActTitle,
+    Comment,
+    Date,
+    DistrictId,
+    /// The due date entered for a stage at launch (`dueDates.<stage key>`).
+    DueDate(String),
+    Email,
+    FullName,
+    Indicator,
+    /// The target entered for an indicator at launch (`indicatorTargets.<indicator key>`).
+    IndicatorTarget(String),
+    Item,
+    Name,
+    NewDue,
+    OrganizationId,
+    ParticipantIds,
+    Password,
+    Period,
+    ProjectId,
+    Reason,
+    RegionCode,
+    Stage,
+    StartDate,
+    TimeZone,
+    Title,
+    ToStage,
+    Value,
+    Year,
+    /// A setting of the server (an environment variable such as `DATABASE_URL`), not an API
+    /// input.
+    Setting(&'static str),
+}
+
+impl Field {
+    /// The field's name in the API (`participantIds`, `dueDates.event_day`).
+    pub fn name(&self) -> String {
+        let plain = match self {
+            Field::DueDate(stage) => return format!("dueDates.{stage}"),
+            Field::IndicatorTarget(key) => return format!("indicatorTargets.{key}"),
+            Field::Setting(name) => name,
+            Field::ActDate => "actDate",
+            Field::ActNumber => "actNumber",
+            Field::ActTitle => "actTitle",
+            Field::Comment => "comment",
+            Field::Date => "date",
+            Field::DistrictId => "districtId",
+            Field::Email => "email",
+            Field::FullName => "fullName",
+            Field::Indicator => "indicator",
+            Field::Item => "item",
+            Field::Name => "name",
+            Field::NewDue => "newDue",
+            Field::OrganizationId => "organizationId",
+            Field::ParticipantIds => "participantIds",
+            Field::Password => "password",
+            Field::Period => "period",
+            Field::ProjectId => "projectId",
+            Field::Reason => "reason",
+            Field::RegionCode => "regionCode",
+            Field::Stage => "stage",
+            Field::StartDate => "startDate",
+            Field::TimeZone => "timeZone",
+            Field::Title => "title",
+            Field::ToStage => "toStage",
+            Field::Value => "value",
+            Field::Year => "year",
+        };
+        plain.to_string()
+    }
+
+    /// One of every API input field (not [`Field::Setting`]), for the test that holds the
+    /// names to the schema.
+    pub fn examples() -> Vec<Field> {
+        vec![
+            Field::ActDate,
+            Field::ActNumber,
+            Field::ActTitle,
+            Field::Comment,
+            Field::Date,
+            Field::DistrictId,
+            Field::DueDate(String::new()),
+            Field::Email,
+            Field::FullName,
+            Field::Indicator,
+            Field::IndicatorTarget(String::new()),
+            Field::Item,
+            Field::Name,
+            Field::NewDue,
+            Field::OrganizationId,
+            Field::ParticipantIds,
+            Field::Password,
+            Field::Period,
+            Field::ProjectId,
+            Field::Reason,
+            Field::RegionCode,
+            Field::Stage,
+            Field::StartDate,
+            Field::TimeZone,
+            Field::Title,
+            Field::ToStage,
+            Field::Value,
+            Field::Year,
+        ]
+    }
+}
+
 impl Error {
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn validation(field: Field, message: impl Into<String>) -> Self {
         Error::Validation {
-            field: Some(field.into()),
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    /// Wrong input that is no one field's (a command-line run against the wrong database).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Validation {
+            field: None,
             message: message.into(),
         }
     }
@@ -95,7 +216,7 @@ impl From<DbErr> for Error {
 impl From<crate::calendar::CalendarError> for Error {
     fn from(err: crate::calendar::CalendarError) -> Self {
         Error::Validation {
-            field: Some("startDate".into()),
+            field: Some(Field::StartDate),
             message: err.to_string(),
         }
     }

@@ -16,7 +16,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::definition::{Anchor, Definition, DueRule};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::schedule::{StageFacts, due_dates};
 
 /// How far ahead an annual date is looked for.
@@ -270,7 +270,7 @@ fn refusal(
         Problem::OutOfOrder(..) => None,
     }) else {
         return Error::validation(
-            "startDate",
+            Field::StartDate,
             "План проекта не складывается: проверьте дату начала и сроки.",
         );
     };
@@ -308,7 +308,7 @@ fn refusal(
             },
         );
         return Error::validation(
-            format!("dueDates.{}", stages[a].key),
+            Field::DueDate(stages[a].key.clone()),
             format!(
                 "Срок этапа «{}» ({due}) выходит раньше начала проекта ({}): он отсчитывается от даты «{}» — {}. {fix}",
                 stages[i].title,
@@ -338,7 +338,7 @@ fn refusal(
         |d| format!("Начните проект не позже {}.", ru(d)),
     );
     Error::validation(
-        "startDate",
+        Field::StartDate,
         format!(
             "Срок этапа «{}» ({due}) раньше начала проекта ({}). {fix}",
             stages[i].title,
@@ -422,7 +422,7 @@ mod tests {
         let Error::Validation { field, message } = err else {
             panic!()
         };
-        assert_eq!(field.as_deref(), Some("dueDates.event_day"));
+        assert_eq!(field, Some(Field::DueDate("event_day".into())));
         assert!(message.contains("не раньше"), "{message}");
         assert!(!message.contains("event_day"), "no internal keys: {message}");
         plan(&def, "2026-12-03", &[("event_day", "2027-02-16")]).unwrap();

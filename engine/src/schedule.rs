@@ -16,7 +16,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::definition::{Anchor, DayUnit, Definition, DueRule, Stage};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 
 /// The stage whose due date stage `i`'s due date depends on (before `i` is entered), if any.
 pub fn due_dependency(stages: &[Stage], i: usize) -> Option<usize> {
@@ -92,7 +92,7 @@ fn evaluate(
             Some(DueRule::Annual { month, day }) => Some(annual_on_or_after(start, *month, *day, cycle)?),
             Some(DueRule::AtLaunch) => {
                 return Err(Error::validation(
-                    format!("dueDates.{}", stage.key),
+                    Field::DueDate(stage.key.clone()),
                     format!(
                         "Срок этапа «{}» назначается при запуске проекта: укажите дату.",
                         stage.title
@@ -121,7 +121,7 @@ fn evaluate(
                     }
                 };
                 Some(offset(from, *days, *unit, calendar).map_err(|e| match e {
-                    Error::Validation { message, .. } => Error::validation(format!("dueDates.{}", stage.key), message),
+                    Error::Validation { message, .. } => Error::validation(Field::DueDate(stage.key.clone()), message),
                     other => other,
                 })?)
             }
@@ -204,7 +204,7 @@ pub fn annual_on_or_after(start: NaiveDate, month: u32, day: u32, cycle: u32) ->
         _ => start.year() + 1,
     };
     on(first + cycle as i32).ok_or(Error::Validation {
-        field: Some("startDate".into()),
+        field: Some(Field::StartDate),
         message: "Срок выходит за пределы допустимых дат: проверьте дату начала.".into(),
     })
 }
@@ -366,7 +366,7 @@ mod tests {
         let mut facts = vec![StageFacts::default(); 2];
         let err = due_dates(&def, d("2025-03-03"), 0, &facts, &Calendar::federal()).unwrap_err();
         assert!(
-            matches!(err, Error::Validation { ref field, .. } if field.as_deref() == Some("dueDates.event")),
+            matches!(err, Error::Validation { ref field, .. } if field == &Some(Field::DueDate("event".into()))),
             "{err:?}"
         );
         facts[0].pinned_due = Some(d("2025-04-10"));

@@ -32,7 +32,7 @@ pub fn to_graphql(err: engine::Error) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| {
         e.set("code", code);
         if let Some(field) = &field {
-            e.set("field", field.as_str());
+            e.set("field", field.name());
         }
     })
 }

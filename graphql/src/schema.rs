@@ -43,6 +43,43 @@ pub fn sdl() -> String {
 mod tests {
     use std::path::Path;
 
+    /// Every field an engine validation error can name is an input field or an argument of the
+    /// API, so `extensions.field` always points at something the caller sent.
+    #[test]
+    fn validation_errors_name_real_input_fields() {
+        let sdl = super::sdl();
+        let mut names = std::collections::HashSet::new();
+        let mut in_input = false;
+        for line in sdl.lines() {
+            if line.starts_with("input ") {
+                in_input = true;
+            } else if line.starts_with('}') {
+                in_input = false;
+            }
+            let trimmed = line.trim_start();
+            let is_argument = line.starts_with("\t\t");
+            if (in_input || is_argument)
+                && let Some((name, _)) = trimmed.split_once(':')
+                && name.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                names.insert(name.to_string());
+            }
+            for part in line.split(['(', ',']).skip(1) {
+                if let Some((name, _)) = part.trim().split_once(':') {
+                    names.insert(name.trim().to_string());
+                }
+            }
+        }
+        for field in engine::error::Field::examples() {
+            let name = field.name();
+            let first = name.split('.').next().unwrap_or_default();
+            assert!(
+                names.contains(first),
+                "engine errors name `{name}`, which no input or argument of the schema has"
+            );
+        }
+    }
+
     /// The committed SDL is the API's contract in review: it must match the code.
     #[test]
     fn the_committed_schema_is_current() {

@@ -180,7 +180,7 @@ async fn an_entered_day_off_recomputes_open_due_dates_and_writes_history(db: Tes
     };
     let err = e.add_calendar_day(&w.coordinator, no_act).await.unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "actNumber"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "actNumber"),
         "{err:?}"
     );
 

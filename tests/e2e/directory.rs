@@ -33,7 +33,7 @@ async fn a_district_needs_a_real_time_zone_and_a_unique_name(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "timeZone"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "timeZone"),
         "{err:?}"
     );
     assert!(
@@ -167,7 +167,7 @@ async fn a_coordinator_creates_directors_only_for_schools_of_their_district(db: 
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "email"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "email"),
         "{err:?}"
     );
     assert_eq!(
@@ -190,7 +190,7 @@ async fn a_coordinator_creates_directors_only_for_schools_of_their_district(db: 
     };
     let err = e.create_user(&w.admin, short).await.unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "password"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "password"),
         "{err:?}"
     );
     let nowhere = NewUser {

@@ -75,7 +75,7 @@ async fn a_launch_date_is_required_where_the_workflow_asks_for_one(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "dueDates.event_day"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "dueDates.event_day"),
         "{err:?}"
     );
     launch.due_dates = BTreeMap::from([("event_day".to_string(), date("2025-04-16"))]);
@@ -102,7 +102,7 @@ async fn launches_that_make_no_sense_are_refused_with_the_field_to_fix(db: TestD
     two_schools.participants.push(w.schools[1].id);
     let err = e.launch_project(&w.coordinator, two_schools).await.unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "participants"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "participantIds"),
         "{err:?}"
     );
 
@@ -127,7 +127,7 @@ async fn launches_that_make_no_sense_are_refused_with_the_field_to_fix(db: TestD
     bad_target.indicator_targets.insert("1.1".into(), 120.0);
     let err = e.launch_project(&w.coordinator, bad_target).await.unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "indicatorTargets.1.1"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "indicatorTargets.1.1"),
         "{err:?}"
     );
 
@@ -135,7 +135,7 @@ async fn launches_that_make_no_sense_are_refused_with_the_field_to_fix(db: TestD
     absurd.start_date = Some(date("2150-03-02"));
     let err = e.launch_project(&w.coordinator, absurd).await.unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "startDate"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "startDate"),
         "{err:?}"
     );
     assert!(

@@ -20,7 +20,7 @@ async fn rescheduling_keeps_the_baseline_moves_what_depends_on_it_and_records_th
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "reason"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "reason"),
         "{err:?}"
     );
     assert_eq!(

@@ -207,7 +207,7 @@ async fn a_transition_that_the_workflow_does_not_have_is_refused(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f == "toStage"),
+        matches!(&err, engine::Error::Validation { field: Some(f), .. } if f.name() == "toStage"),
         "{err:?}"
     );
 }

@@ -147,6 +147,31 @@ pub enum IndicatorType {
     Boolean,
 }
 
+impl IndicatorType {
+    /// Why `value` cannot be a value (or a target) of this type, if it cannot: the one check
+    /// behind definitions' targets, launch targets and reports.
+    pub fn value_problem(self, value: f64) -> Option<String> {
+        if !value.is_finite() {
+            return Some("это не число".into());
+        }
+        match self {
+            IndicatorType::Percent if !(0.0..=100.0).contains(&value) => {
+                Some(format!("процент — от 0 до 100, а указано {value}"))
+            }
+            IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
+                Some(format!("для «да/нет» — 1 (да) или 0 (нет), а указано {value}"))
+            }
+            IndicatorType::Integer | IndicatorType::Decimal if value < 0.0 => {
+                Some(format!("значение не может быть отрицательным ({value})"))
+            }
+            IndicatorType::Integer if value.fract() != 0.0 => {
+                Some(format!("показатель считается в целых, а указано {value}"))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Whether more is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

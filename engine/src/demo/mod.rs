@@ -211,8 +211,7 @@ pub async fn is_empty(engine: &Engine) -> Result<bool> {
 /// registered. Refuses a database that already has districts.
 pub async fn seed(engine: &Engine, options: &DemoOptions) -> Result<DemoReport> {
     if !is_empty(engine).await? {
-        return Err(Error::validation(
-            "database",
+        return Err(Error::invalid(
             "В базе уже есть районы: демонстрационные данные загружаются только в пустую базу. \
              Укажите новую базу (DATABASE_URL) и повторите.",
         ));
@@ -220,10 +219,9 @@ pub async fn seed(engine: &Engine, options: &DemoOptions) -> Result<DemoReport> 
     let mut workflows = Workflows::new();
     for key in WORKFLOWS {
         let version = engine.workflow_version(key, None).await.map_err(|_| {
-            Error::validation(
-                "workflows",
-                format!("Процесс «{key}» не зарегистрирован: выполните `project-office migrate` и повторите."),
-            )
+            Error::invalid(format!(
+                "Процесс «{key}» не зарегистрирован: выполните `project-office migrate` и повторите."
+            ))
         })?;
         workflows.insert(
             key,

@@ -19,6 +19,7 @@
 //! retried after the server accepted a message but before the outbox recorded it, the copy
 //! carries the same id and mail systems can drop the duplicate.
 
+use crate::error::Field;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
@@ -51,7 +52,7 @@ pub fn render(digest: &Digest, from: &Mailbox) -> Result<Message, Error> {
     }
     let address: Address = digest.to_email.trim().parse().map_err(|_| {
         Error::validation(
-            "email",
+            Field::Email,
             format!("Неверный адрес электронной почты получателя: «{}».", digest.to_email),
         )
     })?;

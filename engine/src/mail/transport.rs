@@ -61,7 +61,7 @@ impl Mailer {
         let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
         if !matches!(scheme.as_deref(), Some("smtp" | "smtps")) {
             return Err(Error::validation(
-                "SMTP_URL",
+                crate::error::Field::Setting("SMTP_URL"),
                 format!(
                     "Адрес почтового сервера SMTP_URL ({target}) должен начинаться с smtp:// \
                      или smtps://, например smtp://user:pass@mail.example.ru:587?tls=required."
@@ -70,7 +70,7 @@ impl Mailer {
         }
         let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| {
             Error::validation(
-                "SMTP_URL",
+                crate::error::Field::Setting("SMTP_URL"),
                 scrub(
                     format!("Неверный адрес почтового сервера SMTP_URL ({target}): {e}."),
                     secret.as_deref(),

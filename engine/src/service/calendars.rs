@@ -22,7 +22,7 @@ use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::calendar::{Calendar, CalendarYear, DayOrigin, DayOverride, Region};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::{District, EventKind, ProjectStatus};
 use crate::store::entity::{calendar_days, calendar_releases, districts, projects, regions};
 
@@ -174,7 +174,7 @@ impl Engine {
     }
 
     /// The region of this official code, or a validation error for `field`.
-    pub fn region_by_code(&self, code: &str, field: &str) -> Result<&'static Region> {
+    pub fn region_by_code(&self, code: &str, field: Field) -> Result<&'static Region> {
         Region::by_code(code.trim()).ok_or_else(|| {
             Error::validation(
                 field,
@@ -247,7 +247,7 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn district_calendar(&self, actor: &Actor, district_id: i64, year: i32) -> Result<DistrictCalendar> {
         if !(1990..=2100).contains(&year) {
-            return Err(Error::validation("year", "Укажите год от 1990 до 2100."));
+            return Err(Error::validation(Field::Year, "Укажите год от 1990 до 2100."));
         }
         let district = self.district(actor, district_id).await?;
         let region = self.region_of(&district);
@@ -272,8 +272,8 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn add_calendar_day(&self, actor: &Actor, input: NewCalendarDay) -> Result<CalendarEntry> {
         self.require_calendar_scope(actor, &input.scope).await?;
-        let title = required_text(&input.title, "title", "Что за день")?;
-        let act_number = required_text(&input.act_number, "actNumber", "Номер акта")?;
+        let title = required_text(&input.title, Field::Title, "Что за день")?;
+        let act_number = required_text(&input.act_number, Field::ActNumber, "Номер акта")?;
         let act_title = input
             .act_title
             .as_deref()
@@ -282,16 +282,16 @@ impl Engine {
             .to_string();
         if act_title.chars().count() > 500 {
             return Err(Error::validation(
-                "actTitle",
+                Field::ActTitle,
                 "Название акта длиннее 500 знаков: сократите его.",
             ));
         }
         if !(1990..=2100).contains(&input.date.year()) {
-            return Err(Error::validation("date", "Укажите дату с 1990 по 2100 год."));
+            return Err(Error::validation(Field::Date, "Укажите дату с 1990 по 2100 год."));
         }
         if input.act_date > self.today_in(chrono_tz::Europe::Moscow) + chrono::Duration::days(1) {
             return Err(Error::validation(
-                "actDate",
+                Field::ActDate,
                 "Дата акта ещё не наступила: укажите дату, которой акт подписан.",
             ));
         }
@@ -315,7 +315,7 @@ impl Engine {
             .await?;
         if let Some(existing) = duplicate.map(entry_from) {
             return Err(Error::validation(
-                "date",
+                Field::Date,
                 format!(
                     "На {} уже внесён день «{}» ({}): удалите его, если нужно внести другой.",
                     ru_date(existing.date),
@@ -385,7 +385,7 @@ impl Engine {
         let target = match scope {
             CalendarScope::Country => Target::Everything,
             CalendarScope::Region(code) => {
-                self.region_by_code(code, "regionCode")?;
+                self.region_by_code(code, Field::RegionCode)?;
                 Target::Everything
             }
             CalendarScope::District(id) => Target::District(self.district(actor, *id).await?.id),

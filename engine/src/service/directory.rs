@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role, hash_password};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::{District, Organization, OrganizationKind, User};
 use crate::store::entity::{districts, organizations, users};
 
@@ -61,7 +61,7 @@ impl std::fmt::Debug for NewUser {
 }
 
 /// A plausible email address: one `@`, something on both sides, a dot in the domain, no spaces.
-pub(crate) fn normalize_email(email: &str, field: &str) -> Result<String> {
+pub(crate) fn normalize_email(email: &str, field: Field) -> Result<String> {
     let email = email.trim().to_lowercase();
     let valid = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
@@ -86,22 +86,22 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_district(&self, actor: &Actor, input: NewDistrict) -> Result<District> {
         actor.scope().require(Operation::ManageDistricts, Target::Everything)?;
-        let name = required_text(&input.name, "name", "Название района")?;
+        let name = required_text(&input.name, Field::Name, "Название района")?;
         let region = match input.region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            Some(code) => Some(self.region_by_code(code, "regionCode")?),
+            Some(code) => Some(self.region_by_code(code, Field::RegionCode)?),
             None => None,
         };
         let time_zone = match (input.time_zone.as_deref().map(str::trim).filter(|t| !t.is_empty()), region) {
             (Some(zone), _) => Tz::from_str(zone).map_err(|_| {
                 Error::validation(
-                    "timeZone",
+                    Field::TimeZone,
                     format!("«{zone}» — неизвестный часовой пояс: пишите как в базе IANA, например Europe/Moscow или Asia/Yekaterinburg."),
                 )
             })?,
             (None, Some(region)) => region.time_zone,
             (None, None) => {
                 return Err(Error::validation(
-                    "timeZone",
+                    Field::TimeZone,
                     "Укажите регион района (или его часовой пояс): по нему считаются даты и сроки.",
                 ));
             }
@@ -112,7 +112,7 @@ impl Engine {
             .await?
             .is_some()
         {
-            return Err(Error::validation("name", format!("Район «{name}» уже есть.")));
+            return Err(Error::validation(Field::Name, format!("Район «{name}» уже есть.")));
         }
         let row = districts::ActiveModel {
             name: Set(name),
@@ -138,7 +138,7 @@ impl Engine {
         actor.scope().require(Operation::ManageDistricts, Target::Everything)?;
         let district = self.district(actor, district_id).await?;
         let region = match region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            Some(code) => Some(self.region_by_code(code, "regionCode")?),
+            Some(code) => Some(self.region_by_code(code, Field::RegionCode)?),
             None => None,
         };
         let code = region.map(|r| r.code.clone());
@@ -204,12 +204,12 @@ impl Engine {
         actor
             .scope()
             .require(Operation::ManageOrganizations, Target::District(district.id))?;
-        let name = required_text(&input.name, "name", "Название организации")?;
+        let name = required_text(&input.name, Field::Name, "Название организации")?;
         let email = input
             .email
             .as_deref()
             .filter(|e| !e.trim().is_empty())
-            .map(|e| normalize_email(e, "email"))
+            .map(|e| normalize_email(e, Field::Email))
             .transpose()?;
         let exists = organizations::Entity::find()
             .filter(organizations::Column::DistrictId.eq(district.id))
@@ -218,7 +218,7 @@ impl Engine {
             .await?;
         if exists.is_some() {
             return Err(Error::validation(
-                "name",
+                Field::Name,
                 format!("В районе уже есть организация «{name}»."),
             ));
         }
@@ -286,7 +286,7 @@ impl Engine {
             Role::Coordinator => {
                 let id = input
                     .district_id
-                    .ok_or_else(|| Error::validation("districtId", "Укажите район координатора."))?;
+                    .ok_or_else(|| Error::validation(Field::DistrictId, "Укажите район координатора."))?;
                 (Some(self.district(actor, id).await?.id), None)
             }
             Role::Observer => match input.district_id {
@@ -296,7 +296,7 @@ impl Engine {
             Role::Director => {
                 let id = input
                     .organization_id
-                    .ok_or_else(|| Error::validation("organizationId", "Укажите организацию руководителя."))?;
+                    .ok_or_else(|| Error::validation(Field::OrganizationId, "Укажите организацию руководителя."))?;
                 let organization = self.organization(actor, id).await?;
                 (Some(organization.district_id), Some(organization.id))
             }
@@ -309,13 +309,13 @@ impl Engine {
         };
         let target = district_id.map_or(Target::Everything, Target::District);
         actor.scope().require(operation, target)?;
-        let email = normalize_email(&input.email, "email")?;
-        let full_name = required_text(&input.full_name, "fullName", "ФИО")?;
+        let email = normalize_email(&input.email, Field::Email)?;
+        let full_name = required_text(&input.full_name, Field::FullName, "ФИО")?;
         let password_hash = match input.password.as_deref() {
             None => None,
             Some(password) if password.chars().count() < 8 => {
                 return Err(Error::validation(
-                    "password",
+                    Field::Password,
                     "Пароль слишком короткий: нужно не меньше 8 знаков.",
                 ));
             }
@@ -328,7 +328,7 @@ impl Engine {
             .is_some()
         {
             return Err(Error::validation(
-                "email",
+                Field::Email,
                 format!("Пользователь с адресом {email} уже есть."),
             ));
         }
@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn emails_are_checked_and_lower_cased() {
         assert_eq!(
-            normalize_email(" Director@School5.RU ", "email").unwrap(),
+            normalize_email(" Director@School5.RU ", crate::error::Field::Email).unwrap(),
             "director@school5.ru"
         );
         for bad in [
@@ -386,7 +386,7 @@ mod tests {
             "a@b@c.ru",
             "a@.ru",
         ] {
-            assert!(normalize_email(bad, "email").is_err(), "{bad}");
+            assert!(normalize_email(bad, crate::error::Field::Email).is_err(), "{bad}");
         }
     }
 }

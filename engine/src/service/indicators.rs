@@ -17,8 +17,8 @@ use super::projects::local_date;
 use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
-use crate::definition::{Definition, Indicator, IndicatorType};
-use crate::error::{Error, Result};
+use crate::definition::Definition;
+use crate::error::{Error, Field, Result};
 use crate::health::{Health, Thresholds, achievement, overall_target, period_target};
 use crate::model::{
     IndicatorProgress, IndicatorReport, PeriodFact, Project, ProjectHealth, ProjectStatus, ReportRevision, StagePlan,
@@ -48,29 +48,6 @@ pub struct ReportFilter {
     pub organization_id: Option<i64>,
     pub indicator: Option<String>,
     pub period: Option<String>,
-}
-
-/// Why a value does not fit an indicator's type, if it does not.
-pub(crate) fn value_problem(indicator: &Indicator, value: f64) -> Option<String> {
-    if !value.is_finite() {
-        return Some("значение не число".into());
-    }
-    match indicator.kind {
-        IndicatorType::Percent if !(0.0..=100.0).contains(&value) => {
-            Some(format!("процент — от 0 до 100, а указано {value}"))
-        }
-        IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
-            Some("для «да/нет» укажите 1 (да) или 0 (нет)".into())
-        }
-        IndicatorType::Integer if value.fract() != 0.0 => Some(format!(
-            "показатель считается в целых ({}), а указано {value}",
-            indicator.unit
-        )),
-        IndicatorType::Integer | IndicatorType::Decimal if value < 0.0 => {
-            Some(format!("значение не может быть отрицательным ({value})"))
-        }
-        _ => None,
-    }
 }
 
 fn report_from_rows(row: indicator_reports::Model, earlier: Vec<ReportRevision>) -> IndicatorReport {
@@ -107,20 +84,20 @@ impl Engine {
         let key = input.indicator.trim();
         let indicator = definition.indicator(key).ok_or_else(|| {
             Error::validation(
-                "indicator",
+                Field::Indicator,
                 format!("В процессе «{}» нет показателя «{key}».", definition.title()),
             )
         })?;
-        if let Some(problem) = value_problem(indicator, input.value) {
+        if let Some(problem) = indicator.kind.value_problem(input.value) {
             return Err(Error::validation(
-                "value",
+                Field::Value,
                 format!("Показатель «{} {}»: {problem}.", indicator.key, indicator.title),
             ));
         }
-        let period = Period::parse(&input.period).map_err(|e| Error::validation("period", e.to_string()))?;
+        let period = Period::parse(&input.period).map_err(|e| Error::validation(Field::Period, e.to_string()))?;
         if period.kind() != indicator.period {
             return Err(Error::validation(
-                "period",
+                Field::Period,
                 format!(
                     "Показатель «{}» сдаётся {}: период пишется как {}, а не «{}».",
                     indicator.key,
@@ -134,19 +111,19 @@ impl Engine {
         let today = self.today_in(district.time_zone);
         if period.start().is_some_and(|start| start > today) {
             return Err(Error::validation(
-                "period",
+                Field::Period,
                 format!("Период {period} ещё не начался: отчитаться можно за текущий или прошедший период."),
             ));
         }
         if !participants.contains(&input.organization_id) {
             return Err(Error::validation(
-                "organizationId",
+                Field::OrganizationId,
                 "Эта организация не участвует в проекте: выберите участника.",
             ));
         }
         if ProjectStatus::parse(&project.status)? == ProjectStatus::Cancelled {
             return Err(Error::validation(
-                "projectId",
+                Field::ProjectId,
                 "Проект отменён: отчёты по нему не принимаются.",
             ));
         }
@@ -159,7 +136,7 @@ impl Engine {
                 .stage(&indicator.starts_at_stage)
                 .map_or(indicator.starts_at_stage.as_str(), |s| s.title.as_str());
             return Err(Error::validation(
-                "indicator",
+                Field::Indicator,
                 format!(
                     "Отчёты по показателю «{} {}» принимаются с этапа «{stage}», а проект до него ещё не дошёл.",
                     indicator.key, indicator.title
@@ -174,7 +151,7 @@ impl Engine {
             .map(str::to_string);
         if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
             return Err(Error::validation(
-                "comment",
+                Field::Comment,
                 "Комментарий длиннее 2000 знаков: сократите его.",
             ));
         }

@@ -136,7 +136,7 @@ pub fn unique_ids(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
 }
 
 /// A person-facing text that must not be blank: trimmed, or a validation error for `field`.
-fn required_text(value: &str, field: &str, what: &str) -> crate::Result<String> {
+fn required_text(value: &str, field: crate::error::Field, what: &str) -> crate::Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(crate::Error::validation(field, format!("Заполните поле «{what}».")));

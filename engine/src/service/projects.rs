@@ -13,8 +13,8 @@ use sea_orm::{
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
-use crate::definition::{Definition, IndicatorType, Scope};
-use crate::error::{Error, Result};
+use crate::definition::{Definition, Scope};
+use crate::error::{Error, Field, Result};
 use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
 use crate::planning::{LaunchPlan, plan_launch};
 use crate::schedule::{PlannedStage, StageFacts, replan};
@@ -98,7 +98,7 @@ impl Engine {
         for id in ids {
             let organization = found.get(&id).filter(|o| o.district_id == district.id).ok_or_else(|| {
                 Error::validation(
-                    "participants",
+                    Field::ParticipantIds,
                     format!("Организации {id} нет в районе «{}».", district.name),
                 )
             })?;
@@ -107,13 +107,13 @@ impl Engine {
         match (definition.scope(), participants.len()) {
             (_, 0) => {
                 return Err(Error::validation(
-                    "participants",
+                    Field::ParticipantIds,
                     "Выберите хотя бы одну организацию-участника.",
                 ));
             }
             (Scope::Organization, n) if n > 1 => {
                 return Err(Error::validation(
-                    "participants",
+                    Field::ParticipantIds,
                     format!(
                         "Процесс «{}» ведётся для одной организации: выберите одну (или запустите по проекту на каждую).",
                         definition.title()
@@ -127,12 +127,12 @@ impl Engine {
         let start = input.start_date.unwrap_or(today);
         if !(2000..=2100).contains(&chrono::Datelike::year(&start)) {
             return Err(Error::validation(
-                "startDate",
+                Field::StartDate,
                 "Укажите дату начала с 2000 по 2100 год.",
             ));
         }
         let title = match input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(title) => required_text(title, "title", "Название проекта")?,
+            Some(title) => required_text(title, Field::Title, "Название проекта")?,
             None if definition.scope() == Scope::Organization => {
                 format!("{} — {}", definition.title(), participants[0].name)
             }
@@ -147,13 +147,13 @@ impl Engine {
         for (key, date) in &input.due_dates {
             let index = definition.stage_index(key).ok_or_else(|| {
                 Error::validation(
-                    format!("dueDates.{key}"),
+                    Field::DueDate(key.clone()),
                     format!("В процессе «{}» нет этапа «{key}».", definition.title()),
                 )
             })?;
             if *date < start {
                 return Err(Error::validation(
-                    format!("dueDates.{key}"),
+                    Field::DueDate(key.clone()),
                     format!(
                         "Срок этапа «{}» ({}) раньше начала проекта ({}).",
                         definition.stages()[index].title,
@@ -438,25 +438,14 @@ pub(super) async fn replan_rows<C: ConnectionTrait>(
 /// Checks launch-time targets against the indicators' types.
 fn check_targets(definition: &Definition, targets: &BTreeMap<String, f64>) -> Result<BTreeMap<String, f64>> {
     for (key, &value) in targets {
-        let field = format!("indicatorTargets.{key}");
+        let field = Field::IndicatorTarget(key.clone());
         let indicator = definition.indicator(key).ok_or_else(|| {
             Error::validation(
-                &field,
+                field.clone(),
                 format!("В процессе «{}» нет показателя «{key}».", definition.title()),
             )
         })?;
-        let problem = if !value.is_finite() || value < 0.0 {
-            Some("цель не может быть отрицательной".to_string())
-        } else {
-            match indicator.kind {
-                IndicatorType::Percent if value > 100.0 => Some("процент — от 0 до 100".into()),
-                IndicatorType::Integer if value.fract() != 0.0 => Some("показатель целый: укажите целое число".into()),
-                IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
-                    Some("для «да/нет» цель — 1 (да) или 0 (нет)".into())
-                }
-                _ => None,
-            }
-        };
+        let problem = indicator.kind.value_problem(value);
         if let Some(problem) = problem {
             return Err(Error::validation(
                 field,

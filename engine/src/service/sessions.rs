@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::Engine;
 use super::directory::normalize_email;
 use crate::auth::{Actor, verify_password};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::User;
 use crate::store::entity::{sessions, users};
 
@@ -79,7 +79,7 @@ impl Engine {
     #[tracing::instrument(skip(self, password), err(level = "info"))]
     pub async fn login(&self, email: &str, password: &str) -> Result<Session> {
         let now = self.now();
-        let email = normalize_email(email, "email").map_err(|_| Error::Unauthenticated(BAD_CREDENTIALS.into()))?;
+        let email = normalize_email(email, Field::Email).map_err(|_| Error::Unauthenticated(BAD_CREDENTIALS.into()))?;
         let Some(row) = users::Entity::find()
             .filter(users::Column::Email.eq(&email))
             .one(&self.db)

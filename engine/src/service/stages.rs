@@ -8,7 +8,7 @@ use super::projects::{NewEvent, lock_project, record_event, ru_date, stage_rows}
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::{EventKind, ProjectDetails};
 use crate::store::entity::{checklist_marks, stage_plans};
 
@@ -29,13 +29,13 @@ impl Engine {
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
             Error::validation(
-                "stage",
+                Field::Stage,
                 format!("В процессе «{}» нет этапа «{stage_key}».", definition.title()),
             )
         })?;
         let item = stage.checklist.iter().find(|i| i.key == item_key).ok_or_else(|| {
             Error::validation(
-                "item",
+                Field::Item,
                 format!("В чек-листе этапа «{}» нет пункта «{item_key}».", stage.title),
             )
         })?;
@@ -126,18 +126,18 @@ impl Engine {
                 participants: &participants,
             },
         )?;
-        let reason = required_text(reason, "reason", "Причина переноса")?;
+        let reason = required_text(reason, Field::Reason, "Причина переноса")?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let district = self.load_district(pre.district_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
             Error::validation(
-                "stage",
+                Field::Stage,
                 format!("В процессе «{}» нет этапа «{stage_key}».", definition.title()),
             )
         })?;
         if new_due < pre.start_date {
             return Err(Error::validation(
-                "newDue",
+                Field::NewDue,
                 format!(
                     "Новый срок {} раньше начала проекта ({}).",
                     ru_date(new_due),
@@ -156,13 +156,13 @@ impl Engine {
             .ok_or_else(|| Error::Internal(format!("project {} has no plan for stage {}", project.id, stage.key)))?;
         if row.completed_at.is_some() && project.current_stage != stage.key {
             return Err(Error::validation(
-                "stage",
+                Field::Stage,
                 format!("Этап «{}» уже пройден: его срок не переносят.", stage.title),
             ));
         }
         if row.current_due == Some(new_due) {
             return Err(Error::validation(
-                "newDue",
+                Field::NewDue,
                 format!("Срок этапа «{}» и так {}.", stage.title, ru_date(new_due)),
             ));
         }

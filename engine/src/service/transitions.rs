@@ -10,7 +10,7 @@ use super::{Engine, optional_text, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role};
 use crate::definition::{Definition, Transition};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::{AvailableTransition, EventKind, ProjectDetails, ProjectStatus};
 use crate::period::Period;
 use crate::store::entity::{checklist_marks, indicator_reports, organizations, projects, stage_plans};
@@ -184,7 +184,7 @@ impl Engine {
         let to = req.to_stage.trim();
         let target = definition.stage(to).ok_or_else(|| {
             Error::validation(
-                "toStage",
+                Field::ToStage,
                 format!("В процессе «{}» нет этапа «{to}».", definition.title()),
             )
         })?;
@@ -359,7 +359,7 @@ impl Engine {
                 participants: &participants,
             },
         )?;
-        let reason = required_text(reason, "reason", "Причина отмены")?;
+        let reason = required_text(reason, Field::Reason, "Причина отмены")?;
         let now = self.now();
         let txn = self.db.begin().await?;
         let project = lock_project(&txn, project_id, Some(expected_version), now).await?;

@@ -47,7 +47,7 @@ async fn open(url: &str) -> Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::Validation {
-                field: Some("DATABASE_URL".into()),
+                field: Some(crate::error::Field::Setting("DATABASE_URL")),
                 message: format!("Неверный адрес базы SQLite «{url}»: {e}"),
             })?
             .create_if_missing(true)
@@ -57,7 +57,7 @@ async fn open(url: &str) -> Result<DatabaseConnection> {
             .busy_timeout(Duration::from_secs(10));
         if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::Validation {
-                field: Some("DATABASE_URL".into()),
+                field: Some(crate::error::Field::Setting("DATABASE_URL")),
                 message: format!("Не удалось создать папку {} для базы: {e}", parent.display()),
             })?;
         }
@@ -76,7 +76,7 @@ async fn open(url: &str) -> Result<DatabaseConnection> {
         Ok(Database::connect(options).await?)
     } else {
         Err(Error::Validation {
-            field: Some("DATABASE_URL".into()),
+            field: Some(crate::error::Field::Setting("DATABASE_URL")),
             message: format!(
                 "Неизвестный вид базы данных в адресе «{}»: ожидается sqlite://… или postgres://…",
                 redact(url)

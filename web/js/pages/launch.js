@@ -57,7 +57,7 @@ export async function render(view, { user, navigate, query }) {
   // (`indicatorTargets.<indicator>`), named as the API names them in `extensions.field`.
   let dateFields = {};
   let targetFields = {};
-  const fields = () => ({ ...f, participantIds: participants, participants, ...dateFields, ...targetFields });
+  const fields = () => ({ ...f, participantIds: participants, ...dateFields, ...targetFields });
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
   const district = () => options.districts.find((d) => d.id === f.districtId.input.value);
 

@@ -322,7 +322,7 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
   const stageSel = field("Этап", select(open.map((st) => [st.key, st.title]), p.currentStage ? p.currentStage.key : ""), { name: "reschedule-stage" });
   const dueInput = field("Новый срок", h("input", { type: "date", required: true }), { name: "reschedule-due" });
   const reason = field("Причина переноса (обязательно)", h("textarea", { rows: 2, required: true }), { name: "reschedule-reason" });
-  const fields = { stage: stageSel, stageKey: stageSel, newDue: dueInput, reason };
+  const fields = { stage: stageSel, newDue: dueInput, reason };
   const reschedule = h(
     "form",
     {

@@ -129,11 +129,12 @@ fn check_target(
         report.at(raw.span(), format!("{path}.target"), message);
         None
     };
-    if !value.is_finite() || value < 0.0 {
-        return fail(
-            report,
-            format!("цель {value} невозможна: нужна неотрицательная величина."),
-        );
+    if let Some(problem) = kind.value_problem(value) {
+        let hint = match kind {
+            IndicatorType::Integer if value.fract() != 0.0 => " (или type = \"decimal\")",
+            _ => "",
+        };
+        return fail(report, format!("цель {value} невозможна: {problem}{hint}."));
     }
     if matches!(target, Target::PerPeriod(_)) && period == Periodicity::Once {
         return fail(
@@ -145,22 +146,7 @@ fn check_target(
     if matches!(target, Target::Overall(_)) && cumulative && kind == IndicatorType::Boolean {
         return fail(report, "у показателя «да/нет» нет накопленной цели.".into());
     }
-    match kind {
-        IndicatorType::Percent if value > 100.0 => {
-            fail(report, format!("цель {value} % невозможна: процент — от 0 до 100."))
-        }
-        IndicatorType::Integer if value.fract() != 0.0 => fail(
-            report,
-            format!(
-                "цель {value} дробная, а показатель целый (type = \"integer\"): укажите целое число или type = \"decimal\"."
-            ),
-        ),
-        IndicatorType::Boolean if value != 0.0 && value != 1.0 => fail(
-            report,
-            format!("цель {value} не подходит показателю «да/нет»: 1 — «да», 0 — «нет»."),
-        ),
-        _ => Some(target),
-    }
+    Some(target)
 }
 
 fn check_report_deadline(report: &mut Report, raw: &Spanned<RawReportDeadline>, path: &str) -> Option<ReportDeadline> {
