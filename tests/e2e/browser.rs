@@ -638,3 +638,47 @@ async fn a_move_from_a_stale_page_is_refused_and_the_page_reloads() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_sends_reminders_and_filters_the_outbox_by_status() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        db.engine
+            .launch_project(&w.coordinator, minimal_launch(&w, 0))
+            .await
+            .unwrap();
+        // A month later the first stage is overdue: the coordinator is to be reminded.
+        db.clock
+            .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 4, 3, 4, 0, 0).unwrap());
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+        sign_in(&c, base, "admin@po.test").await;
+        open(&c, base, "/admin/notifications", "Администрирование").await;
+        wait_text(&c, "main", "Писем в очереди нет").await;
+        assert_accessible_names(&c).await;
+        let send = "//button[contains(., 'Отправить напоминания сейчас')]";
+        c.find(Locator::XPath(send)).await.unwrap().click().await.unwrap();
+        wait_text(&c, ".alert", "писем отправлено: 1").await;
+        // The filter is the status's Russian name; the list shows the sent email.
+        c.goto(&format!("{base}/admin/notifications?status=SENT"))
+            .await
+            .unwrap();
+        let table = wait_text(&c, "main table", "coordinator@chesma.test").await;
+        assert!(table.contains("отправлено") && table.contains("просрочено"), "{table}");
+        assert!(
+            !table.contains("SENT") && !table.contains("OVERDUE"),
+            "no enum names on the page: {table}"
+        );
+        find(&c, "#outbox-status")
+            .await
+            .select_by_value("FAILED")
+            .await
+            .unwrap();
+        wait_text(&c, "main", "Писем в очереди нет").await;
+        assert!(c.current_url().await.unwrap().as_str().ends_with("status=FAILED"));
+        c.close().await.ok();
+    })
+    .await;
+}

@@ -107,8 +107,34 @@ async fn administrators_run_and_inspect_reminders_through_the_api(db: TestDb) {
             .as_array()
             .unwrap()
             .iter()
-            .all(|n| n["status"] == "sent")
+            .all(|n| n["status"] == "SENT" && n["kind"] != "")
     );
+    // Statuses are an enum: a filter matches by it, and a misspelt one is an error, not an
+    // empty list.
+    let failed = server
+        .ok(
+            Some(&admin_token),
+            "{ notifications(status: FAILED) { id } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(failed["notifications"], serde_json::json!([]));
+    let sent = server
+        .ok(
+            Some(&admin_token),
+            "{ notifications(status: SENT) { id } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(sent["notifications"].as_array().unwrap().len(), 3);
+    let bogus = server
+        .gql(
+            Some(&admin_token),
+            "{ notifications(status: bogus) { id } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(bogus["errors"][0]["message"].is_string(), "{bogus}");
     let refused = server
         .gql(Some(&coordinator), "{ notifications { id } }", serde_json::json!({}))
         .await;
@@ -168,7 +194,11 @@ async fn each_recipient_gets_one_digest_and_a_second_tick_sends_nothing(db: Test
     );
     assert_eq!(server.received().len(), 3);
     let sent = db.engine.notifications(&w.admin, &Default::default()).await.unwrap();
-    assert!(sent.iter().all(|n| n.status == "sent" && n.attempts == 1), "{sent:?}");
+    assert!(
+        sent.iter()
+            .all(|n| n.status == engine::reminders::NotificationStatus::Sent && n.attempts == 1),
+        "{sent:?}"
+    );
 }
 
 async fn with_the_mail_server_down_nothing_is_lost(db: TestDb) {
@@ -308,7 +338,10 @@ async fn two_engines_ticking_at_once_on_postgresql_send_each_email_exactly_once(
             items,
             "every item sent once: {one:?} {two:?} {rest:?}"
         );
-        assert!(all.iter().all(|n| n.status == "sent" && n.attempts == 1));
+        assert!(
+            all.iter()
+                .all(|n| n.status == engine::reminders::NotificationStatus::Sent && n.attempts == 1)
+        );
         let received = server.received();
         let mut recipients: Vec<String> = received.iter().flat_map(|r| r.to.clone()).collect();
         let total = recipients.len();

@@ -309,7 +309,8 @@ async fn two_replicas_send_every_reminder_once_and_lose_no_update() {
             move || async move {
                 let rows = outbox(engine).await;
                 let due = engine.plan_reminders(Utc::now()).await.unwrap();
-                rows.iter().all(|n| n.status == "sent")
+                rows.iter()
+                    .all(|n| n.status == engine::reminders::NotificationStatus::Sent)
                     && due.iter().all(|i| rows.iter().any(|n| n.dedupe_key == i.dedupe_key))
             },
         )

@@ -44,15 +44,57 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
+/// Where an outbox row is on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationStatus {
+    /// Waiting to be sent (first try or a retry).
+    Pending,
+    /// Claimed by a sender right now.
+    Sending,
+    Sent,
+    /// Given up on after the last attempt.
+    Failed,
+}
+
+impl NotificationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationStatus::Pending => "pending",
+            NotificationStatus::Sending => "sending",
+            NotificationStatus::Sent => "sent",
+            NotificationStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "pending" => NotificationStatus::Pending,
+            "sending" => NotificationStatus::Sending,
+            "sent" => NotificationStatus::Sent,
+            "failed" => NotificationStatus::Failed,
+            other => return Err(crate::Error::Internal(format!("unknown notification status {other:?}"))),
+        })
+    }
+}
+
+fn parse_kind(s: &str) -> Result<ReminderKind> {
+    Ok(match s {
+        "due_soon" => ReminderKind::DueSoon,
+        "overdue" => ReminderKind::Overdue,
+        "report_missing" => ReminderKind::ReportMissing,
+        other => return Err(crate::Error::Internal(format!("unknown notification kind {other:?}"))),
+    })
+}
+
 /// A row of the outbox, as administrators see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     pub id: i64,
     pub dedupe_key: String,
-    pub kind: String,
+    pub kind: ReminderKind,
     pub recipient_email: String,
     pub project_id: Option<i64>,
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -64,8 +106,7 @@ pub struct Notification {
 /// Which outbox rows to list.
 #[derive(Debug, Clone, Default)]
 pub struct NotificationFilter {
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub status: Option<String>,
+    pub status: Option<NotificationStatus>,
     pub project_id: Option<i64>,
     /// At most this many, newest first (default and maximum 500).
     pub limit: Option<u64>,
@@ -105,7 +146,7 @@ impl Engine {
                     recipient_email: Set(item.recipient_email.clone()),
                     kind: Set(kind_str(item.kind).to_string()),
                     payload: Set(serde_json::to_string(item).map_err(|e| Error::Internal(e.to_string()))?),
-                    status: Set("pending".into()),
+                    status: Set(NotificationStatus::Pending.as_str().into()),
                     attempts: Set(0),
                     next_attempt_at: Set(now),
                     last_error: Set(None),
@@ -177,7 +218,7 @@ impl Engine {
             .await?;
         let claimed = notifications::Entity::find()
             .filter(notifications::Column::ClaimToken.eq(&token))
-            .filter(notifications::Column::Status.eq("sending"))
+            .filter(notifications::Column::Status.eq(NotificationStatus::Sending.as_str()))
             .order_by_asc(notifications::Column::Id)
             .all(self.db())
             .await?;
@@ -217,7 +258,10 @@ impl Engine {
                 Ok(()) => {
                     let ids: Vec<i64> = group.iter().map(|(row, _)| row.id).collect();
                     notifications::Entity::update_many()
-                        .col_expr(notifications::Column::Status, Expr::value("sent"))
+                        .col_expr(
+                            notifications::Column::Status,
+                            Expr::value(NotificationStatus::Sent.as_str()),
+                        )
                         .col_expr(notifications::Column::SentAt, Expr::value(Some(now)))
                         .col_expr(
                             notifications::Column::Attempts,
@@ -262,7 +306,14 @@ impl Engine {
         notifications::Entity::update_many()
             .col_expr(
                 notifications::Column::Status,
-                Expr::value(if give_up { "failed" } else { "pending" }),
+                Expr::value(
+                    if give_up {
+                        NotificationStatus::Failed
+                    } else {
+                        NotificationStatus::Pending
+                    }
+                    .as_str(),
+                ),
             )
             .col_expr(notifications::Column::Attempts, Expr::value(attempts))
             .col_expr(
@@ -286,7 +337,7 @@ impl Engine {
             .scope()
             .require(crate::access::Operation::ReadOutbox, crate::access::Target::Everything)?;
         let mut query = notifications::Entity::find().order_by_desc(notifications::Column::Id);
-        if let Some(status) = &filter.status {
+        if let Some(status) = filter.status {
             query = query.filter(notifications::Column::Status.eq(status.as_str()));
         }
         if let Some(project) = filter.project_id {
@@ -296,23 +347,24 @@ impl Engine {
             .limit(std::cmp::min(filter.limit.unwrap_or(500), 500))
             .all(self.db())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Notification {
-                item: serde_json::from_str(&r.payload).ok(),
-                id: r.id,
-                dedupe_key: r.dedupe_key,
-                kind: r.kind,
-                recipient_email: r.recipient_email,
-                project_id: r.project_id,
-                status: r.status,
-                attempts: r.attempts,
-                next_attempt_at: r.next_attempt_at,
-                last_error: r.last_error,
-                created_at: r.created_at,
-                sent_at: r.sent_at,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Notification {
+                    item: serde_json::from_str(&r.payload).ok(),
+                    id: r.id,
+                    dedupe_key: r.dedupe_key,
+                    kind: parse_kind(&r.kind)?,
+                    recipient_email: r.recipient_email,
+                    project_id: r.project_id,
+                    status: NotificationStatus::parse(&r.status)?,
+                    attempts: r.attempts,
+                    next_attempt_at: r.next_attempt_at,
+                    last_error: r.last_error,
+                    created_at: r.created_at,
+                    sent_at: r.sent_at,
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

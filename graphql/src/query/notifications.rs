@@ -4,6 +4,7 @@ use engine::reminders::NotificationFilter;
 
 use crate::context::actor;
 use crate::error::GqlResult;
+use crate::types::enums::NotificationStatus;
 use crate::types::notification::Notification;
 use crate::types::parse_id;
 
@@ -16,13 +17,13 @@ impl NotificationQuery {
     async fn notifications(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "pending, sending, sent или failed")] status: Option<String>,
+        #[graphql(desc = "Только письма в этом состоянии.")] status: Option<NotificationStatus>,
         project_id: Option<ID>,
         #[graphql(default = 100, validator(minimum = 1, maximum = 500))] first: i32,
     ) -> async_graphql::Result<Vec<Notification>> {
         let actor = actor(ctx)?;
         let filter = NotificationFilter {
-            status,
+            status: status.map(Into::into),
             project_id: project_id.as_ref().map(|id| parse_id(id, "projectId")).transpose()?,
             limit: Some(first as u64),
         };

@@ -127,3 +127,29 @@ pub enum Health {
     /// Отставание: достижение ниже 50 % или этап просрочен.
     Red,
 }
+
+/// Why someone is reminded.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "engine::reminders::ReminderKind")]
+pub enum ReminderKind {
+    /// Скоро срок этапа.
+    DueSoon,
+    /// Этап просрочен.
+    Overdue,
+    /// Организация не сдала отчёт по показателю.
+    ReportMissing,
+}
+
+/// Where an email of the outbox is on its way.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "engine::reminders::NotificationStatus")]
+pub enum NotificationStatus {
+    /// Ждёт отправки (в первый раз или повторно).
+    Pending,
+    /// Отправляется сейчас.
+    Sending,
+    /// Отправлено.
+    Sent,
+    /// Не отправлено: попытки кончились.
+    Failed,
+}

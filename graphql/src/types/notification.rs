@@ -3,6 +3,7 @@
 use async_graphql::{ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::enums::{NotificationStatus, ReminderKind};
 use super::to_id;
 
 /// Письмо-напоминание в очереди.
@@ -14,9 +15,9 @@ impl Notification {
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
-    /// Вид: due_soon, overdue, report_missing.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// Вид напоминания.
+    async fn kind(&self) -> ReminderKind {
+        self.0.kind.into()
     }
     /// Кому.
     async fn recipient_email(&self) -> &str {
@@ -26,9 +27,9 @@ impl Notification {
     async fn project_id(&self) -> Option<ID> {
         self.0.project_id.map(to_id)
     }
-    /// pending — ждёт отправки, sending — отправляется, sent — отправлено, failed — не отправлено.
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// Где письмо сейчас: ждёт отправки, отправляется, отправлено или не отправлено.
+    async fn status(&self) -> NotificationStatus {
+        self.0.status.into()
     }
     /// Сколько было попыток.
     async fn attempts(&self) -> i32 {
@@ -61,13 +62,9 @@ pub struct Reminder(pub engine::reminders::ReminderItem);
 
 #[Object]
 impl Reminder {
-    /// Вид: DUE_SOON (скоро срок), OVERDUE (просрочено), REPORT_MISSING (нет отчёта).
-    async fn kind(&self) -> &'static str {
-        match self.0.kind {
-            engine::reminders::ReminderKind::DueSoon => "DUE_SOON",
-            engine::reminders::ReminderKind::Overdue => "OVERDUE",
-            engine::reminders::ReminderKind::ReportMissing => "REPORT_MISSING",
-        }
+    /// Вид напоминания.
+    async fn kind(&self) -> ReminderKind {
+        self.0.kind.into()
     }
     /// Кому.
     async fn recipient_email(&self) -> &str {

@@ -230,10 +230,11 @@ const PAGES = {
   },
 
   async notifications(section, { query, navigate }) {
-    const status = query.get("status") || "";
-    const data = await gql("query($s: String) { notifications(status: $s, first: 200) { id kind recipientEmail projectId status attempts nextAttemptAt lastError createdAt sentAt reminder { projectTitle stageTitle indicatorTitle period due days } } }", { s: status || null });
-    const STATUS = { pending: "ждёт отправки", sending: "отправляется", sent: "отправлено", failed: "не отправлено" };
-    const KINDS = { due_soon: "скоро срок", overdue: "просрочено", report_missing: "нет отчёта" };
+    const status = (query.get("status") || "").toUpperCase();
+    if (status && !["PENDING", "SENDING", "SENT", "FAILED"].includes(status)) return navigate("/admin/notifications");
+    const data = await gql("query($s: NotificationStatus) { notifications(status: $s, first: 200) { id kind recipientEmail projectId status attempts nextAttemptAt lastError createdAt sentAt reminder { projectTitle stageTitle indicatorTitle period due days } } }", { s: status || null });
+    const STATUS = { PENDING: "ждёт отправки", SENDING: "отправляется", SENT: "отправлено", FAILED: "не отправлено" };
+    const KINDS = { DUE_SOON: "скоро срок", OVERDUE: "просрочено", REPORT_MISSING: "нет отчёта" };
     const filter = select([["", "Все"], ...Object.entries(STATUS)], status, { id: "outbox-status", onchange: (e) => navigate(`/admin/notifications${e.target.value ? `?status=${e.target.value}` : ""}`) });
     const result = h("div");
     const run = (dryRun) => async (event) => {
@@ -267,9 +268,9 @@ const PAGES = {
           ["Кому", (n) => n.recipientEmail],
           ["Вид", (n) => KINDS[n.kind] || n.kind],
           ["О чём", (n) => (n.reminder ? [n.reminder.projectTitle, n.reminder.stageTitle ? `, ${n.reminder.stageTitle}` : "", n.reminder.indicatorTitle ? `, ${n.reminder.indicatorTitle} за ${n.reminder.period}` : ""] : n.projectId ? h("a", { href: `/projects/${n.projectId}` }, `Проект ${n.projectId}`) : "—")],
-          ["Статус", (n) => h("span", { class: `badge outbox-${n.status}` }, STATUS[n.status] || n.status)],
+          ["Статус", (n) => h("span", { class: `badge outbox-${n.status.toLowerCase()}` }, STATUS[n.status] || n.status)],
           ["Попыток", (n) => n.attempts],
-          ["Следующая попытка", (n) => (n.status === "pending" ? fmtShortDateTime(n.nextAttemptAt) : "—")],
+          ["Следующая попытка", (n) => (n.status === "PENDING" ? fmtShortDateTime(n.nextAttemptAt) : "—")],
           ["Последняя ошибка", (n) => (n.lastError ? h("span", { class: "text-red small" }, n.lastError) : "—")],
           ["Создано", (n) => fmtShortDateTime(n.createdAt)],
           ["Отправлено", (n) => (n.sentAt ? fmtShortDateTime(n.sentAt) : "—")],
