@@ -213,6 +213,122 @@ impl EventKind {
     }
 }
 
+/// What a launch recorded in its history entry.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LaunchDetails {
+    pub workflow: String,
+    pub version: i32,
+    pub start_date: Option<NaiveDate>,
+    /// Which occurrence of an annual date the plan counts from (absent before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_cycle: Option<u32>,
+    #[serde(default)]
+    pub participants: Vec<i64>,
+    #[serde(default)]
+    pub due_dates: BTreeMap<String, NaiveDate>,
+    #[serde(default)]
+    pub indicator_targets: BTreeMap<String, f64>,
+}
+
+/// One stage whose current due date a change moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueChange {
+    pub stage: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The particulars of a history entry, by its kind. Stored as the JSON of the variant's
+/// fields (the kind is its own column), so entries written before this type read the same.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum EventDetails {
+    #[default]
+    None,
+    Launched(LaunchDetails),
+    Rescheduled {
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+        baseline: Option<NaiveDate>,
+    },
+    ChecklistItem {
+        item: String,
+        title: String,
+        done: bool,
+    },
+    Recomputed {
+        changes: Vec<DueChange>,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct RescheduledJson {
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+    baseline: Option<NaiveDate>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ChecklistJson {
+    item: String,
+    title: String,
+    done: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RecomputedJson {
+    changes: Vec<DueChange>,
+}
+
+impl EventDetails {
+    /// The stored JSON, `None` for an entry without particulars.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        let value = match self.clone() {
+            EventDetails::None => return None,
+            EventDetails::Launched(d) => serde_json::to_value(d),
+            EventDetails::Rescheduled { from, to, baseline } => {
+                serde_json::to_value(RescheduledJson { from, to, baseline })
+            }
+            EventDetails::ChecklistItem { item, title, done } => {
+                serde_json::to_value(ChecklistJson { item, title, done })
+            }
+            EventDetails::Recomputed { changes } => serde_json::to_value(RecomputedJson { changes }),
+        };
+        value.ok()
+    }
+
+    /// Reads the stored JSON of an entry of `kind`.
+    pub fn parse(kind: EventKind, json: Option<&str>) -> Result<Self> {
+        let Some(text) = json.filter(|t| !t.trim().is_empty() && *t != "null") else {
+            return Ok(EventDetails::None);
+        };
+        let bad = |e: serde_json::Error| Error::Internal(format!("{} details: {e}", kind.as_str()));
+        Ok(match kind {
+            EventKind::Launched => EventDetails::Launched(serde_json::from_str(text).map_err(bad)?),
+            EventKind::Rescheduled => {
+                let d: RescheduledJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::Rescheduled {
+                    from: d.from,
+                    to: d.to,
+                    baseline: d.baseline,
+                }
+            }
+            EventKind::ChecklistItem => {
+                let d: ChecklistJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::ChecklistItem {
+                    item: d.item,
+                    title: d.title,
+                    done: d.done,
+                }
+            }
+            EventKind::Recomputed => {
+                let d: RecomputedJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::Recomputed { changes: d.changes }
+            }
+            EventKind::Transition | EventKind::Cancelled => EventDetails::None,
+        })
+    }
+}
+
 /// One entry of a project's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectEvent {
@@ -225,7 +341,7 @@ pub struct ProjectEvent {
     pub to_stage: Option<String>,
     pub stage_key: Option<String>,
     pub comment: Option<String>,
-    pub details: serde_json::Value,
+    pub details: EventDetails,
 }
 
 /// A project with everything its page shows.

@@ -203,8 +203,10 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                 let by = actor(ev.actor_id).await;
                 let done = match ev.kind {
                     EventKind::ChecklistItem => {
-                        let item = ev.details["item"].as_str().unwrap().to_string();
-                        e.complete_checklist_item(&by, copy_id, ev.stage_key.as_deref().unwrap(), &item, true)
+                        let engine::model::EventDetails::ChecklistItem { item, .. } = &ev.details else {
+                            panic!("a checklist entry without its item: {ev:?}")
+                        };
+                        e.complete_checklist_item(&by, copy_id, ev.stage_key.as_deref().unwrap(), item, true)
                             .await
                     }
                     EventKind::Transition => {

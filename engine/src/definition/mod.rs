@@ -158,14 +158,14 @@ impl IndicatorType {
             IndicatorType::Percent if !(0.0..=100.0).contains(&value) => {
                 Some(format!("процент — от 0 до 100, а указано {value}"))
             }
-            IndicatorType::Boolean if value != 0.0 && value != 1.0 => {
-                Some(format!("для «да/нет» — 1 (да) или 0 (нет), а указано {value}"))
-            }
+            IndicatorType::Boolean if value != 0.0 && value != 1.0 => Some(format!(
+                "для «да/нет» есть только 1 — «да» и 0 — «нет», а указано {value}"
+            )),
             IndicatorType::Integer | IndicatorType::Decimal if value < 0.0 => {
                 Some(format!("значение не может быть отрицательным ({value})"))
             }
             IndicatorType::Integer if value.fract() != 0.0 => {
-                Some(format!("показатель считается в целых, а указано {value}"))
+                Some(format!("показатель считается в целых, а указано дробное {value}"))
             }
             _ => None,
         }

@@ -272,14 +272,15 @@ fn launch(
         project_id,
         start: plan.start,
         pinned,
-        launch_details: serde_json::json!({
-            "workflow": plan.workflow,
-            "version": workflow.version,
-            "start_date": plan.start,
-            "participants": participants.iter().map(|o| o.id).collect::<Vec<_>>(),
-            "due_dates": due_dates,
-            "indicator_targets": targets,
-        }),
+        launch_details: crate::model::LaunchDetails {
+            workflow: plan.workflow.to_string(),
+            version: workflow.version,
+            start_date: Some(plan.start),
+            annual_cycle: None,
+            participants: participants.iter().map(|o| o.id).collect(),
+            due_dates: due_dates.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            indicator_targets: targets.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        },
         tz: d.time_zone,
         today,
         actors: Actors {

@@ -73,7 +73,7 @@ pub(super) struct Setting<'a> {
     pub start: NaiveDate,
     /// Due dates given at launch, by stage index.
     pub pinned: Vec<(usize, NaiveDate)>,
-    pub launch_details: serde_json::Value,
+    pub launch_details: crate::model::LaunchDetails,
     pub tz: Tz,
     pub today: NaiveDate,
     pub actors: Actors,
@@ -155,7 +155,12 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         s.project_id,
         Entry {
             to: Some(&stages[0].key),
-            details: Some(s.launch_details.to_string()),
+            details: crate::model::EventDetails::Launched(crate::model::LaunchDetails {
+                annual_cycle: Some(plan.annual_cycle),
+                ..s.launch_details.clone()
+            })
+            .to_json()
+            .map(|d| d.to_string()),
             ..Entry::new(launched_at, s.actors.coordinator, EventKind::Launched)
         },
     );
@@ -306,13 +311,17 @@ fn tick(
             marked_at: Set(at),
             ..Default::default()
         });
-        let details = serde_json::json!({ "item": item.key, "title": item.title, "done": true });
+        let details = crate::model::EventDetails::ChecklistItem {
+            item: item.key.clone(),
+            title: item.title.clone(),
+            done: true,
+        };
         record(
             t,
             s.project_id,
             Entry {
                 stage: Some(&stage.key),
-                details: Some(details.to_string()),
+                details: details.to_json().map(|d| d.to_string()),
                 ..Entry::new(at, by, EventKind::ChecklistItem)
             },
         );

@@ -510,7 +510,7 @@ impl Engine {
                 to_stage: None,
                 stage_key: None,
                 comment: Some(reason.to_string()),
-                details: Some(serde_json::json!({ "changes": changes })),
+                details: crate::model::EventDetails::Recomputed { changes },
             },
         )
         .await?;

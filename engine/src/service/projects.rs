@@ -15,7 +15,9 @@ use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::definition::{Definition, Scope};
 use crate::error::{Error, Field, Result};
-use crate::model::{District, EventKind, Organization, ProjectDetails, ProjectStatus};
+use crate::model::{
+    District, DueChange, EventDetails, EventKind, LaunchDetails, Organization, ProjectDetails, ProjectStatus,
+};
 use crate::planning::{LaunchPlan, plan_launch};
 use crate::schedule::{PlannedStage, StageFacts, replan};
 use crate::store::convert;
@@ -57,7 +59,7 @@ pub(super) struct NewEvent<'a> {
     pub to_stage: Option<&'a str>,
     pub stage_key: Option<&'a str>,
     pub comment: Option<String>,
-    pub details: Option<serde_json::Value>,
+    pub details: EventDetails,
 }
 
 /// Everything a launch decides before it writes: shared by the launch and its preview.
@@ -256,14 +258,14 @@ impl Engine {
         )
         .exec(&txn)
         .await?;
-        let details = serde_json::json!({
-            "workflow": workflow.key,
-            "version": workflow.version,
-            "start_date": start,
-            "annual_cycle": plan.annual_cycle,
-            "participants": participants.iter().map(|o| o.id).collect::<Vec<_>>(),
-            "due_dates": input.due_dates,
-            "indicator_targets": targets,
+        let details = EventDetails::Launched(LaunchDetails {
+            workflow: workflow.key.clone(),
+            version: workflow.version,
+            start_date: Some(start),
+            annual_cycle: Some(plan.annual_cycle),
+            participants: participants.iter().map(|o| o.id).collect(),
+            due_dates: input.due_dates.clone(),
+            indicator_targets: targets.clone(),
         });
         record_event(
             &txn,
@@ -276,7 +278,7 @@ impl Engine {
                 to_stage: Some(&definition.first_stage().key),
                 stage_key: None,
                 comment: None,
-                details: Some(details),
+                details,
             },
         )
         .await?;
@@ -395,7 +397,7 @@ pub(super) async fn replan_rows<C: ConnectionTrait>(
     annual_cycle: i32,
     rows: &[stage_plans::Model],
     calendar: &crate::calendar::Calendar,
-) -> Result<Vec<serde_json::Value>> {
+) -> Result<Vec<DueChange>> {
     {
         let stages: Vec<PlannedStage> = definition
             .stages()
@@ -428,7 +430,11 @@ pub(super) async fn replan_rows<C: ConnectionTrait>(
                     .filter(stage_plans::Column::Id.eq(row.id))
                     .exec(c)
                     .await?;
-                changes.push(serde_json::json!({ "stage": stage.key, "from": row.current_due, "to": due }));
+                changes.push(DueChange {
+                    stage: stage.key.clone(),
+                    from: row.current_due,
+                    to: due,
+                });
             }
         }
         Ok(changes)
@@ -504,7 +510,7 @@ pub(super) async fn record_event<C: ConnectionTrait>(
         to_stage: Set(event.to_stage.map(str::to_string)),
         stage_key: Set(event.stage_key.map(str::to_string)),
         comment: Set(event.comment),
-        details: Set(event.details.map(|d| d.to_string())),
+        details: Set(event.details.to_json().map(|d| d.to_string())),
         ..Default::default()
     }
     .insert(c)

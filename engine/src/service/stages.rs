@@ -97,7 +97,11 @@ impl Engine {
                 to_stage: None,
                 stage_key: Some(&stage.key),
                 comment: None,
-                details: Some(serde_json::json!({ "item": item.key, "title": item.title, "done": done })),
+                details: crate::model::EventDetails::ChecklistItem {
+                    item: item.key.clone(),
+                    title: item.title.clone(),
+                    done,
+                },
             },
         )
         .await?;
@@ -194,7 +198,11 @@ impl Engine {
                 to_stage: None,
                 stage_key: Some(&stage.key),
                 comment: Some(reason),
-                details: Some(serde_json::json!({ "from": old_due, "to": new_due, "baseline": row.baseline_due })),
+                details: crate::model::EventDetails::Rescheduled {
+                    from: old_due,
+                    to: new_due,
+                    baseline: row.baseline_due,
+                },
             },
         )
         .await?;

@@ -287,7 +287,7 @@ impl Engine {
                 to_stage: Some(&target.key),
                 stage_key: None,
                 comment: optional_text(req.comment.as_deref()),
-                details: None,
+                details: crate::model::EventDetails::None,
             },
         )
         .await?;
@@ -380,7 +380,7 @@ impl Engine {
                 to_stage: None,
                 stage_key: None,
                 comment: Some(reason),
-                details: None,
+                details: crate::model::EventDetails::None,
             },
         )
         .await?;

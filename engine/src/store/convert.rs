@@ -8,8 +8,8 @@ use super::entity::{checklist_marks, districts, organizations, project_events, p
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::model::{
-    ChecklistMark, District, EventKind, Organization, OrganizationKind, Project, ProjectEvent, ProjectStatus,
-    StagePlan, User,
+    ChecklistMark, District, EventDetails, EventKind, Organization, OrganizationKind, Project, ProjectEvent,
+    ProjectStatus, StagePlan, User,
 };
 
 impl TryFrom<districts::Model> for District {
@@ -116,18 +116,15 @@ impl From<checklist_marks::Model> for ChecklistMark {
 impl TryFrom<project_events::Model> for ProjectEvent {
     type Error = Error;
     fn try_from(row: project_events::Model) -> Result<Self> {
-        let details = match row.details.as_deref() {
-            None => serde_json::Value::Null,
-            Some(text) => {
-                serde_json::from_str(text).map_err(|e| Error::Internal(format!("event {} details: {e}", row.id)))?
-            }
-        };
+        let kind = EventKind::parse(&row.kind)?;
+        let details = EventDetails::parse(kind, row.details.as_deref())
+            .map_err(|e| Error::Internal(format!("event {}: {e}", row.id)))?;
         Ok(ProjectEvent {
             id: row.id,
             project_id: row.project_id,
             at: row.at,
             actor_id: row.actor_id,
-            kind: EventKind::parse(&row.kind)?,
+            kind,
             from_stage: row.from_stage,
             to_stage: row.to_stage,
             stage_key: row.stage_key,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use engine::definition::Definition;
-use engine::model::EventKind;
+use engine::model::{EventDetails, EventKind};
 
 use super::enums::HistoryKind;
 use super::to_id;
@@ -76,57 +76,57 @@ impl HistoryEntry {
     /// Что произошло, одной фразой.
     async fn summary(&self) -> String {
         let e = &self.event;
-        let date = |v: &serde_json::Value| {
-            v.as_str()
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                .map_or("—".to_string(), |d| d.format("%d.%m.%Y").to_string())
-        };
-        match e.kind {
-            EventKind::Launched => format!("Проект запущен, этап «{}»", self.stage_title(e.to_stage.as_deref())),
-            EventKind::Transition => format!(
+        let date = |d: Option<NaiveDate>| d.map_or("—".to_string(), |d| d.format("%d.%m.%Y").to_string());
+        match (&e.kind, &e.details) {
+            (EventKind::Launched, _) => format!("Проект запущен, этап «{}»", self.stage_title(e.to_stage.as_deref())),
+            (EventKind::Transition, _) => format!(
                 "Переход: «{}» → «{}»",
                 self.stage_title(e.from_stage.as_deref()),
                 self.stage_title(e.to_stage.as_deref())
             ),
-            EventKind::Rescheduled => format!(
+            (EventKind::Rescheduled, EventDetails::Rescheduled { from, to, .. }) => format!(
                 "Срок этапа «{}» перенесён: {} → {}",
                 self.stage_title(e.stage_key.as_deref()),
-                date(&e.details["from"]),
-                date(&e.details["to"])
+                date(*from),
+                date(Some(*to))
             ),
-            EventKind::ChecklistItem => format!(
-                "{} пункт «{}» (этап «{}»)",
-                if e.details["done"].as_bool().unwrap_or(false) {
+            (EventKind::Rescheduled, _) => {
+                format!("Срок этапа «{}» перенесён", self.stage_title(e.stage_key.as_deref()))
+            }
+            (EventKind::ChecklistItem, EventDetails::ChecklistItem { title, done, .. }) => format!(
+                "{} пункт «{title}» (этап «{}»)",
+                if *done {
                     "Отмечен"
                 } else {
                     "Снята отметка:"
                 },
-                e.details["title"].as_str().unwrap_or("?"),
                 self.stage_title(e.stage_key.as_deref())
             ),
-            EventKind::Cancelled => "Проект отменён".into(),
-            EventKind::Recomputed => {
-                let changes: Vec<String> = e.details["changes"]
-                    .as_array()
-                    .map(|list| {
-                        list.iter()
-                            .map(|c| {
-                                format!(
-                                    "«{}»: {} → {}",
-                                    self.stage_title(c["stage"].as_str()),
-                                    date(&c["from"]),
-                                    date(&c["to"])
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+            (EventKind::ChecklistItem, _) => {
+                format!("Чек-лист этапа «{}» изменён", self.stage_title(e.stage_key.as_deref()))
+            }
+            (EventKind::Cancelled, _) => "Проект отменён".into(),
+            (EventKind::Recomputed, details) => {
+                let changes: Vec<String> = match details {
+                    EventDetails::Recomputed { changes } => changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "«{}»: {} → {}",
+                                self.stage_title(Some(&c.stage)),
+                                date(c.from),
+                                date(c.to)
+                            )
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 format!("Сроки пересчитаны по календарю: {}", changes.join("; "))
             }
         }
     }
     /// Подробности (JSON).
     async fn details(&self) -> Json<serde_json::Value> {
-        Json(self.event.details.clone())
+        Json(self.event.details.to_json().unwrap_or(serde_json::Value::Null))
     }
 }
