@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use engine::registry::{self, LoadedDefinition, SourceFile};
+use engine::reminders::ReminderMode;
 use engine::{Engine, SystemClock};
 
 use crate::config::Config;
@@ -350,13 +351,21 @@ async fn remind(config: &Config, once: bool, now: Option<&str>, dry_run: bool) -
     let reminders = config.reminders()?;
     let engine = open(config).await?.with_thresholds(config.thresholds);
     register(&engine, config).await?;
+    let mode = if dry_run {
+        ReminderMode::DryRun
+    } else {
+        ReminderMode::Send {
+            mailer: &reminders.mailer,
+            settings: &reminders.settings,
+        }
+    };
+    let run = engine.run_reminders(&engine::Actor::SYSTEM, now, mode).await?;
     if dry_run {
-        let items = engine.plan_reminders(now).await?;
         println!(
             "{} reminder(s) due at {now} (dry run: nothing written or sent)",
-            items.len()
+            run.would_send.len()
         );
-        for item in items {
+        for item in run.would_send {
             println!(
                 "{:<14} {:<32} {} — {} — {} ({} days){}",
                 format!("{:?}", item.kind),
@@ -370,13 +379,10 @@ async fn remind(config: &Config, once: bool, now: Option<&str>, dry_run: bool) -
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (planned, queued) = engine.plan_and_enqueue(now).await?;
-    let report = engine
-        .deliver_pending(now, &reminders.mailer, &reminders.settings)
-        .await?;
+    let report = run.delivery;
     println!(
-        "planned {planned}, queued {queued} new; sent {} email(s) with {} reminder(s); {} to retry, {} failed",
-        report.emails_sent, report.items_sent, report.retrying, report.failed
+        "planned {}, queued {} new; sent {} email(s) with {} reminder(s); {} to retry, {} failed",
+        run.planned, run.queued, report.emails_sent, report.items_sent, report.retrying, report.failed
     );
     Ok(ExitCode::SUCCESS)
 }

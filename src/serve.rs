@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use engine::Engine;
-use graphql::{AppState, ServerConfig};
+use graphql::ServerConfig;
 
 use crate::config::Config;
 
@@ -55,10 +55,13 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
     Ok(())
 }
 
-/// The HTTP router over an engine with `limits`.
+/// The HTTP router over an engine with `limits`: [`graphql::server::app`], as the tests run it.
 pub fn router(engine: Engine, reminders: &crate::Reminders, limits: &ServerConfig) -> axum::Router {
-    let state = AppState::new(engine, limits).with_reminders(reminders.mailer.clone(), reminders.settings.clone());
-    graphql::server::router(state, limits)
+    let runtime = graphql::ReminderRuntime {
+        mailer: reminders.mailer.clone(),
+        settings: reminders.settings.clone(),
+    };
+    graphql::server::app(engine, limits, Some(runtime))
 }
 
 async fn shutdown_signal() {

@@ -221,7 +221,7 @@ pub async fn in_process_app(url: &str) -> anyhow::Result<String> {
     let connection = engine::store::connect(url).await?;
     let engine = engine::Engine::new(connection, Arc::new(engine::SystemClock));
     let limits = graphql::ServerConfig::default();
-    let router = graphql::server::router(graphql::AppState::new(engine, &limits), &limits);
+    let router = graphql::server::app(engine, &limits, None);
     spawn_router(router).await
 }
 

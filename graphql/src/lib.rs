@@ -24,7 +24,7 @@ pub mod web;
 use std::sync::Arc;
 
 pub use context::Auth;
-pub use schema::{AppSchema, build_schema};
+pub use schema::{AppSchema, ReminderRuntime, build_schema};
 pub use server::ServerConfig;
 
 /// Everything a request handler needs. Cheap to clone.

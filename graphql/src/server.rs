@@ -57,6 +57,18 @@ impl Default for ServerConfig {
     }
 }
 
+/// The application `project-office serve` runs: the routes of [`router`] over an engine, with
+/// `runReminders` sending through `reminders` (without it the API can only dry-run them).
+/// The end-to-end tests start exactly this.
+pub fn app(engine: engine::Engine, config: &ServerConfig, reminders: Option<crate::schema::ReminderRuntime>) -> Router {
+    let state = AppState::new(engine, config);
+    let state = match reminders {
+        Some(runtime) => state.with_reminders(runtime.mailer, runtime.settings),
+        None => state,
+    };
+    router(state, config)
+}
+
 /// The HTTP routes of the server over `state`, with `config`'s limits:
 ///
 /// - `GET`/`POST /graphql` — GraphQL over HTTP ([`crate::http`]), GraphiQL for browsers;

@@ -386,8 +386,8 @@ impl TestDb {
             lease: chrono::Duration::minutes(10),
             batch: 500,
         };
-        let state = graphql::AppState::new(self.engine.clone(), &limits).with_reminders(mailer, settings);
-        let router = graphql::server::router(state, &limits);
+        let runtime = graphql::ReminderRuntime { mailer, settings };
+        let router = graphql::server::app(self.engine.clone(), &limits, Some(runtime));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(graphql::server::serve(listener, router, std::future::pending()));

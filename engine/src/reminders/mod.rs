@@ -1,7 +1,9 @@
 //! Reminders (DESIGN.md "Reminders"): plan what is due, write it to the outbox once, deliver
 //! the outbox as one digest email per recipient.
 //!
-//! [`Engine::plan_and_enqueue`] and [`Engine::deliver_pending`] take `now` from the caller,
+//! [`Engine::run_reminders`] is the one run — plan, enqueue, deliver, or only plan for a dry
+//! run — that the command line, the API and the scheduler share. It and the steps under it
+//! ([`Engine::plan_and_enqueue`], [`Engine::deliver_pending`]) take `now` from the caller,
 //! so tests drive them with any clock and the scheduler only decides when to call them.
 //! Exactly-once comes from the database, not from memory: a reminder's dedupe key is unique
 //! in `notifications`, so a second tick, a restart or a second replica inserts nothing new;
@@ -29,6 +31,68 @@ use crate::service::Engine;
 use crate::service::dashboard::owed_period;
 use crate::store::convert;
 use crate::store::entity::{indicator_reports, projects, users};
+
+/// How a run of reminders ends.
+#[derive(Debug, Clone, Copy)]
+pub enum ReminderMode<'a> {
+    /// Plan only: write and send nothing, return what would be sent.
+    DryRun,
+    /// Plan, enqueue, and deliver the outbox with this mailer.
+    Send {
+        mailer: &'a crate::mail::transport::Mailer,
+        settings: &'a DeliverySettings,
+    },
+}
+
+/// What one run of reminders did.
+#[derive(Debug, Clone, Default)]
+pub struct ReminderRun {
+    /// Reminders due now.
+    pub planned: usize,
+    /// Of them, new in the outbox (the others were there already).
+    pub queued: usize,
+    pub delivery: DeliveryReport,
+    /// A dry run's reminders (empty otherwise).
+    pub would_send: Vec<ReminderItem>,
+}
+
+impl Engine {
+    /// One run of reminders at `now`: for the command line, `runReminders` and each tick of
+    /// the scheduler. A failed planning does not stop the delivery of what is already queued
+    /// (retries go on); its error is returned after it.
+    #[tracing::instrument(skip(self, mode), err)]
+    pub async fn run_reminders(
+        &self,
+        actor: &crate::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+        mode: ReminderMode<'_>,
+    ) -> Result<ReminderRun> {
+        actor.scope().require(
+            crate::access::Operation::RunReminders,
+            crate::access::Target::Everything,
+        )?;
+        let (mailer, settings) = match mode {
+            ReminderMode::DryRun => {
+                let items = self.plan_reminders(now).await?;
+                return Ok(ReminderRun {
+                    planned: items.len(),
+                    would_send: items,
+                    ..Default::default()
+                });
+            }
+            ReminderMode::Send { mailer, settings } => (mailer, settings),
+        };
+        let enqueued = self.plan_and_enqueue(now).await;
+        let delivery = self.deliver_pending(now, mailer, settings).await;
+        let (planned, queued) = enqueued?;
+        Ok(ReminderRun {
+            planned,
+            queued,
+            delivery: delivery?,
+            would_send: Vec::new(),
+        })
+    }
+}
 
 /// Active projects planned per batch: bounds the memory of a pass and the size of the
 /// `IN (…)` lists, whatever the number of projects.

@@ -83,13 +83,22 @@ impl ReminderSchedule {
 
 /// One tick: plan, enqueue, deliver. Errors are logged; the loop goes on.
 pub async fn tick(engine: &Engine, mailer: &Mailer, settings: &DeliverySettings, now: DateTime<Utc>) {
-    match engine.plan_and_enqueue(now).await {
-        Ok((planned, queued)) => tracing::info!(planned, queued, "reminder tick"),
-        Err(e) => tracing::error!(error = %e, "reminder planning failed"),
+    match engine
+        .run_reminders(
+            &crate::Actor::SYSTEM,
+            now,
+            super::ReminderMode::Send { mailer, settings },
+        )
+        .await
+    {
+        Ok(run) => {
+            tracing::info!(planned = run.planned, queued = run.queued, delivery = ?run.delivery, "reminder tick")
+        }
+        Err(e) => tracing::error!(error = %e, "reminder tick failed"),
     }
-    deliver(engine, mailer, settings, now).await;
 }
 
+/// Delivery retries between ticks.
 async fn deliver(engine: &Engine, mailer: &Mailer, settings: &DeliverySettings, now: DateTime<Utc>) {
     match engine.deliver_pending(now, mailer, settings).await {
         Ok(report) if report != Default::default() => tracing::info!(?report, "reminders delivered"),

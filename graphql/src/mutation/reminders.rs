@@ -1,5 +1,6 @@
 use async_graphql::{Context, Object, SimpleObject};
 use engine::Engine;
+use engine::reminders::ReminderMode;
 
 use crate::context::actor;
 use crate::error::GqlResult;
@@ -38,46 +39,31 @@ impl ReminderMutation {
         #[graphql(default)] dry_run: bool,
     ) -> async_graphql::Result<ReminderRun> {
         let actor = actor(ctx)?;
-        actor
-            .scope()
-            .require(
-                engine::access::Operation::RunReminders,
-                engine::access::Target::Everything,
-            )
-            .gql()?;
         let engine = ctx.data_unchecked::<Engine>();
-        let now = engine.now();
-        if dry_run {
-            let items = engine.plan_reminders(now).await.gql()?;
-            return Ok(ReminderRun {
-                planned: items.len() as u64,
-                queued: 0,
-                emails_sent: 0,
-                items_sent: 0,
-                retrying: 0,
-                failed: 0,
-                would_send: items.into_iter().map(Reminder).collect(),
-            });
-        }
-        let Some(runtime) = ctx.data_opt::<ReminderRuntime>() else {
-            return Err(engine::Error::Internal(
-                "reminders are not configured on this server".into(),
-            ))
-            .gql();
+        let runtime = ctx.data_opt::<ReminderRuntime>();
+        let mode = match (dry_run, runtime) {
+            (true, _) => ReminderMode::DryRun,
+            (false, Some(runtime)) => ReminderMode::Send {
+                mailer: &runtime.mailer,
+                settings: &runtime.settings,
+            },
+            (false, None) => {
+                return Err(engine::Error::Internal(
+                    "reminders are not configured on this server".into(),
+                ))
+                .gql();
+            }
         };
-        let (planned, queued) = engine.plan_and_enqueue(now).await.gql()?;
-        let report = engine
-            .deliver_pending(now, &runtime.mailer, &runtime.settings)
-            .await
-            .gql()?;
+        let run = engine.run_reminders(actor, engine.now(), mode).await.gql()?;
+        let report = run.delivery;
         Ok(ReminderRun {
-            planned: planned as u64,
-            queued: queued as u64,
+            planned: run.planned as u64,
+            queued: run.queued as u64,
+            would_send: run.would_send.into_iter().map(Reminder).collect(),
             emails_sent: report.emails_sent as u64,
             items_sent: report.items_sent as u64,
             retrying: report.retrying as u64,
             failed: report.failed as u64,
-            would_send: Vec::new(),
         })
     }
 }
