@@ -240,6 +240,46 @@ impl FromStr for Period {
     }
 }
 
+/// The report an organization owes for an indicator today, if any: the last ended period
+/// (one that ended after reporting started) whose deadline has passed, or, for a once-only
+/// indicator, the report due by the start stage's due date.
+pub fn owed_period(
+    indicator: &crate::definition::Indicator,
+    start_plan: &crate::model::StagePlan,
+    tz: chrono_tz::Tz,
+    today: NaiveDate,
+    calendar: &crate::calendar::Calendar,
+) -> crate::Result<Option<(String, NaiveDate)>> {
+    let Some(entered) = start_plan.entered_at.map(|at| at.with_timezone(&tz).date_naive()) else {
+        return Ok(None);
+    };
+    if indicator.period == Periodicity::Once {
+        let deadline = start_plan
+            .current_due
+            .or(start_plan.completed_at.map(|at| at.with_timezone(&tz).date_naive()));
+        return Ok(deadline.filter(|d| *d < today).map(|d| ("once".to_string(), d)));
+    }
+    let current = Period::containing(indicator.period, today);
+    let Some(previous) = current
+        .start()
+        .and_then(|s| s.checked_sub_days(chrono::Days::new(1)))
+        .map(|d| Period::containing(indicator.period, d))
+    else {
+        return Ok(None);
+    };
+    let Some(end) = previous.end() else { return Ok(None) };
+    if end < entered {
+        return Ok(None);
+    }
+    let deadline = match indicator.report_deadline.unit {
+        crate::definition::DayUnit::Working => calendar.add_working_days(end, indicator.report_deadline.days as i32)?,
+        crate::definition::DayUnit::Calendar => end
+            .checked_add_days(chrono::Days::new(u64::from(indicator.report_deadline.days)))
+            .unwrap_or(end),
+    };
+    Ok((deadline < today).then(|| (previous.to_string(), deadline)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

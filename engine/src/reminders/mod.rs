@@ -27,8 +27,8 @@ use plan::{ProjectState, Recipient, Recipients, plan_project};
 use crate::auth::Role;
 use crate::error::Result;
 use crate::model::{Project, ProjectStatus};
+use crate::period::owed_period;
 use crate::service::Engine;
-use crate::service::dashboard::owed_period;
 use crate::store::convert;
 use crate::store::entity::{indicator_reports, projects, users};
 

@@ -4,19 +4,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::indicators::{progress, project_health};
 use super::projects::local_date;
 use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
-use crate::definition::{DayUnit, Indicator};
 use crate::error::Result;
 use crate::health::Health;
+use crate::health::{progress, project_health};
 use crate::model::{IndicatorReport, Project, ProjectStatus, StagePlan};
-use crate::period::{Period, Periodicity};
+use crate::period::owed_period;
 use crate::store::convert;
 use crate::store::entity::projects;
 
@@ -144,46 +143,6 @@ fn standings<'a>(
             .then_with(|| a.name.cmp(&b.name))
     });
     out
-}
-
-/// The report an organization owes for an indicator today, if any: the last ended period
-/// (one that ended after reporting started) whose deadline has passed, or, for a once-only
-/// indicator, the report due by the start stage's due date.
-pub(crate) fn owed_period(
-    indicator: &Indicator,
-    start_plan: &StagePlan,
-    tz: chrono_tz::Tz,
-    today: NaiveDate,
-    calendar: &crate::calendar::Calendar,
-) -> Result<Option<(String, NaiveDate)>> {
-    let Some(entered) = start_plan.entered_at.map(|at| local_date(at, tz)) else {
-        return Ok(None);
-    };
-    if indicator.period == Periodicity::Once {
-        let deadline = start_plan
-            .current_due
-            .or(start_plan.completed_at.map(|at| local_date(at, tz)));
-        return Ok(deadline.filter(|d| *d < today).map(|d| ("once".to_string(), d)));
-    }
-    let current = Period::containing(indicator.period, today);
-    let Some(previous) = current
-        .start()
-        .and_then(|s| s.checked_sub_days(Days::new(1)))
-        .map(|d| Period::containing(indicator.period, d))
-    else {
-        return Ok(None);
-    };
-    let Some(end) = previous.end() else { return Ok(None) };
-    if end < entered {
-        return Ok(None);
-    }
-    let deadline = match indicator.report_deadline.unit {
-        DayUnit::Working => calendar.add_working_days(end, indicator.report_deadline.days as i32)?,
-        DayUnit::Calendar => end
-            .checked_add_days(Days::new(u64::from(indicator.report_deadline.days)))
-            .unwrap_or(end),
-    };
-    Ok((deadline < today).then(|| (previous.to_string(), deadline)))
 }
 
 impl Engine {

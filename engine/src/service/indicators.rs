@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -17,12 +16,9 @@ use super::projects::local_date;
 use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
-use crate::definition::Definition;
 use crate::error::{Error, Field, Result};
-use crate::health::{Health, Thresholds, achievement, overall_target, period_target};
-use crate::model::{
-    IndicatorProgress, IndicatorReport, PeriodFact, Project, ProjectHealth, ProjectStatus, ReportRevision, StagePlan,
-};
+use crate::health::{Thresholds, progress, project_health};
+use crate::model::{IndicatorProgress, IndicatorReport, ProjectHealth, ProjectStatus, ReportRevision};
 use crate::period::Period;
 use crate::store::entity::{indicator_report_revisions, indicator_reports, projects};
 
@@ -312,97 +308,6 @@ impl Engine {
     /// The health thresholds in force.
     pub fn thresholds(&self) -> Thresholds {
         self.thresholds
-    }
-}
-
-/// Plan against fact of every indicator for every participant of a project.
-pub fn progress(
-    definition: &Definition,
-    project: &Project,
-    reports: &[IndicatorReport],
-    thresholds: &Thresholds,
-) -> Vec<IndicatorProgress> {
-    let mut out = Vec::new();
-    for indicator in definition.indicators() {
-        let launch_target = project.indicator_targets.get(&indicator.key).copied();
-        for &organization_id in &project.participants {
-            let mut mine: Vec<&IndicatorReport> = reports
-                .iter()
-                .filter(|r| r.indicator_key == indicator.key && r.organization_id == organization_id)
-                .collect();
-            mine.sort_by_key(|r| Period::parse(&r.period).ok());
-            let target = period_target(indicator, launch_target);
-            let mut sum = 0.0;
-            let periods: Vec<PeriodFact> = mine
-                .iter()
-                .map(|r| {
-                    sum += r.value;
-                    PeriodFact {
-                        period: r.period.clone(),
-                        target,
-                        value: r.value,
-                        cumulative: indicator.cumulative.then_some(sum),
-                        achievement: achievement(r.value, target, indicator.better),
-                    }
-                })
-                .collect();
-            let latest_value = mine.last().map(|r| r.value);
-            let (judged_target, fact) = match overall_target(indicator, launch_target) {
-                Some(overall) => (Some(overall), (!mine.is_empty()).then_some(sum)),
-                None => (target, latest_value),
-            };
-            let achieved = fact.and_then(|f| achievement(f, judged_target, indicator.better));
-            out.push(IndicatorProgress {
-                indicator_key: indicator.key.clone(),
-                organization_id,
-                periods,
-                target: judged_target,
-                latest_value,
-                fact,
-                achievement: achieved,
-                health: thresholds.light(achieved),
-            });
-        }
-    }
-    out
-}
-
-/// A project's light: red when its current stage is overdue or an indicator is red, amber
-/// when the stage is due within the warning window or an indicator is amber.
-pub fn project_health(
-    project: &Project,
-    plans: &[StagePlan],
-    progress: &[IndicatorProgress],
-    today: NaiveDate,
-    thresholds: &Thresholds,
-) -> ProjectHealth {
-    let indicators = progress.iter().fold(Health::Unknown, |worst, p| worst.worst(p.health));
-    if project.status != ProjectStatus::Active {
-        return ProjectHealth {
-            health: indicators,
-            overdue: false,
-            due_soon: false,
-            indicators,
-        };
-    }
-    let due = plans
-        .iter()
-        .find(|p| p.stage_key == project.current_stage)
-        .and_then(|p| p.current_due);
-    let overdue = due.is_some_and(|d| d < today);
-    let due_soon = !overdue && due.is_some_and(|d| (d - today).num_days() <= thresholds.warning_days);
-    let schedule = if overdue {
-        Health::Red
-    } else if due_soon {
-        Health::Amber
-    } else {
-        Health::Green
-    };
-    ProjectHealth {
-        health: schedule.worst(indicators),
-        overdue,
-        due_soon,
-        indicators,
     }
 }
 

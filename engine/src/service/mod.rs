@@ -29,10 +29,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::DatabaseConnection;
 
+pub use crate::health::{progress, project_health};
 pub use calendars::{CalendarEntry, CalendarScope, DistrictCalendar, NewCalendarDay};
 pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{NewDistrict, NewOrganization, NewUser};
-pub use indicators::{NewReport, ReportFilter, progress, project_health};
+pub use indicators::{NewReport, ReportFilter};
 pub use projects::{LaunchPreview, LaunchProject};
 pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectPage};
 pub use sessions::Session;
