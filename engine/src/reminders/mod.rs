@@ -26,10 +26,9 @@ use plan::{ProjectState, Recipient, Recipients, plan_project};
 
 use crate::auth::Role;
 use crate::error::Result;
-use crate::model::{Project, ProjectStatus};
+use crate::model::ProjectStatus;
 use crate::period::owed_period;
 use crate::service::Engine;
-use crate::store::convert;
 use crate::store::entity::{indicator_reports, projects, users};
 
 /// How a run of reminders ends.
@@ -155,51 +154,25 @@ impl Engine {
         recipients: &Recipients,
         items: &mut Vec<ReminderItem>,
     ) -> Result<()> {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants = self.participants_of(&ids).await?;
-        let plans = self.stage_plans_of(&ids).await?;
-        let versions = self
-            .workflow_versions_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.workflow_version_id)))
-            .await?;
-        let districts = self
-            .districts_by_ids(&crate::service::unique_ids(rows.iter().map(|r| r.district_id)))
-            .await?;
-        let calendars = self
-            .calendars_of(&districts.values().cloned().collect::<Vec<_>>())
-            .await?;
-        let federal = crate::calendar::Calendar::federal();
-        let projects: Vec<Project> = rows
-            .into_iter()
-            .map(|row| {
-                let p = participants.remove(&row.id).unwrap_or_default();
-                convert::project(row, p)
-            })
-            .collect::<Result<_>>()?;
+        let batch = self.with_calendars(self.load_batch(rows).await?).await?;
+        let projects = &batch.projects;
 
         // What each project is owed now, then whether those reports exist.
-        let no_plans = Vec::new();
         let mut owed_by_project: HashMap<i64, Vec<(String, String, chrono::NaiveDate)>> = HashMap::new();
-        for project in &projects {
-            let (Some(version), Some(district)) = (
-                versions.get(&project.workflow_version_id),
-                districts.get(&project.district_id),
-            ) else {
+        for project in projects {
+            let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
                 continue;
             };
             let today = now.with_timezone(&district.time_zone).date_naive();
-            let plans = plans.get(&project.id).unwrap_or(&no_plans);
+            let plans = batch.plans(project.id);
             let mut owed = Vec::new();
             for indicator in version.definition.indicators() {
                 let Some(start) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {
                     continue;
                 };
-                if let Some((period, deadline)) = owed_period(
-                    indicator,
-                    start,
-                    district.time_zone,
-                    today,
-                    calendars.get(&district.id).unwrap_or(&federal),
-                )? {
+                if let Some((period, deadline)) =
+                    owed_period(indicator, start, district.time_zone, today, batch.calendar(project))?
+                {
                     owed.push((indicator.key.clone(), period, deadline));
                 }
             }
@@ -219,11 +192,8 @@ impl Engine {
         let organization_names: HashMap<i64, String> = organizations.into_iter().map(|(id, o)| (id, o.name)).collect();
 
         let nothing = HashSet::new();
-        for project in &projects {
-            let (Some(version), Some(district)) = (
-                versions.get(&project.workflow_version_id),
-                districts.get(&project.district_id),
-            ) else {
+        for project in projects {
+            let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
                 continue;
             };
             let state = ProjectState {
@@ -231,11 +201,11 @@ impl Engine {
                 definition: &version.definition,
                 district_name: &district.name,
                 today: now.with_timezone(&district.time_zone).date_naive(),
-                plans: plans.get(&project.id).unwrap_or(&no_plans),
+                plans: batch.plans(project.id),
                 reported: reported.get(&project.id).unwrap_or(&nothing),
                 owed: owed_by_project.remove(&project.id).unwrap_or_default(),
                 organization_names: &organization_names,
-                calendar: calendars.get(&project.district_id).unwrap_or(&federal),
+                calendar: batch.calendar(project),
             };
             items.extend(plan_project(&state, recipients));
         }

@@ -7,16 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::Engine;
 use super::projects::local_date;
-use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::health::Health;
 use crate::health::{progress, project_health};
-use crate::model::{IndicatorReport, Project, ProjectStatus, StagePlan};
+use crate::model::{IndicatorReport, ProjectStatus};
 use crate::period::owed_period;
-use crate::store::convert;
 use crate::store::entity::projects;
 
 /// A count of projects under a name.
@@ -167,34 +166,11 @@ impl Engine {
             query = query.filter(projects::Column::DistrictId.eq(d));
         }
         let rows = query.order_by_asc(projects::Column::Id).all(&self.db).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants = self.participants_of(&ids).await?;
-        let plans = self.stage_plans_of(&ids).await?;
-        let reports = self.reports_of(&ids).await?;
-        let version_ids = unique_ids(rows.iter().map(|r| r.workflow_version_id));
-        let versions = self.workflow_versions_by_ids(&version_ids).await?;
-        let districts = self
-            .districts_by_ids(&unique_ids(rows.iter().map(|r| r.district_id)))
-            .await?;
-        let calendars = self
-            .calendars_of(&districts.values().cloned().collect::<Vec<_>>())
-            .await?;
-        let federal = crate::calendar::Calendar::federal();
-        let projects: Vec<Project> = rows
-            .into_iter()
-            .map(|row| {
-                let p = participants.remove(&row.id).unwrap_or_default();
-                convert::project(row, p)
-            })
-            .collect::<Result<_>>()?;
-        let organizations = self
-            .organizations_by_ids(&unique_ids(
-                projects.iter().flat_map(|p| p.participants.iter().copied()),
-            ))
-            .await?;
+        let batch = self.with_calendars(self.load_batch(rows).await?).await?;
+        let reports = self.reports_of(&batch.ids()).await?;
+        let organizations = self.organizations_by_ids(&batch.participant_ids()).await?;
 
         let now = self.now();
-        let no_plans: Vec<StagePlan> = Vec::new();
         let no_reports: Vec<IndicatorReport> = Vec::new();
         let mut by_workflow: BTreeMap<String, Count> = BTreeMap::new();
         let mut by_stage: BTreeMap<(String, i32), StageCount> = BTreeMap::new();
@@ -202,16 +178,13 @@ impl Engine {
         let mut overdue = Vec::new();
         let mut missing = Vec::new();
         let mut achievements: Vec<(i64, String, f64)> = Vec::new();
-        for project in &projects {
-            let Some(version) = versions.get(&project.workflow_version_id) else {
+        for project in &batch.projects {
+            let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
                 continue;
             };
             let definition = &version.definition;
-            let Some(district) = districts.get(&project.district_id) else {
-                continue;
-            };
             let today = local_date(now, district.time_zone);
-            let plans = plans.get(&project.id).unwrap_or(&no_plans);
+            let plans = batch.plans(project.id);
             let reports = reports.get(&project.id).unwrap_or(&no_reports);
             let progress = progress(definition, project, reports, &self.thresholds);
             for p in &progress {
@@ -269,7 +242,7 @@ impl Engine {
                     start_plan,
                     district.time_zone,
                     today,
-                    calendars.get(&district.id).unwrap_or(&federal),
+                    batch.calendar(project),
                 )?
                 else {
                     continue;

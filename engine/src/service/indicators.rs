@@ -12,8 +12,8 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use super::Engine;
 use super::projects::local_date;
-use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::error::{Error, Field, Result};
@@ -337,30 +337,20 @@ impl Engine {
                     .await?,
             );
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let ids = &ids[..];
-        let participants = self.participants_of(ids).await?;
-        let plans = self.stage_plans_of(ids).await?;
-        let reports = self.reports_of(ids).await?;
-        let versions = self
-            .workflow_versions_by_ids(&unique_ids(rows.iter().map(|r| r.workflow_version_id)))
-            .await?;
-        let districts = self
-            .districts_by_ids(&unique_ids(rows.iter().map(|r| r.district_id)))
-            .await?;
+        let batch = self.load_batch(rows).await?;
+        let reports = self.reports_of(&batch.ids()).await?;
         let now = self.now();
-        for row in rows {
-            let id = row.id;
-            let project = crate::store::convert::project(row, participants.get(&id).cloned().unwrap_or_default())?;
-            let Some(version) = versions.get(&project.workflow_version_id) else {
+        for project in &batch.projects {
+            let id = project.id;
+            let Some(version) = batch.version(project) else {
                 continue;
             };
-            let today = districts
-                .get(&project.district_id)
+            let today = batch
+                .district(project)
                 .map_or(now.date_naive(), |d| local_date(now, d.time_zone));
             let mut progress = progress(
                 &version.definition,
-                &project,
+                project,
                 reports.get(&id).map_or(&[][..], Vec::as_slice),
                 &self.thresholds,
             );
@@ -373,13 +363,7 @@ impl Engine {
                     },
                 )
             });
-            let health = project_health(
-                &project,
-                plans.get(&id).map_or(&[][..], Vec::as_slice),
-                &progress,
-                today,
-                &self.thresholds,
-            );
+            let health = project_health(project, batch.plans(id), &progress, today, &self.thresholds);
             out.insert(id, (health, progress));
         }
         Ok(out)

@@ -11,6 +11,7 @@
 //! the caller's business, not the operator's. Internal errors are logged at ERROR where they
 //! become answers (`graphql/src/error.rs`) and by the reminder scheduler.
 
+mod batch;
 mod calendars;
 pub(crate) mod dashboard;
 mod directory;

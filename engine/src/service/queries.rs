@@ -488,16 +488,13 @@ impl Engine {
                 break;
             }
         }
-        let ids: Vec<i64> = candidates.iter().map(|p| p.id).collect();
-        let plans = self.stage_plans_of(&ids).await?;
-        let versions = self
-            .workflow_versions_by_ids(&unique_ids(candidates.iter().map(|p| p.workflow_version_id)))
-            .await?;
-        let mut tasks: Vec<(Option<chrono::NaiveDate>, Project)> = candidates
-            .into_iter()
+        let batch = self.batch_of(candidates).await?;
+        let mut tasks: Vec<(Option<chrono::NaiveDate>, Project)> = batch
+            .projects
+            .iter()
             .filter(|p| {
-                versions
-                    .get(&p.workflow_version_id)
+                batch
+                    .version(p)
                     .and_then(|v| v.definition.stage(&p.current_stage))
                     .is_some_and(|stage| {
                         scope.named(
@@ -511,11 +508,12 @@ impl Engine {
                     })
             })
             .map(|p| {
-                let due = plans
-                    .get(&p.id)
-                    .and_then(|list| list.iter().find(|s| s.stage_key == p.current_stage))
+                let due = batch
+                    .plans(p.id)
+                    .iter()
+                    .find(|s| s.stage_key == p.current_stage)
                     .and_then(|s| s.current_due);
-                (due, p)
+                (due, p.clone())
             })
             .collect();
         tasks.sort_by_key(|(due, p)| (due.is_none(), *due, p.id));
