@@ -181,14 +181,16 @@ impl Engine {
             }
         }
         let reported = self.reported(&owed_by_project).await?;
-        let organizations = self
-            .organizations_by_ids(&crate::service::unique_ids(
+        let organizations = crate::store::repo::organizations_by_ids(
+            self.db(),
+            &crate::service::unique_ids(
                 projects
                     .iter()
                     .filter(|p| owed_by_project.contains_key(&p.id))
                     .flat_map(|p| p.participants.iter().copied()),
-            ))
-            .await?;
+            ),
+        )
+        .await?;
         let organization_names: HashMap<i64, String> = organizations.into_iter().map(|(id, o)| (id, o.name)).collect();
 
         let nothing = HashSet::new();

@@ -56,7 +56,7 @@ impl Engine {
     /// The batch of stored project rows: participants, plans, versions, districts, calendars.
     pub(crate) async fn load_batch(&self, rows: Vec<projects::Model>) -> Result<Batch> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants = self.participants_of(&ids).await?;
+        let mut participants = crate::store::repo::participants_of(self.db(), &ids).await?;
         let projects = rows
             .into_iter()
             .map(|row| {
@@ -70,13 +70,13 @@ impl Engine {
     /// The batch of projects already read (with their participants).
     pub(crate) async fn batch_of(&self, projects: Vec<Project>) -> Result<Batch> {
         let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-        let plans = self.stage_plans_of(&ids).await?;
+        let plans = crate::store::repo::stage_plans_of(self.db(), &ids).await?;
         let versions = self
             .workflow_versions_by_ids(&unique_ids(projects.iter().map(|p| p.workflow_version_id)))
             .await?;
-        let districts = self
-            .districts_by_ids(&unique_ids(projects.iter().map(|p| p.district_id)))
-            .await?;
+        let districts =
+            crate::store::repo::districts_by_ids(self.db(), &unique_ids(projects.iter().map(|p| p.district_id)))
+                .await?;
         Ok(Batch {
             projects,
             plans,

@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::projects::{NewEvent, lock_project, record_event, replan_rows, ru_date, stage_rows};
+use super::projects::{replan_rows, ru_date};
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
@@ -25,6 +25,7 @@ use crate::calendar::{Calendar, CalendarYear, DayOrigin, DayOverride, Region};
 use crate::error::{Error, Field, Result};
 use crate::model::{District, EventKind, ProjectStatus};
 use crate::store::entity::{calendar_days, calendar_releases, districts, projects, regions};
+use crate::store::repo::{NewEvent, lock_project, record_event, stage_rows};
 
 /// Where an entered day applies.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -167,8 +167,8 @@ impl Engine {
         }
         let rows = query.order_by_asc(projects::Column::Id).all(&self.db).await?;
         let batch = self.with_calendars(self.load_batch(rows).await?).await?;
-        let reports = self.reports_of(&batch.ids()).await?;
-        let organizations = self.organizations_by_ids(&batch.participant_ids()).await?;
+        let reports = crate::store::repo::reports_of(self.db(), &batch.ids()).await?;
+        let organizations = crate::store::repo::organizations_by_ids(self.db(), &batch.participant_ids()).await?;
 
         let now = self.now();
         let no_reports: Vec<IndicatorReport> = Vec::new();

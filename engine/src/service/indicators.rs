@@ -46,22 +46,6 @@ pub struct ReportFilter {
     pub period: Option<String>,
 }
 
-fn report_from_rows(row: indicator_reports::Model, earlier: Vec<ReportRevision>) -> IndicatorReport {
-    IndicatorReport {
-        id: row.id,
-        project_id: row.project_id,
-        organization_id: row.organization_id,
-        indicator_key: row.indicator_key,
-        period: row.period,
-        value: row.value,
-        comment: row.comment,
-        reported_by: row.reported_by,
-        reported_at: row.reported_at,
-        revision: row.revision,
-        earlier,
-    }
-}
-
 impl Engine {
     /// Reports (or corrects) an indicator value. Refuses, naming the field: a value the type
     /// cannot have, a period of the wrong kind or not begun yet, an organization that does
@@ -123,7 +107,7 @@ impl Engine {
                 "Проект отменён: отчёты по нему не принимаются.",
             ));
         }
-        let plans = super::projects::stage_rows(&self.db, project.id).await?;
+        let plans = crate::store::repo::stage_rows(&self.db, project.id).await?;
         let started = plans
             .iter()
             .any(|p| p.stage_key == indicator.starts_at_stage && p.entered_at.is_some());
@@ -279,30 +263,9 @@ impl Engine {
             .into_iter()
             .map(|row| {
                 let history = earlier.remove(&row.id).unwrap_or_default();
-                (row.id, report_from_rows(row, history))
+                (row.id, crate::store::convert::report(row, history))
             })
             .collect())
-    }
-
-    /// Reports of projects by project id (for pages and the dashboard; no scope check).
-    pub(crate) async fn reports_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<IndicatorReport>>> {
-        let mut out: HashMap<i64, Vec<IndicatorReport>> = HashMap::new();
-        if project_ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in project_ids.chunks(super::IN_CHUNK) {
-            for row in indicator_reports::Entity::find()
-                .filter(indicator_reports::Column::ProjectId.is_in(chunk.to_vec()))
-                .order_by_asc(indicator_reports::Column::Period)
-                .all(&self.db)
-                .await?
-            {
-                out.entry(row.project_id)
-                    .or_default()
-                    .push(report_from_rows(row, Vec::new()));
-            }
-        }
-        Ok(out)
     }
 
     /// The health thresholds in force.
@@ -338,7 +301,7 @@ impl Engine {
             );
         }
         let batch = self.load_batch(rows).await?;
-        let reports = self.reports_of(&batch.ids()).await?;
+        let reports = crate::store::repo::reports_of(self.db(), &batch.ids()).await?;
         let now = self.now();
         for project in &batch.projects {
             let id = project.id;

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait,
@@ -22,6 +22,7 @@ use crate::planning::{LaunchPlan, plan_launch};
 use crate::schedule::{PlannedStage, StageFacts, replan};
 use crate::store::convert;
 use crate::store::entity::{checklist_marks, project_events, project_participants, projects, stage_plans};
+use crate::store::repo::{NewEvent, participant_ids, record_event, stage_rows};
 
 /// Input of [`Engine::launch_project`].
 #[derive(Debug, Clone, Default)]
@@ -50,16 +51,6 @@ pub struct LaunchPreview {
     pub start: NaiveDate,
     pub title: String,
     pub plan: LaunchPlan,
-}
-
-/// A project change's history entry.
-pub(super) struct NewEvent<'a> {
-    pub kind: EventKind,
-    pub from_stage: Option<&'a str>,
-    pub to_stage: Option<&'a str>,
-    pub stage_key: Option<&'a str>,
-    pub comment: Option<String>,
-    pub details: EventDetails,
 }
 
 /// Everything a launch decides before it writes: shared by the launch and its preview.
@@ -95,7 +86,7 @@ impl Engine {
             .copied()
             .filter(|id| seen.insert(*id))
             .collect();
-        let found = self.organizations_by_ids(&ids).await?;
+        let found = crate::store::repo::organizations_by_ids(self.db(), &ids).await?;
         let mut participants: Vec<Organization> = Vec::with_capacity(ids.len());
         for id in ids {
             let organization = found.get(&id).filter(|o| o.district_id == district.id).ok_or_else(|| {
@@ -473,89 +464,4 @@ pub(crate) fn ru_date(date: NaiveDate) -> String {
 /// The calendar date of an instant in a time zone.
 pub(crate) fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
-}
-
-pub(super) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<i64>> {
-    Ok(project_participants::Entity::find()
-        .filter(project_participants::Column::ProjectId.eq(project_id))
-        .order_by_asc(project_participants::Column::OrganizationId)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|p| p.organization_id)
-        .collect())
-}
-
-pub(super) async fn stage_rows<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<stage_plans::Model>> {
-    Ok(stage_plans::Entity::find()
-        .filter(stage_plans::Column::ProjectId.eq(project_id))
-        .order_by_asc(stage_plans::Column::Position)
-        .all(c)
-        .await?)
-}
-
-pub(super) async fn record_event<C: ConnectionTrait>(
-    c: &C,
-    project_id: i64,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    event: NewEvent<'_>,
-) -> Result<()> {
-    project_events::ActiveModel {
-        project_id: Set(project_id),
-        at: Set(at),
-        actor_id: Set(actor.recorded_id()),
-        kind: Set(event.kind.as_str().to_string()),
-        from_stage: Set(event.from_stage.map(str::to_string)),
-        to_stage: Set(event.to_stage.map(str::to_string)),
-        stage_key: Set(event.stage_key.map(str::to_string)),
-        comment: Set(event.comment),
-        details: Set(event.details.to_json().map(|d| d.to_string())),
-        ..Default::default()
-    }
-    .insert(c)
-    .await?;
-    Ok(())
-}
-
-/// Takes the project for a change: bumps its row version if it is still `expected` (any
-/// version when `None`) and the project is active. This is the first statement of every
-/// change's transaction, so it takes the write lock before anything is read. Explains a
-/// refusal: unknown project, closed project, or someone else's change first.
-pub(super) async fn lock_project<C: ConnectionTrait>(
-    c: &C,
-    id: i64,
-    expected: Option<i32>,
-    now: DateTime<Utc>,
-) -> Result<projects::Model> {
-    let mut update = projects::Entity::update_many()
-        .col_expr(
-            projects::Column::RowVersion,
-            Expr::col(projects::Column::RowVersion).add(1),
-        )
-        .col_expr(projects::Column::UpdatedAt, Expr::value(now))
-        .filter(projects::Column::Id.eq(id))
-        .filter(projects::Column::Status.eq(ProjectStatus::Active.as_str()));
-    if let Some(expected) = expected {
-        update = update.filter(projects::Column::RowVersion.eq(expected));
-    }
-    let affected = update.exec(c).await?.rows_affected;
-    let row = projects::Entity::find_by_id(id)
-        .one(c)
-        .await?
-        .ok_or_else(|| Error::not_found("проект", id))?;
-    if affected == 1 {
-        return Ok(row);
-    }
-    match ProjectStatus::parse(&row.status)? {
-        ProjectStatus::Completed => Err(Error::InvalidTransition(
-            "Проект уже завершён: изменить его нельзя.".into(),
-        )),
-        ProjectStatus::Cancelled => Err(Error::InvalidTransition("Проект отменён: изменить его нельзя.".into())),
-        ProjectStatus::Active => Err(Error::Conflict(format!(
-            "Проект уже изменил кто-то другой (версия {}, у вас {}): обновите страницу и повторите.",
-            row.row_version,
-            expected.unwrap_or_default()
-        ))),
-    }
 }

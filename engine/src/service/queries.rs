@@ -18,8 +18,7 @@ use crate::model::{
 };
 use crate::store::convert;
 use crate::store::entity::{
-    checklist_marks, districts, organizations, project_events, project_participants, projects, stage_plans, users,
-    workflow_versions,
+    districts, project_events, project_participants, projects, stage_plans, users, workflow_versions,
 };
 
 /// What a page of projects shows beside the projects themselves, loaded for the whole page in
@@ -156,7 +155,7 @@ impl Engine {
             }
         };
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut participants = self.participants_of(&ids).await?;
+        let mut participants = crate::store::repo::participants_of(self.db(), &ids).await?;
         let items = rows
             .into_iter()
             .map(|row| {
@@ -195,10 +194,10 @@ impl Engine {
         let organization_ids = unique_ids(readable.iter().flat_map(|p| p.participants.iter().copied()));
         let (workflows, districts, organizations, stages, checklists) = tokio::try_join!(
             self.workflow_versions_by_ids(&version_ids),
-            self.districts_by_ids(&district_ids),
-            self.organizations_by_ids(&organization_ids),
-            self.stage_plans_of(&ids),
-            self.checklists_of(&ids),
+            crate::store::repo::districts_by_ids(self.db(), &district_ids),
+            crate::store::repo::organizations_by_ids(self.db(), &organization_ids),
+            crate::store::repo::stage_plans_of(self.db(), &ids),
+            crate::store::repo::checklists_of(self.db(), &ids),
         )?;
         Ok(ProjectBatch {
             workflows,
@@ -230,23 +229,23 @@ impl Engine {
 
     /// Stage plans of the projects among `ids` the caller may read, in stage order.
     pub async fn stage_plans(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
-        self.stage_plans_of(&self.readable_ids(actor, ids).await?).await
+        crate::store::repo::stage_plans_of(self.db(), &self.readable_ids(actor, ids).await?).await
     }
 
     /// Checklist marks of the projects among `ids` the caller may read.
     pub async fn checklists(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
-        self.checklists_of(&self.readable_ids(actor, ids).await?).await
+        crate::store::repo::checklists_of(self.db(), &self.readable_ids(actor, ids).await?).await
     }
 
     /// History of the projects among `ids` the caller may read, oldest first.
     pub async fn histories(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
-        self.histories_of(&self.readable_ids(actor, ids).await?).await
+        crate::store::repo::histories_of(self.db(), &self.readable_ids(actor, ids).await?).await
     }
 
     /// The organizations among `ids` the caller may read.
     pub async fn organizations_by_id(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
         let scope = actor.scope();
-        let mut found = self.organizations_by_ids(ids).await?;
+        let mut found = crate::store::repo::organizations_by_ids(self.db(), ids).await?;
         found.retain(|_, o| {
             scope.may(
                 Operation::ReadDirectory,
@@ -262,7 +261,7 @@ impl Engine {
     /// The districts among `ids` the caller may read.
     pub async fn districts_by_id(&self, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, District>> {
         let scope = actor.scope();
-        let mut found = self.districts_by_ids(ids).await?;
+        let mut found = crate::store::repo::districts_by_ids(self.db(), ids).await?;
         found.retain(|_, d| scope.may(Operation::ReadDirectory, Target::District(d.id)));
         Ok(found)
     }
@@ -302,114 +301,6 @@ impl Engine {
         Ok(Condition::all()
             .add(projects::Column::Status.eq(ProjectStatus::Active.as_str()))
             .add(any))
-    }
-
-    /// Participating organizations of projects, by project id.
-    pub(crate) async fn participants_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-        let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-        if project_ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in project_ids.chunks(super::IN_CHUNK) {
-            for link in project_participants::Entity::find()
-                .filter(project_participants::Column::ProjectId.is_in(chunk.to_vec()))
-                .order_by_asc(project_participants::Column::OrganizationId)
-                .all(&self.db)
-                .await?
-            {
-                out.entry(link.project_id).or_default().push(link.organization_id);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Stage plans of projects, in stage order.
-    pub(crate) async fn stage_plans_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<StagePlan>>> {
-        let mut out: HashMap<i64, Vec<StagePlan>> = HashMap::new();
-        if project_ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in project_ids.chunks(super::IN_CHUNK) {
-            for row in stage_plans::Entity::find()
-                .filter(stage_plans::Column::ProjectId.is_in(chunk.to_vec()))
-                .order_by_asc(stage_plans::Column::ProjectId)
-                .order_by_asc(stage_plans::Column::Position)
-                .all(&self.db)
-                .await?
-            {
-                out.entry(row.project_id).or_default().push(row.into());
-            }
-        }
-        Ok(out)
-    }
-
-    /// Checklist marks of projects.
-    pub(crate) async fn checklists_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
-        let mut out: HashMap<i64, Vec<ChecklistMark>> = HashMap::new();
-        if project_ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in project_ids.chunks(super::IN_CHUNK) {
-            for row in checklist_marks::Entity::find()
-                .filter(checklist_marks::Column::ProjectId.is_in(chunk.to_vec()))
-                .order_by_asc(checklist_marks::Column::Id)
-                .all(&self.db)
-                .await?
-            {
-                out.entry(row.project_id).or_default().push(row.into());
-            }
-        }
-        Ok(out)
-    }
-
-    /// History of projects, oldest first.
-    pub(crate) async fn histories_of(&self, project_ids: &[i64]) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
-        let mut out: HashMap<i64, Vec<ProjectEvent>> = HashMap::new();
-        if project_ids.is_empty() {
-            return Ok(out);
-        }
-        for chunk in project_ids.chunks(super::IN_CHUNK) {
-            for row in project_events::Entity::find()
-                .filter(project_events::Column::ProjectId.is_in(chunk.to_vec()))
-                .order_by_asc(project_events::Column::Id)
-                .all(&self.db)
-                .await?
-            {
-                let event = ProjectEvent::try_from(row)?;
-                out.entry(event.project_id).or_default().push(event);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Organizations by id (participants of readable projects).
-    pub(crate) async fn organizations_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Organization>> {
-        let mut out = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(super::IN_CHUNK) {
-            for row in organizations::Entity::find()
-                .filter(organizations::Column::Id.is_in(chunk.to_vec()))
-                .all(&self.db)
-                .await?
-            {
-                let organization = Organization::try_from(row)?;
-                out.insert(organization.id, organization);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Districts by id.
-    pub(crate) async fn districts_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, District>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = districts::Entity::find()
-            .filter(districts::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?;
-        rows.into_iter()
-            .map(|r| District::try_from(r).map(|d| (d.id, d)))
-            .collect()
     }
 
     /// Workflow versions by id (definitions are parsed once per process).

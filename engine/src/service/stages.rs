@@ -4,13 +4,14 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{NewEvent, lock_project, record_event, ru_date, stage_rows};
+use super::projects::ru_date;
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::error::{Error, Field, Result};
 use crate::model::{EventKind, ProjectDetails};
 use crate::store::entity::{checklist_marks, stage_plans};
+use crate::store::repo::{NewEvent, lock_project, record_event, stage_rows};
 
 impl Engine {
     /// Ticks (or unticks) a checklist item of a stage of an active project. The district's

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::projects::{NewEvent, local_date, lock_project, record_event, stage_rows};
+use super::projects::local_date;
 use super::{Engine, optional_text, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role};
@@ -14,6 +14,7 @@ use crate::error::{Error, Field, Result};
 use crate::model::{AvailableTransition, EventKind, ProjectDetails, ProjectStatus};
 use crate::period::Period;
 use crate::store::entity::{checklist_marks, indicator_reports, organizations, projects, stage_plans};
+use crate::store::repo::{NewEvent, lock_project, record_event, stage_rows};
 
 /// Input of [`Engine::transition_project`].
 #[derive(Debug, Clone)]

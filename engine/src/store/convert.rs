@@ -133,3 +133,23 @@ impl TryFrom<project_events::Model> for ProjectEvent {
         })
     }
 }
+
+/// A stored report with its earlier revisions.
+pub(crate) fn report(
+    row: crate::store::entity::indicator_reports::Model,
+    earlier: Vec<crate::model::ReportRevision>,
+) -> crate::model::IndicatorReport {
+    crate::model::IndicatorReport {
+        id: row.id,
+        project_id: row.project_id,
+        organization_id: row.organization_id,
+        indicator_key: row.indicator_key,
+        period: row.period,
+        value: row.value,
+        comment: row.comment,
+        reported_by: row.reported_by,
+        reported_at: row.reported_at,
+        revision: row.revision,
+        earlier,
+    }
+}

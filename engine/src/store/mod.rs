@@ -1,5 +1,6 @@
-//! Persistence: connecting, migrating, and converting rows to domain values. The sea-orm
-//! entities in [`entity`] are private to the engine.
+//! Persistence: connecting, migrating, the repository functions the services call
+//! ([`repo`]), and converting rows to domain values ([`convert`]). The sea-orm entities in
+//! [`entity`] are private to the engine.
 //!
 //! SQLite is opened in WAL mode with foreign keys on, a busy timeout and `synchronous =
 //! NORMAL` (durable across application crashes, the usual choice with WAL); its file and
@@ -7,6 +8,7 @@
 
 pub(crate) mod convert;
 pub(crate) mod entity;
+pub(crate) mod repo;
 
 use std::str::FromStr;
 use std::sync::Arc;
