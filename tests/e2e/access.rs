@@ -240,6 +240,16 @@ impl Fixture {
     async fn probe(&self, server: &Server, op: Operation, token: &str) -> Vec<bool> {
         let gql =
             |query: &'static str, variables: Value| async move { server.gql(Some(token), query, variables).await };
+        // Whether the policy let each of these requests through.
+        let each = |query: &'static str, variables: Vec<Value>| async move {
+            let mut out = Vec::new();
+            for v in variables {
+                out.push(passed(&server.gql(Some(token), query, v).await));
+            }
+            out
+        };
+        let districts = vec![json!({ "d": id(self.district_a) }), json!({ "d": id(self.district_b) })];
+        let projects = vec![json!({ "p": id(self.p) }), json!({ "p": id(self.q) })];
         match op {
             Operation::ReadProject => {
                 let mut out = Vec::new();
@@ -306,30 +316,12 @@ impl Fixture {
                     .collect()
             }
             Operation::ReadDashboard => {
-                let mut out = Vec::new();
-                for district in [self.district_a, self.district_b] {
-                    out.push(passed(
-                        &gql(
-                            "query($d: ID) { dashboard(districtId: $d) { districtId } }",
-                            json!({ "d": id(district) }),
-                        )
-                        .await,
-                    ));
-                }
-                out
+                let q = "query($d: ID) { dashboard(districtId: $d) { districtId } }";
+                each(q, districts).await
             }
             Operation::ReadDirectory => {
-                let mut out = Vec::new();
-                for district in [self.district_a, self.district_b] {
-                    out.push(passed(
-                        &gql(
-                            "query($d: ID!) { districtCalendar(districtId: $d, year: 2025) { year } }",
-                            json!({ "d": id(district) }),
-                        )
-                        .await,
-                    ));
-                }
-                out
+                let q = "query($d: ID!) { districtCalendar(districtId: $d, year: 2025) { year } }";
+                each(q, districts).await
             }
             Operation::HaveTasks => {
                 let body = gql("{ myTasks { project { id } } }", json!({})).await;
@@ -339,142 +331,77 @@ impl Fixture {
                     .map(|p| tasks.contains(&p))
                     .collect()
             }
+            // Past the policy, an unknown workflow stops it.
             Operation::LaunchProject => {
-                let mut out = Vec::new();
-                for district in [self.district_a, self.district_b] {
-                    // Past the policy, an unknown workflow stops it.
-                    let body = gql(
-                        "mutation($d: ID!) { launchProject(input: { workflowKey: \"no-such\", districtId: $d, participantIds: [] }) { id } }",
-                        json!({ "d": id(district) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($d: ID!) { launchProject(input: { workflowKey: \"no-such\", districtId: $d, participantIds: [] }) { id } }";
+                each(q, districts).await
             }
+            // A stale version: past the policy, a conflict stops it.
             Operation::TakeTransition => {
-                let mut out = Vec::new();
-                for project in [self.p, self.q] {
-                    for to in ["done", "hold"] {
-                        // A stale version: past the policy, a conflict stops it.
-                        let body = gql(
-                            "mutation($p: ID!, $to: String!) { transitionProject(input: { projectId: $p, toStage: $to, expectedVersion: 999 }) { id } }",
-                            json!({ "p": id(project), "to": to }),
-                        )
-                        .await;
-                        out.push(passed(&body));
-                    }
-                }
-                out
+                let q = "mutation($p: ID!, $to: String!) { transitionProject(input: { projectId: $p, toStage: $to, expectedVersion: 999 }) { id } }";
+                let moves = [(self.p, "done"), (self.p, "hold"), (self.q, "done"), (self.q, "hold")];
+                each(q, moves.map(|(p, to)| json!({ "p": id(p), "to": to })).to_vec()).await
             }
             Operation::MarkChecklist => {
-                let mut out = Vec::new();
-                for project in [self.p, self.q] {
-                    let body = gql(
-                        "mutation($p: ID!) { completeChecklistItem(input: { projectId: $p, stage: \"plan\", item: \"draft\", done: false }) { id } }",
-                        json!({ "p": id(project) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($p: ID!) { completeChecklistItem(input: { projectId: $p, stage: \"plan\", item: \"draft\", done: false }) { id } }";
+                each(q, projects).await
             }
+            // Past the policy, a blank reason stops these.
             Operation::RescheduleStage => {
-                let mut out = Vec::new();
-                for project in [self.p, self.q] {
-                    let body = gql(
-                        "mutation($p: ID!) { rescheduleStage(input: { projectId: $p, stage: \"plan\", newDue: \"2025-04-30\", reason: \" \" }) { id } }",
-                        json!({ "p": id(project) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($p: ID!) { rescheduleStage(input: { projectId: $p, stage: \"plan\", newDue: \"2025-04-30\", reason: \" \" }) { id } }";
+                each(q, projects).await
             }
             Operation::CancelProject => {
-                let mut out = Vec::new();
-                for project in [self.p, self.q] {
-                    let body = gql(
-                        "mutation($p: ID!) { cancelProject(input: { projectId: $p, expectedVersion: 999, reason: \" \" }) { id } }",
-                        json!({ "p": id(project) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($p: ID!) { cancelProject(input: { projectId: $p, expectedVersion: 999, reason: \" \" }) { id } }";
+                each(q, projects).await
             }
+            // Past the policy, an unknown indicator stops it.
             Operation::ReportValue => {
-                let mut out = Vec::new();
-                for (project, school) in [
+                let q = "mutation($p: ID!, $o: ID!) { reportIndicator(input: { projectId: $p, organizationId: $o, indicator: \"9.9\", period: \"2025-Q1\", value: 1 }) { id } }";
+                let values = [
                     (self.p, self.school_a0),
                     (self.p, self.school_a1),
                     (self.q, self.school_b),
-                ] {
-                    // Past the policy, an unknown indicator stops it.
-                    let body = gql(
-                        "mutation($p: ID!, $o: ID!) { reportIndicator(input: { projectId: $p, organizationId: $o, indicator: \"9.9\", period: \"2025-Q1\", value: 1 }) { id } }",
-                        json!({ "p": id(project), "o": id(school) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                ];
+                each(q, values.map(|(p, o)| json!({ "p": id(p), "o": id(o) })).to_vec()).await
             }
+            // Past the policy, a blank name stops these.
             Operation::ManageDistricts => {
-                let body = gql("mutation { createDistrict(input: { name: \" \" }) { id } }", json!({})).await;
-                vec![passed(&body)]
+                each(
+                    "mutation { createDistrict(input: { name: \" \" }) { id } }",
+                    vec![json!({})],
+                )
+                .await
             }
             Operation::ManageOrganizations => {
-                let mut out = Vec::new();
-                for district in [self.district_a, self.district_b] {
-                    let body = gql(
-                        "mutation($d: ID!) { createOrganization(input: { districtId: $d, name: \" \", kind: SCHOOL }) { id } }",
-                        json!({ "d": id(district) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($d: ID!) { createOrganization(input: { districtId: $d, name: \" \", kind: SCHOOL }) { id } }";
+                each(q, districts).await
             }
+            // Past the policy, an address without @ stops it.
             Operation::CreateStaff | Operation::CreateDistrictUser => {
                 let role = if op == Operation::CreateStaff {
                     "COORDINATOR"
                 } else {
                     "OBSERVER"
                 };
-                let mut out = Vec::new();
-                for district in [self.district_a, self.district_b] {
-                    // Past the policy, an address without @ stops it.
-                    let body = gql(
-                        "mutation($d: ID!, $r: Role!) { createUser(input: { email: \"not-an-address\", fullName: \"Проба\", role: $r, districtId: $d }) { id } }",
-                        json!({ "d": id(district), "r": role }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                let q = "mutation($d: ID!, $r: Role!) { createUser(input: { email: \"not-an-address\", fullName: \"Проба\", role: $r, districtId: $d }) { id } }";
+                let targets = [self.district_a, self.district_b].map(|d| json!({ "d": id(d), "r": role }));
+                each(q, targets.to_vec()).await
             }
+            // Past the policy, a blank title stops it.
             Operation::EditCalendar => {
-                let mut out = Vec::new();
-                for (scope, district) in [
+                let q = "mutation($s: CalendarScopeKind!, $d: ID) { addCalendarDay(input: { scope: $s, districtId: $d, date: \"2025-05-05\", working: false, title: \" \", actNumber: \"1\", actDate: \"2025-04-01\" }) { id } }";
+                let scopes = [
                     ("DISTRICT", Some(self.district_a)),
                     ("DISTRICT", Some(self.district_b)),
                     ("COUNTRY", None),
-                ] {
-                    // Past the policy, a blank title stops it.
-                    let body = gql(
-                        "mutation($s: CalendarScopeKind!, $d: ID) { addCalendarDay(input: { scope: $s, districtId: $d, date: \"2025-05-05\", working: false, title: \" \", actNumber: \"1\", actDate: \"2025-04-01\" }) { id } }",
-                        json!({ "s": scope, "d": district.map(id) }),
-                    )
-                    .await;
-                    out.push(passed(&body));
-                }
-                out
+                ];
+                each(q, scopes.map(|(s, d)| json!({ "s": s, "d": d.map(id) })).to_vec()).await
             }
-            Operation::ReadOutbox => vec![passed(&gql("{ notifications { id } }", json!({})).await)],
-            Operation::RunReminders => vec![passed(
-                &gql("mutation { runReminders(dryRun: true) { planned } }", json!({})).await,
-            )],
+            Operation::ReadOutbox => each("{ notifications { id } }", vec![json!({})]).await,
+            Operation::RunReminders => {
+                each("mutation { runReminders(dryRun: true) { planned } }", vec![json!({})]).await
+            }
         }
     }
 }

@@ -31,23 +31,42 @@ pub(crate) struct NewEvent<'a> {
     pub details: EventDetails,
 }
 
-/// Participating organizations of projects, by project id.
-pub(crate) async fn participants_of<C: ConnectionTrait>(db: &C, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    if project_ids.is_empty() {
-        return Ok(out);
-    }
-    for chunk in project_ids.chunks(IN_CHUNK) {
-        for link in project_participants::Entity::find()
-            .filter(project_participants::Column::ProjectId.is_in(chunk.to_vec()))
-            .order_by_asc(project_participants::Column::OrganizationId)
-            .all(db)
-            .await?
-        {
-            out.entry(link.project_id).or_default().push(link.organization_id);
+/// The rows of `E` whose `column` is among `ids`, ordered by `order`: one statement per
+/// [`IN_CHUNK`] ids, none for no ids.
+async fn rows_in<E, C>(db: &C, column: E::Column, ids: &[i64], order: &[E::Column]) -> Result<Vec<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let mut query = E::find().filter(column.is_in(chunk.to_vec()));
+        for &by in order {
+            query = query.order_by_asc(by);
         }
+        out.extend(query.all(db).await?);
     }
     Ok(out)
+}
+
+/// Rows grouped by their project, each converted.
+fn by_project<M, T>(
+    rows: Vec<M>,
+    project: impl Fn(&M) -> i64,
+    convert: impl Fn(M) -> Result<T>,
+) -> Result<HashMap<i64, Vec<T>>> {
+    let mut out: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        out.entry(project(&row)).or_default().push(convert(row)?);
+    }
+    Ok(out)
+}
+
+/// Participating organizations of projects, by project id.
+pub(crate) async fn participants_of<C: ConnectionTrait>(db: &C, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+    use project_participants::{Column, Entity};
+    let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::OrganizationId]).await?;
+    by_project(rows, |r| r.project_id, |r| Ok(r.organization_id))
 }
 
 /// Stage plans of projects, in stage order.
@@ -55,22 +74,15 @@ pub(crate) async fn stage_plans_of<C: ConnectionTrait>(
     db: &C,
     project_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<StagePlan>>> {
-    let mut out: HashMap<i64, Vec<StagePlan>> = HashMap::new();
-    if project_ids.is_empty() {
-        return Ok(out);
-    }
-    for chunk in project_ids.chunks(IN_CHUNK) {
-        for row in stage_plans::Entity::find()
-            .filter(stage_plans::Column::ProjectId.is_in(chunk.to_vec()))
-            .order_by_asc(stage_plans::Column::ProjectId)
-            .order_by_asc(stage_plans::Column::Position)
-            .all(db)
-            .await?
-        {
-            out.entry(row.project_id).or_default().push(row.into());
-        }
-    }
-    Ok(out)
+    use stage_plans::{Column, Entity};
+    let rows = rows_in::<Entity, _>(
+        db,
+        Column::ProjectId,
+        project_ids,
+        &[Column::ProjectId, Column::Position],
+    )
+    .await?;
+    by_project(rows, |r| r.project_id, |r| Ok(r.into()))
 }
 
 /// Checklist marks of projects.
@@ -78,21 +90,9 @@ pub(crate) async fn checklists_of<C: ConnectionTrait>(
     db: &C,
     project_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<ChecklistMark>>> {
-    let mut out: HashMap<i64, Vec<ChecklistMark>> = HashMap::new();
-    if project_ids.is_empty() {
-        return Ok(out);
-    }
-    for chunk in project_ids.chunks(IN_CHUNK) {
-        for row in checklist_marks::Entity::find()
-            .filter(checklist_marks::Column::ProjectId.is_in(chunk.to_vec()))
-            .order_by_asc(checklist_marks::Column::Id)
-            .all(db)
-            .await?
-        {
-            out.entry(row.project_id).or_default().push(row.into());
-        }
-    }
-    Ok(out)
+    use checklist_marks::{Column, Entity};
+    let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::Id]).await?;
+    by_project(rows, |r| r.project_id, |r| Ok(r.into()))
 }
 
 /// History of projects, oldest first.
@@ -100,79 +100,42 @@ pub(crate) async fn histories_of<C: ConnectionTrait>(
     db: &C,
     project_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<ProjectEvent>>> {
-    let mut out: HashMap<i64, Vec<ProjectEvent>> = HashMap::new();
-    if project_ids.is_empty() {
-        return Ok(out);
-    }
-    for chunk in project_ids.chunks(IN_CHUNK) {
-        for row in project_events::Entity::find()
-            .filter(project_events::Column::ProjectId.is_in(chunk.to_vec()))
-            .order_by_asc(project_events::Column::Id)
-            .all(db)
-            .await?
-        {
-            let event = ProjectEvent::try_from(row)?;
-            out.entry(event.project_id).or_default().push(event);
-        }
-    }
-    Ok(out)
+    use project_events::{Column, Entity};
+    let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::Id]).await?;
+    by_project(rows, |r| r.project_id, ProjectEvent::try_from)
 }
 
-/// Organizations by id (participants of readable projects).
-pub(crate) async fn organizations_by_ids<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, Organization>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_CHUNK) {
-        for row in organizations::Entity::find()
-            .filter(organizations::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            let organization = Organization::try_from(row)?;
-            out.insert(organization.id, organization);
-        }
-    }
-    Ok(out)
-}
-
-/// Districts by id.
-pub(crate) async fn districts_by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<HashMap<i64, District>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = districts::Entity::find()
-        .filter(districts::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|r| District::try_from(r).map(|d| (d.id, d)))
-        .collect()
-}
-
-/// Reports of projects by project id (for pages and the dashboard; no scope check).
+/// Reports of projects by project id, periods in order (without their earlier revisions).
 pub(crate) async fn reports_of<C: ConnectionTrait>(
     db: &C,
     project_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<IndicatorReport>>> {
-    let mut out: HashMap<i64, Vec<IndicatorReport>> = HashMap::new();
-    if project_ids.is_empty() {
-        return Ok(out);
-    }
-    for chunk in project_ids.chunks(IN_CHUNK) {
-        for row in indicator_reports::Entity::find()
-            .filter(indicator_reports::Column::ProjectId.is_in(chunk.to_vec()))
-            .order_by_asc(indicator_reports::Column::Period)
-            .all(db)
-            .await?
-        {
-            out.entry(row.project_id)
-                .or_default()
-                .push(super::convert::report(row, Vec::new()));
-        }
-    }
-    Ok(out)
+    use indicator_reports::{Column, Entity};
+    let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::Period]).await?;
+    by_project(rows, |r| r.project_id, |r| Ok(super::convert::report(r, Vec::new())))
+}
+
+/// Organizations by id.
+pub(crate) async fn organizations_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Organization>> {
+    use organizations::{Column, Entity};
+    rows_in::<Entity, _>(db, Column::Id, ids, &[])
+        .await?
+        .into_iter()
+        .map(|r| Organization::try_from(r).map(|o| (o.id, o)))
+        .collect()
+}
+
+/// Districts by id.
+pub(crate) async fn districts_by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<HashMap<i64, District>> {
+    use districts::{Column, Entity};
+    rows_in::<Entity, _>(db, Column::Id, ids, &[])
+        .await?
+        .into_iter()
+        .map(|r| District::try_from(r).map(|d| (d.id, d)))
+        .collect()
 }
 
 pub(crate) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<i64>> {
