@@ -2,7 +2,8 @@
 //! due rules, the stage state machine, indicators and persistence.
 //!
 //! Callers (the GraphQL server, the CLI, the scheduler) use the services in [`service`] with
-//! an [`Actor`] and get plain domain values back; sea-orm entities never leave this crate.
+//! an [`Actor`] and get plain domain values back; who may do what is [`access`], one table;
+//! sea-orm entities never leave this crate.
 //! Every service call is one database transaction, and time comes from an injected [`Clock`].
 
 pub mod access;

@@ -1,7 +1,8 @@
 //! The engine's services: the only way callers change or read the domain.
 //!
-//! Every call takes the [`Actor`](crate::Actor) and checks role and scope itself, so a
-//! caller cannot forget to; every change is one transaction and leaves a trace in the
+//! Every call takes the [`Actor`](crate::Actor) and asks the policy ([`crate::access`])
+//! before it reads or decides anything, so a caller cannot forget to; the SQL is in
+//! `store::repo`. Every change is one transaction and leaves a trace in the
 //! project's history. Concurrent changes to one project are ordered by its row version: a
 //! change first bumps the version with a conditional `UPDATE` (taking the row's write lock on
 //! both databases, and on SQLite the database write lock before anything is read), then reads

@@ -1,5 +1,5 @@
 //! Persistence: connecting, migrating, the repository functions the services call
-//! ([`repo`]), and converting rows to domain values ([`convert`]). The sea-orm entities in
+//! (`repo`), and converting rows to domain values (`convert`). The sea-orm entities in
 //! [`entity`] are private to the engine.
 //!
 //! SQLite is opened in WAL mode with foreign keys on, a busy timeout and `synchronous =
