@@ -458,7 +458,51 @@ async fn a_page_of_projects_costs_a_fixed_number_of_statements(db: TestDb) {
     assert!(counts[0] <= 15, "statements per page: {counts:?}");
 }
 
+/// Everything a project shows, as one selection for both ways of reading it.
+const PROJECT_FIELDS: &str = "id title status rowVersion startDate createdAt updatedAt closedAt \
+    workflow { key version title description registeredAt } district { id name timeZone } \
+    participants { id name } indicatorTargets { indicator target } overdue \
+    stages { key title baselineDue currentDue enteredAt completedAt provisional checklist { key done } } \
+    currentStage { key } history { id kind summary actorName at details } health { health overdue } \
+    indicatorProgress { indicator organization { id } latestValue fact health } \
+    availableTransitions { toStage allowed blockers }";
+
+async fn project_and_projects_agree_on_every_field(db: TestDb) {
+    let server = db.spawn_server().await;
+    let s = setup(&db, &server).await;
+    // Launched an hour after the workflows were registered.
+    db.clock.advance(chrono::Duration::hours(1));
+    let project = launch_tochka(&server, &s).await;
+    let id = project["id"].as_str().unwrap().to_string();
+    for token in [&s.coordinator, &s.director_a, &s.admin] {
+        let one = server
+            .ok(
+                Some(token),
+                &format!("query($id: ID!) {{ project(id: $id) {{ {PROJECT_FIELDS} }} }}"),
+                json!({ "id": id }),
+            )
+            .await;
+        let list = server
+            .ok(
+                Some(token),
+                &format!("{{ projects(first: 100) {{ nodes {{ {PROJECT_FIELDS} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let listed = list["projects"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id.as_str())
+            .expect("the project is in the list");
+        assert_eq!(&one["project"], listed, "project(id) and projects differ");
+        // registeredAt used to be the project's createdAt when read through project(id).
+        assert_ne!(one["project"]["workflow"]["registeredAt"], one["project"]["createdAt"]);
+    }
+}
+
 both_backends!(
+    project_and_projects_agree_on_every_field,
     a_whole_session_over_http,
     errors_carry_codes_and_russian_messages_and_never_internals,
     a_too_deep_query_is_refused,
