@@ -13,8 +13,8 @@ use crate::definition::{Definition, Transition};
 use crate::error::{Error, Field, Result};
 use crate::model::{AvailableTransition, EventKind, ProjectDetails, ProjectStatus};
 use crate::period::Period;
-use crate::store::entity::{checklist_marks, indicator_reports, organizations, projects, stage_plans};
-use crate::store::repo::{NewEvent, lock_project, record_event, stage_rows};
+use crate::store::entity::{checklist_marks, indicator_reports, organizations, projects};
+use crate::store::repo::{NewEvent, lock_project, move_to_stage, record_event, stage_rows};
 
 /// Input of [`Engine::transition_project`].
 #[derive(Debug, Clone)]
@@ -36,6 +36,25 @@ fn may_take(actor: &Actor, transition: &Transition, district_id: i64, participan
         },
         &transition.roles,
     )
+}
+
+/// The refusal of a move the workflow does not have, with the moves it has.
+fn no_such_move(definition: &Definition, from: &crate::definition::Stage, target: &crate::definition::Stage) -> Error {
+    let possible: Vec<String> = definition
+        .transitions_from(&from.key)
+        .filter_map(|t| definition.stage(&t.to))
+        .map(|s| format!("«{}»", s.title))
+        .collect();
+    Error::InvalidTransition(format!(
+        "Из этапа «{}» нельзя перейти в «{}». Возможные переходы: {}.",
+        from.title,
+        target.title,
+        if possible.is_empty() {
+            "нет".to_string()
+        } else {
+            possible.join(", ")
+        }
+    ))
 }
 
 /// The refusal of a transition the caller may not take.
@@ -196,21 +215,7 @@ impl Engine {
             ))
         })?;
         let Some(transition) = definition.transition(&from.key, &target.key) else {
-            let possible: Vec<String> = definition
-                .transitions_from(&from.key)
-                .filter_map(|t| definition.stage(&t.to))
-                .map(|s| format!("«{}»", s.title))
-                .collect();
-            return Err(Error::InvalidTransition(format!(
-                "Из этапа «{}» нельзя перейти в «{}». Возможные переходы: {}.",
-                from.title,
-                target.title,
-                if possible.is_empty() {
-                    "нет".to_string()
-                } else {
-                    possible.join(", ")
-                }
-            )));
+            return Err(no_such_move(&definition, from, target));
         };
         if !may_take(actor, transition, project.district_id, &participants) {
             return Err(not_yours(&definition, transition));
@@ -233,38 +238,7 @@ impl Engine {
             )));
         }
 
-        // Leave the current stage, enter the next.
-        stage_plans::Entity::update_many()
-            .col_expr(stage_plans::Column::CompletedAt, Expr::value(Some(now)))
-            .filter(stage_plans::Column::ProjectId.eq(project.id))
-            .filter(stage_plans::Column::StageKey.eq(&from.key))
-            .exec(&txn)
-            .await?;
-        stage_plans::Entity::update_many()
-            .col_expr(stage_plans::Column::EnteredAt, Expr::value(Some(now)))
-            .col_expr(
-                stage_plans::Column::CompletedAt,
-                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-            )
-            .filter(stage_plans::Column::ProjectId.eq(project.id))
-            .filter(stage_plans::Column::StageKey.eq(&target.key))
-            .exec(&txn)
-            .await?;
-        let mut update = projects::Entity::update_many()
-            .col_expr(projects::Column::CurrentStage, Expr::value(target.key.clone()))
-            .filter(projects::Column::Id.eq(project.id));
-        if target.terminal {
-            update = update
-                .col_expr(projects::Column::Status, Expr::value(ProjectStatus::Completed.as_str()))
-                .col_expr(projects::Column::ClosedAt, Expr::value(Some(now)));
-            stage_plans::Entity::update_many()
-                .col_expr(stage_plans::Column::CompletedAt, Expr::value(Some(now)))
-                .filter(stage_plans::Column::ProjectId.eq(project.id))
-                .filter(stage_plans::Column::StageKey.eq(&target.key))
-                .exec(&txn)
-                .await?;
-        }
-        update.exec(&txn).await?;
+        move_to_stage(&txn, project.id, &from.key, &target.key, target.terminal, now).await?;
         if !target.terminal {
             let rows = stage_rows(&txn, project.id).await?;
             self.replan(

@@ -222,3 +222,39 @@ pub(crate) async fn lock_project<C: ConnectionTrait>(
         ))),
     }
 }
+
+/// Moves a project from stage `from` to `to` at `now`: completes the stage left, enters the
+/// new one (clearing an earlier completion, for a move back), and on a terminal stage
+/// completes it and the project.
+pub(crate) async fn move_to_stage<C: ConnectionTrait>(
+    c: &C,
+    project_id: i64,
+    from: &str,
+    to: &str,
+    terminal: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    stage_plans::Entity::update_many()
+        .col_expr(stage_plans::Column::CompletedAt, Expr::value(Some(now)))
+        .filter(stage_plans::Column::ProjectId.eq(project_id))
+        .filter(stage_plans::Column::StageKey.eq(from))
+        .exec(c)
+        .await?;
+    stage_plans::Entity::update_many()
+        .col_expr(stage_plans::Column::EnteredAt, Expr::value(Some(now)))
+        .col_expr(stage_plans::Column::CompletedAt, Expr::value(terminal.then_some(now)))
+        .filter(stage_plans::Column::ProjectId.eq(project_id))
+        .filter(stage_plans::Column::StageKey.eq(to))
+        .exec(c)
+        .await?;
+    let mut update = projects::Entity::update_many()
+        .col_expr(projects::Column::CurrentStage, Expr::value(to.to_string()))
+        .filter(projects::Column::Id.eq(project_id));
+    if terminal {
+        update = update
+            .col_expr(projects::Column::Status, Expr::value(ProjectStatus::Completed.as_str()))
+            .col_expr(projects::Column::ClosedAt, Expr::value(Some(now)));
+    }
+    update.exec(c).await?;
+    Ok(())
+}
