@@ -18,6 +18,9 @@ pub struct Auth {
     pub rejected: Option<String>,
     /// The caller's batch loaders ([`crate::loaders`]), made with the caller.
     pub loaders: Option<std::sync::Arc<crate::loaders::Loaders>>,
+    /// Set when the session ended while a websocket connection authenticated with it stays
+    /// open ([`Auth::watch_session`]): the connection's later operations are refused.
+    pub ended: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -37,7 +40,34 @@ impl Auth {
             actor: Some(actor),
             token: Some(token),
             rejected: None,
+            ended: std::sync::Arc::default(),
         }
+    }
+
+    /// For a websocket connection, which outlives the check of its token: watches the
+    /// session — at once after a logout in this process, every [`SESSION_CHECK`] for one
+    /// elsewhere or an expiry — and marks this `Auth` ended when it is over. The watch stops
+    /// when the connection (the last holder of the flag) goes away.
+    ///
+    /// [`SESSION_CHECK`]: crate::subscription::SESSION_CHECK
+    pub fn watch_session(&self, engine: &engine::Engine) {
+        let Some(token) = self.token.clone() else { return };
+        let flag = std::sync::Arc::downgrade(&self.ended);
+        let engine = engine.clone();
+        let mut ended = engine.watch_sessions_ended();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    changed = ended.changed() => if changed.is_err() { return },
+                    _ = tokio::time::sleep(crate::subscription::SESSION_CHECK) => {}
+                }
+                let Some(flag) = flag.upgrade() else { return };
+                if let Err(engine::Error::Unauthenticated(_)) = engine.authenticate(&token).await {
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                }
+            }
+        });
     }
 }
 
@@ -73,6 +103,9 @@ impl AppState {
 /// The signed-in caller, or an `UNAUTHENTICATED` error.
 pub fn actor<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Actor> {
     let auth = ctx.data_opt::<Auth>();
+    if auth.is_some_and(|a| a.ended.load(std::sync::atomic::Ordering::Relaxed)) {
+        return Err(unauthenticated(Some("Сеанс завершён или устарел: войдите снова.")));
+    }
     match auth.and_then(|a| a.actor.as_ref()) {
         Some(actor) => Ok(actor),
         None => Err(unauthenticated(auth.and_then(|a| a.rejected.as_deref()))),

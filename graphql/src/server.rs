@@ -161,6 +161,7 @@ async fn graphql_ws(
             .on_connection_init(move |payload| async move {
                 let authorization = init_authorization(&payload).or(header_token);
                 let auth = state.authenticate(authorization.as_deref()).await;
+                auth.watch_session(&state.engine);
                 let mut data = Data::default();
                 data.insert(auth);
                 Ok(data)

@@ -423,6 +423,31 @@ async fn logging_out_ends_the_open_subscriptions_of_that_session(db: TestDb) {
         .await
         .expect("the stream completes");
     assert_eq!(complete["type"], "complete", "{complete}");
+    // And the connection's next operations are refused too (a query over the same socket).
+    let started = std::time::Instant::now();
+    let mut n = 2;
+    loop {
+        socket
+            .send(send(
+                json!({ "id": n.to_string(), "type": "subscribe", "payload": { "query": "{ me { email } }" } }),
+            ))
+            .await
+            .unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(5), next_json(&mut socket))
+            .await
+            .expect("an answer");
+        if answer["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the connection still answers: {answer}"
+        );
+        // Skip the completion of a query that still went through.
+        let _ = tokio::time::timeout(Duration::from_secs(5), next_json(&mut socket)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        n += 1;
+    }
     // The other session of the same person is untouched.
     server.ok(Some(&other_session), "{ me { email } }", json!({})).await;
 }
