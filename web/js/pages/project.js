@@ -29,7 +29,7 @@ const QUERY = `query($id: ID!) { project(id: $id) { ${PROJECT_FIELDS} } }`;
 const TRANSITION = `mutation($i: TransitionProjectInput!) { transitionProject(input: $i) { ${PROJECT_FIELDS} } }`;
 const TICK = `mutation($i: CompleteChecklistItemInput!) { completeChecklistItem(input: $i) { ${PROJECT_FIELDS} } }`;
 const RESCHEDULE = `mutation($i: RescheduleStageInput!) { rescheduleStage(input: $i) { ${PROJECT_FIELDS} } }`;
-const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { entry { id projectId summary actorName } } }`;
+const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { project { rowVersion } entry { id projectId summary actorName } } }`;
 
 export async function render(view, { params, user }) {
   const id = params[0];
@@ -80,6 +80,9 @@ export async function render(view, { params, user }) {
       const entry = data.projectEvents.entry;
       state.lastEntry = Math.max(state.lastEntry || 0, Number(entry.id));
       if (entry.projectId !== state.project.id || state.pending > 0) return;
+      // The page already shows this version (the event of a change made here): redrawing
+      // would only swap the controls under the user's hands.
+      if (data.projectEvents.project.rowVersion <= state.project.rowVersion) return;
       const before = state.project.rowVersion;
       try {
         await reload();
