@@ -19,6 +19,7 @@ mod directory;
 mod indicators;
 mod projects;
 mod queries;
+mod recompute;
 mod sessions;
 mod stages;
 mod transitions;
