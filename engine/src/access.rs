@@ -354,11 +354,6 @@ impl Scope {
         self.may(operation, target) && (!rule_of(operation).named.contains(&self.role) || roles.contains(&self.role))
     }
 
-    /// The caller's role (for messages that name it, not for decisions).
-    pub fn role(&self) -> Role {
-        self.role
-    }
-
     /// The condition on `projects` of the projects the caller may do `operation` on.
     pub fn projects(&self, operation: Operation) -> Condition {
         match self.reach(operation) {
