@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use engine::Engine;
 use engine::definition::Definition;
 use engine::model::{ChecklistMark, StagePlan, WorkflowVersion};
+use engine::service::ProjectBatch;
 
 use super::directory::{District, Organization};
 use super::enums::ProjectStatus;
@@ -17,22 +18,13 @@ use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
 
-/// What a page of projects shows, loaded for the whole page at once (a fixed number of
-/// statements whatever the page size). A project without it (one built from a mutation's
-/// or an event's result) loads the same things through the batch loaders.
-#[derive(Default)]
-pub struct Preloaded {
-    workflows: HashMap<i64, WorkflowVersion>,
-    districts: HashMap<i64, engine::model::District>,
-    organizations: HashMap<i64, engine::model::Organization>,
-    stages: HashMap<i64, Vec<StagePlan>>,
-    checklists: HashMap<i64, Vec<ChecklistMark>>,
-}
-
 /// A project: one run of a workflow in a district, for one or more organizations.
 pub struct Project {
     pub(crate) project: engine::model::Project,
-    data: Option<Arc<Preloaded>>,
+    /// What a page of projects shows, loaded for the whole page at once (a fixed number of
+    /// statements whatever the page size). A project without it (one built from an event's
+    /// result) loads the same things through the batch loaders.
+    data: Option<Arc<ProjectBatch>>,
 }
 
 impl Project {
@@ -45,7 +37,7 @@ impl Project {
     pub fn from_details(details: engine::model::ProjectDetails) -> Self {
         let id = details.project.id;
         let version = details.workflow.clone();
-        let data = Preloaded {
+        let data = ProjectBatch {
             workflows: HashMap::from([(version.id, version)]),
             districts: HashMap::from([(details.district.id, details.district.clone())]),
             organizations: HashMap::new(),
@@ -69,13 +61,7 @@ impl Project {
             .project_batch(actor, &projects)
             .await
             .map_err(crate::error::to_graphql)?;
-        let data = Arc::new(Preloaded {
-            workflows: batch.workflows,
-            districts: batch.districts,
-            organizations: batch.organizations,
-            stages: batch.stages,
-            checklists: batch.checklists,
-        });
+        let data = Arc::new(batch);
         Ok(projects
             .into_iter()
             .map(|project| Project {
