@@ -419,7 +419,8 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         assert!(!find(&c, move_button).await.is_enabled().await.unwrap(), "blocked by the checklist");
         find(&c, "#check-order").await.click().await.unwrap();
         let started = Instant::now();
-        while !find(&c, move_button).await.is_enabled().await.unwrap() {
+        // The page redraws after the tick: a button found just before it is stale, so try again.
+        while !find(&c, move_button).await.is_enabled().await.unwrap_or(false) {
             assert!(started.elapsed() < WAIT, "the transition never became possible");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
