@@ -1,11 +1,10 @@
 //! Input types of mutations and filters.
 
-use async_graphql::{ID, InputObject};
-use chrono::NaiveDate;
-
 use crate::types::enums::{Health, OrganizationKind, ProjectStatus, Role};
+use crate::types::scalars::Date;
+use async_graphql::{ID, InputObject};
 
-/// A new district.
+/// Новый район.
 #[derive(InputObject)]
 pub struct CreateDistrictInput {
     /// Название района.
@@ -16,7 +15,7 @@ pub struct CreateDistrictInput {
     pub time_zone: Option<String>,
 }
 
-/// A day off or a working day entered citing its act.
+/// Нерабочий или рабочий день, вносимый в календарь со ссылкой на акт.
 #[derive(InputObject)]
 pub struct AddCalendarDayInput {
     /// Для кого: вся страна или регион (администратор), район (администратор или координатор района).
@@ -26,7 +25,7 @@ pub struct AddCalendarDayInput {
     /// Район — для записи района.
     pub district_id: Option<ID>,
     /// Дата.
-    pub date: NaiveDate,
+    pub date: Date,
     /// `true` — рабочий день (например, суббота по переносу), `false` — нерабочий.
     pub working: bool,
     /// Что это за день, например «День города» или «Перенос выходного дня».
@@ -34,12 +33,12 @@ pub struct AddCalendarDayInput {
     /// Номер акта.
     pub act_number: String,
     /// Дата акта.
-    pub act_date: NaiveDate,
+    pub act_date: Date,
     /// Вид и название акта, например «Постановление администрации района».
     pub act_title: Option<String>,
 }
 
-/// A new organization.
+/// Новая организация.
 #[derive(InputObject)]
 pub struct CreateOrganizationInput {
     /// Район организации.
@@ -52,7 +51,7 @@ pub struct CreateOrganizationInput {
     pub email: Option<String>,
 }
 
-/// A new user.
+/// Новый пользователь.
 #[derive(InputObject)]
 pub struct CreateUserInput {
     /// Адрес электронной почты (логин).
@@ -70,16 +69,16 @@ pub struct CreateUserInput {
     pub organization_id: Option<ID>,
 }
 
-/// A due date set at launch.
+/// Срок этапа, который назначают при запуске.
 #[derive(InputObject)]
 pub struct StageDueInput {
     /// Ключ этапа.
     pub stage: String,
     /// Срок этапа.
-    pub date: NaiveDate,
+    pub date: Date,
 }
 
-/// A target set at launch.
+/// Цель показателя, которую задают при запуске.
 #[derive(InputObject)]
 pub struct IndicatorTargetInput {
     /// Код показателя.
@@ -88,7 +87,7 @@ pub struct IndicatorTargetInput {
     pub target: f64,
 }
 
-/// Launching a project.
+/// Запуск проекта по процессу.
 #[derive(InputObject)]
 pub struct LaunchProjectInput {
     /// Ключ процесса, например `tochka-rosta`.
@@ -100,7 +99,7 @@ pub struct LaunchProjectInput {
     /// Название; по умолчанию — название процесса и организации.
     pub title: Option<String>,
     /// Дата начала; по умолчанию — сегодня по времени района.
-    pub start_date: Option<NaiveDate>,
+    pub start_date: Option<Date>,
     /// Организации-участники (для процесса одной организации — ровно одна).
     pub participant_ids: Vec<ID>,
     /// Сроки этапов, которые назначает координатор.
@@ -119,13 +118,13 @@ impl LaunchProjectInput {
             workflow_version: self.workflow_version,
             district_id: crate::types::parse_id(&self.district_id, "districtId")?,
             title: self.title,
-            start_date: self.start_date,
+            start_date: self.start_date.map(Into::into),
             participants: self
                 .participant_ids
                 .iter()
                 .map(|id| crate::types::parse_id(id, "participantIds"))
                 .collect::<Result<_, _>>()?,
-            due_dates: self.due_dates.into_iter().map(|d| (d.stage, d.date)).collect(),
+            due_dates: self.due_dates.into_iter().map(|d| (d.stage, d.date.into())).collect(),
             indicator_targets: self
                 .indicator_targets
                 .into_iter()
@@ -135,7 +134,7 @@ impl LaunchProjectInput {
     }
 }
 
-/// Moving a project to another stage.
+/// Переход проекта в другой этап.
 #[derive(InputObject)]
 pub struct TransitionProjectInput {
     /// Проект.
@@ -148,7 +147,7 @@ pub struct TransitionProjectInput {
     pub comment: Option<String>,
 }
 
-/// Ticking a checklist item.
+/// Отметка пункта чек-листа или её снятие.
 #[derive(InputObject)]
 pub struct CompleteChecklistItemInput {
     /// Проект.
@@ -162,7 +161,7 @@ pub struct CompleteChecklistItemInput {
     pub done: bool,
 }
 
-/// Moving a stage's due date.
+/// Перенос срока этапа.
 #[derive(InputObject)]
 pub struct RescheduleStageInput {
     /// Проект.
@@ -170,14 +169,14 @@ pub struct RescheduleStageInput {
     /// Ключ этапа.
     pub stage: String,
     /// Новый срок этапа.
-    pub new_due: NaiveDate,
+    pub new_due: Date,
     /// Причина переноса (обязательна).
     pub reason: String,
     /// Версия проекта (`rowVersion`), которую вы видели; без неё версия не проверяется.
     pub expected_version: Option<i32>,
 }
 
-/// Cancelling a project.
+/// Отмена проекта.
 #[derive(InputObject)]
 pub struct CancelProjectInput {
     /// Проект.
@@ -188,7 +187,7 @@ pub struct CancelProjectInput {
     pub reason: String,
 }
 
-/// Which projects to list.
+/// Какие проекты показать: заданные условия действуют вместе.
 #[derive(InputObject, Default)]
 pub struct ProjectFilterInput {
     /// Район.
@@ -235,6 +234,6 @@ pub struct ReportFilterInput {
     pub organization_id: Option<ID>,
     /// Код показателя.
     pub indicator: Option<String>,
-    /// Период.
+    /// Период, записанный как в отчёте: `2025-Q1`, `2025-03`, `2025-H1`, `2025`, `2024/25` или `once`.
     pub period: Option<String>,
 }

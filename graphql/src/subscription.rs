@@ -82,7 +82,10 @@ impl Subscription {
     async fn project_events(
         &self,
         ctx: &Context<'_>,
-        district_id: Option<ID>,
+        #[graphql(desc = "Район; без него — все видимые вам проекты.")] district_id: Option<ID>,
+        #[graphql(
+            desc = "`id` последней полученной записи истории: поток продолжится после неё; без него — с текущего момента."
+        )]
         after: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ProjectEvent>>> {
         let actor = actor(ctx)?.clone();

@@ -67,7 +67,7 @@ export function alertBox(kind, ...content) {
 const dateFormat = new Intl.DateTimeFormat("ru-RU", { day: "numeric", month: "long", year: "numeric" });
 const shortDate = new Intl.DateTimeFormat("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric" });
 
-/** A NaiveDate (`2025-03-03`) as a JS date at local midnight. */
+/** A GraphQL `Date` (`2025-03-03`) as a JS date at local midnight. */
 export function parseDate(text) {
   if (!text) return null;
   const [y, m, d] = text.split("-").map(Number);
@@ -104,7 +104,7 @@ export function fmtShortDateTime(text, timeZone) {
   return new Intl.DateTimeFormat("ru-RU", options).format(new Date(text));
 }
 
-/** A date as `YYYY-MM-DD` (for NaiveDate inputs). */
+/** A date as `YYYY-MM-DD` (for GraphQL `Date` inputs). */
 export function isoDate(date) {
   const pad = (n) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;

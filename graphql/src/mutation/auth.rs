@@ -1,21 +1,21 @@
 use async_graphql::{Context, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use engine::Engine;
 
 use crate::context::Auth;
 use crate::error::GqlResult;
 use crate::types::directory::User;
+use crate::types::scalars::DateTime;
 
 #[derive(Default)]
 pub struct AuthMutation;
 
-/// A new session.
+/// Новый сеанс: токен, срок его действия и вошедший пользователь.
 #[derive(SimpleObject)]
 pub struct LoginPayload {
     /// Токен: передавайте его в заголовке `Authorization: Bearer <токен>`.
     pub token: String,
     /// Когда вход перестанет действовать.
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: DateTime,
     /// Вошедший пользователь.
     pub user: User,
 }
@@ -26,13 +26,13 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        #[graphql(secret)] password: String,
+        #[graphql(desc = "Адрес электронной почты (логин).")] email: String,
+        #[graphql(secret, desc = "Пароль.")] password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let session = ctx.data_unchecked::<Engine>().login(&email, &password).await.gql()?;
         Ok(LoginPayload {
             token: session.token,
-            expires_at: session.expires_at,
+            expires_at: session.expires_at.into(),
             user: User(session.user),
         })
     }

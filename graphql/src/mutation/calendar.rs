@@ -19,6 +19,7 @@ impl CalendarMutation {
     async fn add_calendar_day(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Где действует день, дата, рабочий он или нет, и акт, которым он установлен.")]
         input: AddCalendarDayInput,
     ) -> async_graphql::Result<CalendarEntry> {
         let actor = actor(ctx)?;
@@ -40,11 +41,11 @@ impl CalendarMutation {
         };
         let day = NewCalendarDay {
             scope,
-            date: input.date,
+            date: input.date.into(),
             working: input.working,
             title: input.title,
             act_number: input.act_number,
-            act_date: input.act_date,
+            act_date: input.act_date.into(),
             act_title: input.act_title,
         };
         Ok(CalendarEntry(

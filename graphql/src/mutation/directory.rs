@@ -14,7 +14,11 @@ pub struct DirectoryMutation;
 #[Object]
 impl DirectoryMutation {
     /// Новый район (администратор).
-    async fn create_district(&self, ctx: &Context<'_>, input: CreateDistrictInput) -> async_graphql::Result<District> {
+    async fn create_district(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Название, регион и часовой пояс района.")] input: CreateDistrictInput,
+    ) -> async_graphql::Result<District> {
         let actor = actor(ctx)?;
         let created = ctx
             .data_unchecked::<Engine>()
@@ -35,7 +39,7 @@ impl DirectoryMutation {
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrganizationInput,
+        #[graphql(desc = "Район, название, тип и почта организации.")] input: CreateOrganizationInput,
     ) -> async_graphql::Result<Organization> {
         let actor = actor(ctx)?;
         let new = NewOrganization {
@@ -53,7 +57,11 @@ impl DirectoryMutation {
     }
 
     /// Новый пользователь (администратор; координатор — руководители и наблюдатели своего района).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Почта, ФИО, пароль, роль, район или организация пользователя.")] input: CreateUserInput,
+    ) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
         let new = NewUser {
             email: input.email,

@@ -18,7 +18,7 @@ impl IndicatorMutation {
     async fn report_indicator(
         &self,
         ctx: &Context<'_>,
-        input: ReportIndicatorInput,
+        #[graphql(desc = "Проект, организация, показатель, период и значение.")] input: ReportIndicatorInput,
     ) -> async_graphql::Result<IndicatorReport> {
         let actor = actor(ctx)?;
         let report = NewReport {

@@ -16,7 +16,12 @@ pub struct ProjectMutation;
 #[Object]
 impl ProjectMutation {
     /// Запуск проекта по процессу: рассчитывается план всех этапов.
-    async fn launch_project(&self, ctx: &Context<'_>, input: LaunchProjectInput) -> async_graphql::Result<Project> {
+    async fn launch_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Процесс, район, участники, дата начала, назначаемые сроки и цели.")]
+        input: LaunchProjectInput,
+    ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
         let launch = input.into_engine()?;
         Ok(Project::from_details(
@@ -32,6 +37,7 @@ impl ProjectMutation {
     async fn transition_project(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Проект, этап, в который переходим, версия проекта и комментарий.")]
         input: TransitionProjectInput,
     ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
@@ -53,7 +59,7 @@ impl ProjectMutation {
     async fn complete_checklist_item(
         &self,
         ctx: &Context<'_>,
-        input: CompleteChecklistItemInput,
+        #[graphql(desc = "Проект, этап, пункт чек-листа и отметка.")] input: CompleteChecklistItemInput,
     ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
         let id = parse_id(&input.project_id, "projectId")?;
@@ -66,7 +72,11 @@ impl ProjectMutation {
     }
 
     /// Перенести срок этапа с указанием причины; базовый срок сохраняется.
-    async fn reschedule_stage(&self, ctx: &Context<'_>, input: RescheduleStageInput) -> async_graphql::Result<Project> {
+    async fn reschedule_stage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Проект, этап, новый срок и причина переноса.")] input: RescheduleStageInput,
+    ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
         let id = parse_id(&input.project_id, "projectId")?;
         let details = ctx
@@ -75,7 +85,7 @@ impl ProjectMutation {
                 actor,
                 id,
                 &input.stage,
-                input.new_due,
+                input.new_due.into(),
                 &input.reason,
                 input.expected_version,
             )
@@ -85,7 +95,11 @@ impl ProjectMutation {
     }
 
     /// Отменить проект с указанием причины.
-    async fn cancel_project(&self, ctx: &Context<'_>, input: CancelProjectInput) -> async_graphql::Result<Project> {
+    async fn cancel_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Проект, версия проекта и причина отмены.")] input: CancelProjectInput,
+    ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
         let id = parse_id(&input.project_id, "projectId")?;
         let details = ctx

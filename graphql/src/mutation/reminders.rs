@@ -36,7 +36,11 @@ impl ReminderMutation {
     async fn run_reminders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] dry_run: bool,
+        #[graphql(
+            default,
+            desc = "`true` — только показать, что было бы отправлено: ничего не отправляется и не записывается."
+        )]
+        dry_run: bool,
     ) -> async_graphql::Result<ReminderRun> {
         let actor = actor(ctx)?;
         let engine = ctx.data_unchecked::<Engine>();

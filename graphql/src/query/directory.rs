@@ -34,7 +34,7 @@ impl DirectoryQuery {
     async fn organizations(
         &self,
         ctx: &Context<'_>,
-        district_id: Option<ID>,
+        #[graphql(desc = "Район; без него — организации всех видимых вам районов.")] district_id: Option<ID>,
     ) -> async_graphql::Result<Vec<Organization>> {
         let actor = actor(ctx)?;
         let district_id = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;

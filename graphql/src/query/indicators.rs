@@ -18,7 +18,7 @@ impl IndicatorQuery {
     async fn indicator_reports(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ReportFilterInput>,
+        #[graphql(desc = "Условия отбора; без них — все видимые вам отчёты.")] filter: Option<ReportFilterInput>,
     ) -> async_graphql::Result<Vec<IndicatorReport>> {
         let actor = actor(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -51,7 +51,12 @@ impl IndicatorQuery {
 
     /// Сводка района (без `districtId` — вашего района, а администратору и наблюдателю
     /// региона — всех районов).
-    async fn dashboard(&self, ctx: &Context<'_>, district_id: Option<ID>) -> async_graphql::Result<Dashboard> {
+    async fn dashboard(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Район; без него — ваш район, а администратору и наблюдателю региона — все районы.")]
+        district_id: Option<ID>,
+    ) -> async_graphql::Result<Dashboard> {
         let actor = actor(ctx)?;
         let district_id = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;
         Ok(Dashboard(

@@ -18,8 +18,13 @@ impl NotificationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Только письма в этом состоянии.")] status: Option<NotificationStatus>,
-        project_id: Option<ID>,
-        #[graphql(default = 100, validator(minimum = 1, maximum = 500))] first: i32,
+        #[graphql(desc = "Только письма об этом проекте.")] project_id: Option<ID>,
+        #[graphql(
+            desc = "Сколько писем вернуть, от 1 до 500.",
+            default = 100,
+            validator(minimum = 1, maximum = 500)
+        )]
+        first: i32,
     ) -> async_graphql::Result<Vec<Notification>> {
         let actor = actor(ctx)?;
         let filter = NotificationFilter {

@@ -1,24 +1,17 @@
-use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object};
 use engine::Engine;
 use engine::service::{MAX_PAGE, ProjectFilter};
 
 use crate::context::actor;
 use crate::error::{GqlResult, invalid};
 use crate::inputs::ProjectFilterInput;
+use crate::types::connection::{ProjectConnection, ProjectCursor};
 use crate::types::parse_id;
 use crate::types::project::Project;
 use crate::types::stage::ProjectStage;
 
 #[derive(Default)]
 pub struct ProjectQuery;
-
-/// Extra fields of the project list.
-#[derive(SimpleObject)]
-pub struct ProjectConnectionFields {
-    /// Сколько всего проектов подходит под фильтр.
-    pub total_count: u64,
-}
 
 /// A stage waiting for the caller.
 pub struct Task {
@@ -38,29 +31,24 @@ impl Task {
     }
 }
 
-/// An opaque cursor: the project id.
-pub struct ProjectCursor(i64);
-
-impl CursorType for ProjectCursor {
-    type Error = std::num::ParseIntError;
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        s.strip_prefix("p").unwrap_or(s).parse().map(ProjectCursor)
-    }
-    fn encode_cursor(&self) -> String {
-        format!("p{}", self.0)
-    }
-}
-
 #[Object]
 impl ProjectQuery {
     /// Проекты, которые вам видны, новые первыми; фильтры сужают список.
     async fn projects(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ProjectFilterInput>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        #[graphql(desc = "Условия отбора; без них — все видимые вам проекты.")] filter: Option<ProjectFilterInput>,
+        #[graphql(
+            desc = "Сколько проектов вернуть, от 1 до 100.",
+            default = 20,
+            validator(minimum = 1, maximum = 100)
+        )]
+        first: i32,
+        #[graphql(
+            desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
+        )]
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<ProjectCursor, Project, ProjectConnectionFields, EmptyFields>> {
+    ) -> async_graphql::Result<ProjectConnection> {
         let actor = actor(ctx)?;
         let filter = filter.unwrap_or_default();
         let engine_filter = ProjectFilter {
@@ -83,8 +71,7 @@ impl ProjectQuery {
         let after = after
             .as_deref()
             .map(|c| {
-                ProjectCursor::decode_cursor(c)
-                    .map_err(|_| invalid("after", format!("«{c}» — не курсор списка проектов.")))
+                ProjectCursor::decode(c).ok_or_else(|| invalid("after", format!("«{c}» — не курсор списка проектов.")))
             })
             .transpose()?;
         let page = ctx
@@ -97,22 +84,21 @@ impl ProjectQuery {
             )
             .await
             .gql()?;
-        let mut connection = Connection::with_additional_fields(
+        let projects = Project::page(ctx.data_unchecked::<Engine>(), actor, page.items).await?;
+        Ok(ProjectConnection::new(
+            projects,
             after.is_some(),
             page.has_next_page,
-            ProjectConnectionFields {
-                total_count: page.total_count,
-            },
-        );
-        let projects = Project::page(ctx.data_unchecked::<Engine>(), actor, page.items).await?;
-        connection
-            .edges
-            .extend(projects.into_iter().map(|p| Edge::new(ProjectCursor(p.project.id), p)));
-        Ok(connection)
+            page.total_count,
+        ))
     }
 
     /// Один проект.
-    async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Project> {
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Идентификатор проекта.")] id: ID,
+    ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
         let id = parse_id(&id, "id")?;
         Ok(Project::from_details(

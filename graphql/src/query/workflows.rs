@@ -14,7 +14,7 @@ impl WorkflowQuery {
     async fn workflows(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] all_versions: bool,
+        #[graphql(default, desc = "`true` — все версии каждого процесса, а не только последняя.")] all_versions: bool,
     ) -> async_graphql::Result<Vec<Workflow>> {
         actor(ctx)?;
         let mut versions = ctx.data_unchecked::<Engine>().workflow_versions().await.gql()?;
@@ -33,7 +33,12 @@ impl WorkflowQuery {
     }
 
     /// Один процесс: указанная версия или последняя.
-    async fn workflow(&self, ctx: &Context<'_>, key: String, version: Option<i32>) -> async_graphql::Result<Workflow> {
+    async fn workflow(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Ключ процесса, например `tochka-rosta`.")] key: String,
+        #[graphql(desc = "Номер версии; без него — последняя.")] version: Option<i32>,
+    ) -> async_graphql::Result<Workflow> {
         actor(ctx)?;
         Ok(Workflow(
             ctx.data_unchecked::<Engine>()

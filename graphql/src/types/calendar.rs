@@ -11,6 +11,7 @@ use engine::service::{
 };
 
 use super::directory::District;
+use super::scalars::Date;
 use super::to_id;
 
 /// A subject of the Federation, with the days off its law adds.
@@ -49,7 +50,7 @@ impl Region {
     }
 }
 
-/// Where a day off comes from.
+/// Откуда известен нерабочий (или рабочий) день.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::calendar::DayOrigin")]
 pub enum CalendarDayOrigin {
@@ -65,11 +66,11 @@ pub enum CalendarDayOrigin {
     DistrictOverride,
 }
 
-/// One day that is not an ordinary weekday or weekend.
+/// День, который отличается от обычного будня или выходного: праздник, перенос, региональный или внесённый день.
 #[derive(SimpleObject)]
 pub struct CalendarDay {
     /// Дата.
-    pub date: NaiveDate,
+    pub date: Date,
     /// Рабочий ли это день (суббота, ставшая рабочей) или нерабочий.
     pub working: bool,
     /// Что это за день.
@@ -80,7 +81,7 @@ pub struct CalendarDay {
     pub origin: CalendarDayOrigin,
 }
 
-/// Where an entered day applies.
+/// Где действует внесённый день.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarScopeKind {
     /// Вся страна.
@@ -124,8 +125,8 @@ impl CalendarEntry {
         }
     }
     /// Дата.
-    async fn date(&self) -> NaiveDate {
-        self.0.date
+    async fn date(&self) -> Date {
+        self.0.date.into()
     }
     /// Рабочий день (`true`) или нерабочий (`false`).
     async fn working(&self) -> bool {
@@ -140,8 +141,8 @@ impl CalendarEntry {
         &self.0.act_number
     }
     /// Дата акта.
-    async fn act_date(&self) -> NaiveDate {
-        self.0.act_date
+    async fn act_date(&self) -> Date {
+        self.0.act_date.into()
     }
     /// Вид и название акта.
     async fn act_title(&self) -> &str {
@@ -194,7 +195,7 @@ impl DistrictCalendar {
             .days
             .iter()
             .map(|d| CalendarDay {
-                date: d.date,
+                date: d.date.into(),
                 working: d.working,
                 title: d.title.clone(),
                 source: d.source.clone(),
@@ -228,8 +229,8 @@ impl PlannedStage {
             .map_or_else(|| self.plan.stage_key.clone(), |s| s.title.clone())
     }
     /// Срок этапа; нет — у этапа нет срока.
-    async fn due(&self) -> Option<NaiveDate> {
-        self.plan.due
+    async fn due(&self) -> Option<Date> {
+        self.plan.due.map(Date::from)
     }
     /// Срок назначен при запуске (вами), а не рассчитан.
     async fn fixed(&self) -> bool {
@@ -259,8 +260,8 @@ impl LaunchPreview {
         &self.0.title
     }
     /// Дата начала.
-    async fn start_date(&self) -> NaiveDate {
-        self.0.start
+    async fn start_date(&self) -> Date {
+        self.0.start.into()
     }
     /// Сроки всех этапов.
     async fn stages(&self) -> Vec<PlannedStage> {

@@ -1,13 +1,11 @@
 //! The district dashboard.
 
-use async_graphql::{ID, Object, SimpleObject};
-use chrono::NaiveDate;
-
 use super::enums::Health;
+use super::scalars::Date;
 use super::to_id;
+use async_graphql::{ID, Object, SimpleObject};
 
-/// Сводка района: проекты по процессам, этапам и состоянию, просрочки, несданные отчёты,
-/// сравнение организаций по достижению показателей.
+/// The dashboard of a district (or of all the caller's districts), as the engine computed it.
 pub struct Dashboard(pub engine::service::Dashboard);
 
 /// Число проектов под названием.
@@ -48,7 +46,7 @@ pub struct OverdueItem {
     /// Название этапа.
     pub stage_title: String,
     /// Срок этапа.
-    pub due: NaiveDate,
+    pub due: Date,
     /// Дней просрочки.
     pub days_overdue: i64,
 }
@@ -71,7 +69,7 @@ pub struct MissingReportItem {
     /// Период, за который не сдан отчёт.
     pub period: String,
     /// Срок сдачи.
-    pub deadline: NaiveDate,
+    pub deadline: Date,
     /// Дней после срока.
     pub days_late: i64,
 }
@@ -101,6 +99,8 @@ fn counts(list: &[engine::service::Count]) -> Vec<CountItem> {
         .collect()
 }
 
+/// Сводка района: проекты по процессам, этапам и состоянию, просрочки, несданные отчёты,
+/// сравнение организаций по достижению показателей.
 #[Object]
 impl Dashboard {
     /// Район (нет — все доступные районы).
@@ -139,7 +139,7 @@ impl Dashboard {
                 project_title: o.project_title.clone(),
                 stage_key: o.stage_key.clone(),
                 stage_title: o.stage_title.clone(),
-                due: o.due,
+                due: o.due.into(),
                 days_overdue: o.days_overdue,
             })
             .collect()
@@ -157,14 +157,17 @@ impl Dashboard {
                 indicator: m.indicator_key.clone(),
                 indicator_title: m.indicator_title.clone(),
                 period: m.period.clone(),
-                deadline: m.deadline,
+                deadline: m.deadline.into(),
                 days_late: m.days_late,
             })
             .collect()
     }
     /// Организации по достижению показателей, лучшие первыми: по всем показателям или, с
     /// `indicator`, по одному (например, по критерию мониторинга `k2`).
-    async fn organizations(&self, indicator: Option<String>) -> Vec<OrganizationStandingItem> {
+    async fn organizations(
+        &self,
+        #[graphql(desc = "Код показателя, например `k2`; без него — по всем показателям.")] indicator: Option<String>,
+    ) -> Vec<OrganizationStandingItem> {
         let list = match &indicator {
             Some(key) => self.0.organizations_by_indicator(key),
             None => self.0.organizations.clone(),

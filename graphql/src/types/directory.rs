@@ -1,10 +1,9 @@
 //! Districts, organizations, users.
 
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
-
 use super::enums::{OrganizationKind, Role};
+use super::scalars::DateTime;
 use super::to_id;
+use async_graphql::{Context, ID, Object};
 
 /// A municipal district (муниципальный район): the unit a coordinator runs.
 pub struct District(pub engine::model::District);
@@ -105,7 +104,7 @@ impl User {
             .map(Organization))
     }
     /// Когда пользователь создан.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::Enum;
 
-/// A user's role.
+/// Роль пользователя: от неё зависит, что он видит и что может делать.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::Role")]
 pub enum Role {
@@ -16,7 +16,7 @@ pub enum Role {
     Observer,
 }
 
-/// The kind of an organization.
+/// Тип организации.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::model::OrganizationKind")]
 pub enum OrganizationKind {
@@ -32,7 +32,7 @@ pub enum OrganizationKind {
     Other,
 }
 
-/// Where a project is in its life.
+/// Состояние проекта.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::model::ProjectStatus")]
 pub enum ProjectStatus {
@@ -44,7 +44,7 @@ pub enum ProjectStatus {
     Cancelled,
 }
 
-/// Whether a workflow runs for one organization or for a district.
+/// Для кого процесс: для одной организации или для района.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::definition::Scope")]
 pub enum Scope {
@@ -54,7 +54,7 @@ pub enum Scope {
     District,
 }
 
-/// The value type of an indicator.
+/// Тип значения показателя.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::definition::IndicatorType")]
 pub enum IndicatorType {
@@ -68,7 +68,7 @@ pub enum IndicatorType {
     Boolean,
 }
 
-/// How often an indicator is reported.
+/// Как часто сдают отчёты по показателю (в скобках — как записывается период).
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::period::Periodicity")]
 pub enum Periodicity {
@@ -86,7 +86,7 @@ pub enum Periodicity {
     Once,
 }
 
-/// Whether more of an indicator is better.
+/// Что лучше для показателя: большее или меньшее значение.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::definition::Direction")]
 pub enum Direction {
@@ -96,7 +96,7 @@ pub enum Direction {
     Lower,
 }
 
-/// What happened to a project.
+/// Что произошло с проектом.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::model::EventKind")]
 pub enum HistoryKind {
@@ -114,7 +114,7 @@ pub enum HistoryKind {
     Recomputed,
 }
 
-/// A traffic light, computed from the plan and the reports.
+/// Светофор: рассчитывается по срокам этапов и сданным отчётам.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::health::Health")]
 pub enum Health {
@@ -128,7 +128,7 @@ pub enum Health {
     Red,
 }
 
-/// Why someone is reminded.
+/// О чём напоминание.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::reminders::ReminderKind")]
 pub enum ReminderKind {
@@ -140,7 +140,7 @@ pub enum ReminderKind {
     ReportMissing,
 }
 
-/// Where an email of the outbox is on its way.
+/// Где письмо из очереди отправки сейчас.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::reminders::NotificationStatus")]
 pub enum NotificationStatus {

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Json, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
 use engine::definition::Definition;
 use engine::model::{EventDetails, EventKind};
 
 use super::enums::HistoryKind;
+use super::scalars::{DateTime, Json};
 use super::to_id;
 
 /// One entry of a project's history.
@@ -39,8 +40,8 @@ impl HistoryEntry {
         to_id(self.event.project_id)
     }
     /// Когда это произошло.
-    async fn at(&self) -> DateTime<Utc> {
-        self.event.at
+    async fn at(&self) -> DateTime {
+        self.event.at.into()
     }
     /// Что произошло.
     async fn kind(&self) -> HistoryKind {
@@ -125,8 +126,9 @@ impl HistoryEntry {
             }
         }
     }
-    /// Подробности (JSON).
-    async fn details(&self) -> Json<serde_json::Value> {
-        Json(self.event.details.to_json().unwrap_or(serde_json::Value::Null))
+    /// Подробности записи в JSON; состав зависит от `kind` (например, у переноса срока —
+    /// `from`, `to`, `baseline` в виде дат `ГГГГ-ММ-ДД`); `null` — подробностей нет.
+    async fn details(&self) -> Json {
+        Json::from(self.event.details.to_json().unwrap_or(serde_json::Value::Null))
     }
 }

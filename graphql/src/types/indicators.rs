@@ -1,15 +1,15 @@
 //! Indicator reports, plan against fact, and project health.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
-
 use super::directory::Organization;
 use super::enums::Health;
+use super::scalars::DateTime;
 use super::to_id;
+use async_graphql::{Context, ID, Object, SimpleObject};
 
-/// Значение показателя, сданное организацией за период (последняя редакция).
+/// A reported value of an indicator, in its latest revision.
 pub struct IndicatorReport(pub engine::model::IndicatorReport);
 
+/// Значение показателя, сданное организацией за период (последняя редакция).
 #[Object]
 impl IndicatorReport {
     /// Идентификатор отчёта.
@@ -50,8 +50,8 @@ impl IndicatorReport {
         crate::loaders::of(ctx)?.user_names.load_one(id).await
     }
     /// Когда сдано.
-    async fn reported_at(&self) -> DateTime<Utc> {
-        self.0.reported_at
+    async fn reported_at(&self) -> DateTime {
+        self.0.reported_at.into()
     }
     /// Номер редакции: 1 — первый отчёт, больше — исправления.
     async fn revision(&self) -> i32 {
@@ -70,7 +70,7 @@ impl IndicatorReport {
                 value: r.value,
                 comment: r.comment.clone(),
                 reported_by: r.reported_by.and_then(|id| names.get(&id).cloned()),
-                reported_at: r.reported_at,
+                reported_at: r.reported_at.into(),
             })
             .collect())
     }
@@ -88,7 +88,7 @@ pub struct ReportRevision {
     /// Кто сдал эту редакцию.
     pub reported_by: Option<String>,
     /// Когда сдана эта редакция.
-    pub reported_at: DateTime<Utc>,
+    pub reported_at: DateTime,
 }
 
 /// План и факт за один период.
@@ -106,13 +106,14 @@ pub struct PeriodFact {
     pub achievement: Option<f64>,
 }
 
-/// Как организация выполняет показатель проекта.
+/// How one participant does on one indicator of a project.
 pub struct IndicatorProgress {
     pub(crate) progress: engine::model::IndicatorProgress,
     pub(crate) title: String,
     pub(crate) unit: String,
 }
 
+/// Как организация-участник выполняет показатель проекта: цель, факт, достижение и светофор.
 #[Object]
 impl IndicatorProgress {
     /// Код показателя.

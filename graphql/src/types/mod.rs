@@ -3,6 +3,7 @@
 //! fixed number of statements.
 
 pub mod calendar;
+pub mod connection;
 pub mod dashboard;
 pub mod directory;
 pub mod enums;
@@ -10,6 +11,7 @@ pub mod history;
 pub mod indicators;
 pub mod notification;
 pub mod project;
+pub mod scalars;
 pub mod stage;
 pub mod workflow;
 

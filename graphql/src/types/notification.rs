@@ -1,14 +1,14 @@
 //! The reminder outbox as administrators see it.
 
-use async_graphql::{ID, Object};
-use chrono::{DateTime, NaiveDate, Utc};
-
 use super::enums::{NotificationStatus, ReminderKind};
+use super::scalars::{Date, DateTime};
 use super::to_id;
+use async_graphql::{ID, Object};
 
-/// Письмо-напоминание в очереди.
+/// An email of the reminder outbox.
 pub struct Notification(pub engine::reminders::Notification);
 
+/// Письмо-напоминание в очереди отправки.
 #[Object]
 impl Notification {
     /// Идентификатор.
@@ -36,20 +36,20 @@ impl Notification {
         self.0.attempts
     }
     /// Когда следующая попытка.
-    async fn next_attempt_at(&self) -> DateTime<Utc> {
-        self.0.next_attempt_at
+    async fn next_attempt_at(&self) -> DateTime {
+        self.0.next_attempt_at.into()
     }
     /// Ошибка последней попытки.
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
     /// Когда поставлено в очередь.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// Когда отправлено.
-    async fn sent_at(&self) -> Option<DateTime<Utc>> {
-        self.0.sent_at
+    async fn sent_at(&self) -> Option<DateTime> {
+        self.0.sent_at.map(DateTime::from)
     }
     /// Содержание напоминания.
     async fn reminder(&self) -> Option<Reminder> {
@@ -57,9 +57,10 @@ impl Notification {
     }
 }
 
-/// Одно напоминание.
+/// One reminder: a due date or a missing report someone is told about.
 pub struct Reminder(pub engine::reminders::ReminderItem);
 
+/// Одно напоминание: кому, о каком проекте и сроке.
 #[Object]
 impl Reminder {
     /// Вид напоминания.
@@ -91,8 +92,8 @@ impl Reminder {
         self.0.period.as_deref()
     }
     /// Срок этапа или срок сдачи отчёта.
-    async fn due(&self) -> NaiveDate {
-        self.0.due
+    async fn due(&self) -> Date {
+        self.0.due.into()
     }
     /// Дней до срока или после него.
     async fn days(&self) -> i64 {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use engine::Engine;
 use engine::definition::Definition;
 use engine::model::{ChecklistMark, StagePlan, WorkflowVersion};
@@ -14,6 +14,7 @@ use super::directory::{District, Organization};
 use super::enums::ProjectStatus;
 use super::history::HistoryEntry;
 use super::indicators::{IndicatorProgress, ProjectHealth};
+use super::scalars::{Date, DateTime};
 use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
@@ -184,20 +185,20 @@ impl Project {
         self.project.row_version
     }
     /// Дата начала проекта.
-    async fn start_date(&self) -> NaiveDate {
-        self.project.start_date
+    async fn start_date(&self) -> Date {
+        self.project.start_date.into()
     }
     /// Когда проект создан (запущен).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.project.created_at
+    async fn created_at(&self) -> DateTime {
+        self.project.created_at.into()
     }
     /// Когда проект изменялся в последний раз.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.project.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.project.updated_at.into()
     }
     /// Когда проект завершён или отменён.
-    async fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.project.closed_at
+    async fn closed_at(&self) -> Option<DateTime> {
+        self.project.closed_at.map(DateTime::from)
     }
     /// Процесс (в той версии, с которой проект запущен).
     async fn workflow(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Workflow>> {
@@ -309,7 +310,7 @@ impl Project {
     }
 }
 
-/// A target set at launch.
+/// Цель показателя, заданная при запуске проекта.
 #[derive(SimpleObject)]
 pub struct IndicatorTarget {
     /// Код показателя.
@@ -318,7 +319,8 @@ pub struct IndicatorTarget {
     pub target: f64,
 }
 
-/// A transition the caller may take now (or could, once `blockers` are resolved).
+/// Переход из текущего этапа, доступный вам: сейчас или когда будет устранено то, что
+/// перечислено в `blockers`.
 #[derive(SimpleObject)]
 pub struct AvailableTransition {
     /// Ключ этапа, в который ведёт переход.

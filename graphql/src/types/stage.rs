@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use async_graphql::{ID, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use engine::definition::Definition;
 use engine::model::{ChecklistMark, StagePlan};
 
 use super::enums::Role;
+use super::scalars::{Date, DateTime};
 use super::to_id;
 
 /// One stage of a project's plan.
@@ -53,12 +54,12 @@ impl ProjectStage {
             .unwrap_or_default()
     }
     /// Базовый срок, рассчитанный при запуске; не меняется.
-    async fn baseline_due(&self) -> Option<NaiveDate> {
-        self.plan.baseline_due
+    async fn baseline_due(&self) -> Option<Date> {
+        self.plan.baseline_due.map(Date::from)
     }
     /// Текущий срок (после переносов и пересчёта).
-    async fn current_due(&self) -> Option<NaiveDate> {
-        self.plan.current_due
+    async fn current_due(&self) -> Option<Date> {
+        self.plan.current_due.map(Date::from)
     }
     /// Текущий срок рассчитан по предварительному календарю (постановление о переносах или даты
     /// региональных праздников ещё не известны) и может сдвинуться.
@@ -70,12 +71,12 @@ impl ProjectStage {
         self.plan.due_fixed
     }
     /// Когда проект вошёл в этап; нет — ещё не входил.
-    async fn entered_at(&self) -> Option<DateTime<Utc>> {
-        self.plan.entered_at
+    async fn entered_at(&self) -> Option<DateTime> {
+        self.plan.entered_at.map(DateTime::from)
     }
     /// Когда этап завершён; нет — ещё не завершён.
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.plan.completed_at
+    async fn completed_at(&self) -> Option<DateTime> {
+        self.plan.completed_at.map(DateTime::from)
     }
     /// Это текущий этап проекта.
     async fn is_current(&self) -> bool {
@@ -106,7 +107,7 @@ impl ProjectStage {
                     key: item.key.clone(),
                     title: item.title.clone(),
                     done: mark.is_some_and(|m| m.done),
-                    marked_at: mark.map(|m| m.marked_at),
+                    marked_at: mark.map(|m| m.marked_at.into()),
                     marked_by: mark.and_then(|m| m.marked_by).map(to_id),
                 }
             })
@@ -114,7 +115,7 @@ impl ProjectStage {
     }
 }
 
-/// A checklist item and whether it is ticked.
+/// Пункт чек-листа этапа проекта и его отметка.
 #[derive(SimpleObject)]
 pub struct ChecklistItemState {
     /// Ключ пункта.
@@ -124,7 +125,7 @@ pub struct ChecklistItemState {
     /// Пункт отмечен.
     pub done: bool,
     /// Когда отметку поставили или сняли в последний раз.
-    pub marked_at: Option<DateTime<Utc>>,
+    pub marked_at: Option<DateTime>,
     /// Кто поставил или снял отметку (идентификатор пользователя).
     pub marked_by: Option<ID>,
 }

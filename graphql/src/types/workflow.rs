@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use engine::definition::{Definition, Target};
 
 use super::enums::{Direction, IndicatorType, Periodicity, Role, Scope};
+use super::scalars::DateTime;
 
 /// One version of a workflow: its stages, transitions and indicators.
 pub struct Workflow(pub engine::model::WorkflowVersion);
@@ -35,8 +35,8 @@ impl Workflow {
         self.0.definition.scope().into()
     }
     /// Когда эта версия появилась.
-    async fn registered_at(&self) -> DateTime<Utc> {
-        self.0.registered_at
+    async fn registered_at(&self) -> DateTime {
+        self.0.registered_at.into()
     }
     /// Этапы по порядку; с первого проект начинается.
     async fn stages(&self) -> Vec<WorkflowStage> {
@@ -113,7 +113,7 @@ impl WorkflowStage {
     }
 }
 
-/// A checklist item of a stage.
+/// Пункт чек-листа этапа процесса.
 #[derive(SimpleObject, Clone)]
 pub struct ChecklistItemDefinition {
     /// Ключ пункта.
@@ -122,7 +122,7 @@ pub struct ChecklistItemDefinition {
     pub title: String,
 }
 
-/// A move between stages and its conditions.
+/// Переход между этапами процесса и его условия.
 #[derive(SimpleObject)]
 pub struct WorkflowTransition {
     /// Ключ этапа, из которого переход.
@@ -153,7 +153,7 @@ fn transition(t: &engine::definition::Transition) -> WorkflowTransition {
     }
 }
 
-/// An indicator reported by participants.
+/// Показатель, по которому участники сдают отчёты.
 #[derive(SimpleObject)]
 pub struct Indicator {
     /// Код показателя, например `2.1`.
