@@ -17,6 +17,11 @@
 //! | the time zone of that schedule | `remind_time_zone` | `PO_REMIND_TZ` | `Europe/Moscow` |
 //! | attempts before an email is marked failed | `mail_max_attempts` | `PO_MAIL_MAX_ATTEMPTS` | 8 |
 //! | GraphQL operations and exports run at once | `max_concurrent_requests` | `PO_MAX_CONCURRENT_REQUESTS` | 16 |
+//! | whether callers who have not signed in may read the schema | `anonymous_introspection` | `PO_ANONYMOUS_INTROSPECTION` (`true`/`false`) | `true` |
+//! | origins other sites may call the API from (CORS), comma-separated | `cors_origins` | `PO_CORS_ORIGINS` | none |
+//! | bearer token of `/metrics` (without it, loopback callers only) | `metrics_token` | `PO_METRICS_TOKEN` | none |
+//!
+//! `Strict-Transport-Security` is sent when `base_url` starts with `https://`.
 //!
 //! The file is `--config FILE` (or `PO_CONFIG`), else `./project-office.toml` when it exists.
 //! The database URL may hold a password, so it is kept as a secret that never prints.
@@ -45,6 +50,9 @@ struct FileConfig {
     remind_time_zone: Option<String>,
     mail_max_attempts: Option<i32>,
     max_concurrent_requests: Option<usize>,
+    anonymous_introspection: Option<bool>,
+    cors_origins: Option<Vec<String>>,
+    metrics_token: Option<String>,
 }
 
 /// The resolved configuration.
@@ -64,6 +72,9 @@ pub struct Config {
     pub mail_max_attempts: i32,
     /// GraphQL operations and exports executed at once; the rest wait (README, "Performance").
     pub max_concurrent_requests: usize,
+    pub anonymous_introspection: bool,
+    pub cors_origins: Vec<String>,
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {
@@ -166,7 +177,41 @@ impl Config {
         if max_concurrent_requests < 1 {
             bail!("max_concurrent_requests (PO_MAX_CONCURRENT_REQUESTS) must be at least 1");
         }
+        let anonymous_introspection = match env("PO_ANONYMOUS_INTROSPECTION") {
+            Some(v) => match v.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                other => bail!("PO_ANONYMOUS_INTROSPECTION «{other}» is neither true nor false"),
+            },
+            None => from_file.anonymous_introspection.unwrap_or(true),
+        };
+        let cors_origins = match env("PO_CORS_ORIGINS") {
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None => from_file.cors_origins.unwrap_or_default(),
+        };
+        for origin in &cors_origins {
+            let valid = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .is_some_and(|host| !host.is_empty() && !host.contains(['/', ' ', '?', '#']));
+            if !valid {
+                bail!(
+                    "PO_CORS_ORIGINS / cors_origins: «{origin}» is not an origin (write it as https://host or https://host:port, without a path)"
+                );
+            }
+        }
+        let metrics_token = env("PO_METRICS_TOKEN")
+            .or(from_file.metrics_token)
+            .filter(|t| !t.is_empty());
         Ok(Config {
+            anonymous_introspection,
+            cors_origins,
+            metrics_token: metrics_token.map(SecretString::from),
             smtp_url: env("SMTP_URL").or(from_file.smtp_url).map(SecretString::from),
             mail_from: env("PO_MAIL_FROM")
                 .or(from_file.mail_from)

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use engine::Engine;
 use graphql::ServerConfig;
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 
@@ -33,6 +34,10 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
     }
     let limits = ServerConfig {
         max_concurrent_requests: config.max_concurrent_requests,
+        anonymous_introspection: config.anonymous_introspection,
+        cors_origins: config.cors_origins.clone(),
+        metrics_token: config.metrics_token.as_ref().map(|t| t.expose_secret().to_owned()),
+        hsts: config.base_url.starts_with("https://"),
         ..ServerConfig::default()
     };
     let router = router(engine.clone(), &reminders, &limits);
@@ -48,7 +53,7 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
             let _ = stopped.wait_for(|s| *s).await;
         },
     ));
-    graphql::server::serve(listener, router, shutdown_signal()).await?;
+    graphql::server::serve_with(listener, router, limits.header_timeout, shutdown_signal()).await?;
     let _ = stop.send(true);
     let _ = scheduler.await;
     tracing::info!("stopped");

@@ -52,6 +52,21 @@ pub fn invalid(field: &str, message: impl Into<String>) -> async_graphql::Error 
     })
 }
 
+/// The response to an operation that ran longer than `timeout`: `TIMEOUT`.
+pub fn timed_out(timeout: std::time::Duration) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "Запрос выполнялся дольше {} с и прерван. Запросите меньше данных за раз или повторите позже.",
+            timeout.as_secs()
+        ),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "TIMEOUT");
+    error.extensions = Some(extensions);
+    async_graphql::Response::from_errors(vec![error])
+}
+
 /// Engine results in resolvers: `engine_call().await.map_err(to_graphql)?` spelled `.gql()?`.
 pub trait GqlResult<T> {
     fn gql(self) -> async_graphql::Result<T>;

@@ -18,13 +18,16 @@ pub struct ReminderRuntime {
     pub settings: engine::reminders::DeliverySettings,
 }
 
-/// Builds the schema over an engine, with depth and complexity limits from `config`.
+/// Builds the schema over an engine, with the operation limits of `config.limits`
+/// ([`crate::limits`]) and its introspection policy.
 /// Tracing is one span per operation, made by the HTTP layer (`crate::http`); a span per
 /// resolved field (async-graphql's `Tracing` extension) would cost more than it tells.
 pub fn build_schema(engine: engine::Engine, config: &ServerConfig, reminders: Option<ReminderRuntime>) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
+        .extension(crate::limits::CostLimits::new(config.limits))
+        .extension(crate::limits::IntrospectionPolicy {
+            anonymous: config.anonymous_introspection,
+        })
         .data(engine);
     if let Some(runtime) = reminders {
         builder = builder.data(runtime);
@@ -78,6 +81,94 @@ mod tests {
                 "engine errors name `{name}`, which no input or argument of the schema has"
             );
         }
+    }
+
+    /// Every description a client can read is Russian: each of our types, fields, arguments,
+    /// input fields and enum values has one, with at least one Cyrillic letter. Skipped: the
+    /// introspection types (`__…`), the spec's scalars, and the built-in directives
+    /// (`@include`, `@skip`, `@deprecated`, `@specifiedBy`, `@oneOf`) — the GraphQL spec and
+    /// async-graphql define and describe those, not us. A directive of our own is checked.
+    #[tokio::test]
+    async fn every_type_field_argument_and_value_has_a_russian_description() {
+        const SPEC_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+        const BUILT_IN_DIRECTIVES: [&str; 5] = ["include", "skip", "deprecated", "specifiedBy", "oneOf"];
+        const INTROSPECTION: &str = r#"{ __schema {
+            types {
+                name description
+                fields(includeDeprecated: true) { name description args { name description } }
+                inputFields { name description }
+                enumValues(includeDeprecated: true) { name description }
+            }
+            directives { name description args { name description } }
+        } }"#;
+
+        let schema =
+            async_graphql::Schema::build(super::Query::default(), super::Mutation::default(), super::Subscription)
+                .finish();
+        let response = schema.execute(INTROSPECTION).await;
+        assert!(
+            response.errors.is_empty(),
+            "introspection failed: {:?}",
+            response.errors
+        );
+        let data = response.data.into_json().expect("introspection result as JSON");
+        let schema = &data["__schema"];
+
+        let mut offenders = Vec::new();
+        let mut check = |what: String, item: &serde_json::Value| {
+            let description = item["description"].as_str().unwrap_or_default().trim();
+            if description.is_empty() {
+                offenders.push(format!("{what}: no description"));
+            } else if !description
+                .chars()
+                .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
+            {
+                offenders.push(format!("{what}: not Russian: «{description}»"));
+            }
+        };
+        let list = |value: &serde_json::Value| value.as_array().cloned().unwrap_or_default();
+        let name = |value: &serde_json::Value| value["name"].as_str().unwrap_or_default().to_string();
+
+        let types = list(&schema["types"]);
+        assert!(types.len() > 50, "introspection listed only {} types", types.len());
+        for ty in &types {
+            let type_name = name(ty);
+            if type_name.starts_with("__") || SPEC_SCALARS.contains(&type_name.as_str()) {
+                continue;
+            }
+            check(type_name.clone(), ty);
+            for field in list(&ty["fields"]) {
+                let field_name = name(&field);
+                check(format!("{type_name}.{field_name}"), &field);
+                for arg in list(&field["args"]) {
+                    check(format!("{type_name}.{field_name}({}:)", name(&arg)), &arg);
+                }
+            }
+            for field in list(&ty["inputFields"]) {
+                check(format!("{type_name}.{}", name(&field)), &field);
+            }
+            for value in list(&ty["enumValues"]) {
+                check(format!("{type_name}.{}", name(&value)), &value);
+            }
+        }
+        for directive in list(&schema["directives"]) {
+            let directive_name = name(&directive);
+            if BUILT_IN_DIRECTIVES.contains(&directive_name.as_str()) {
+                continue;
+            }
+            check(format!("@{directive_name}"), &directive);
+            for arg in list(&directive["args"]) {
+                check(format!("@{directive_name}({}:)", name(&arg)), &arg);
+            }
+        }
+
+        assert!(
+            offenders.is_empty(),
+            "{} descriptions are missing or not Russian (write a `///` doc comment, or \
+             `#[graphql(desc = \"…\")]` on an argument):\n  {}",
+            offenders.len(),
+            offenders.join("\n  ")
+        );
     }
 
     /// The committed SDL is the API's contract in review: it must match the code.

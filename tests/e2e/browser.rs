@@ -26,7 +26,7 @@ const PHONE: (u32, u32) = (390, 844);
 const WAIT: Duration = Duration::from_secs(15);
 
 /// A chromedriver child process on a free loopback port; killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     chromium: PathBuf,
@@ -49,7 +49,7 @@ fn tool(env: &str, default: &str) -> PathBuf {
 
 /// Starts chromedriver, or `None` (the test is skipped) when the browser is not installed
 /// and `CI` is unset.
-async fn driver() -> Option<Driver> {
+pub(crate) async fn driver() -> Option<Driver> {
     let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
     let chromium = tool("CHROMIUM", "/usr/bin/chromium");
     if !chromedriver.exists() || !chromium.exists() {
@@ -92,14 +92,25 @@ async fn driver() -> Option<Driver> {
 
 /// A new headless browser window of `size`.
 async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
+    browser_with(driver, size, &[]).await
+}
+
+/// [`browser`] with more command-line arguments for Chromium.
+pub(crate) async fn browser_with(driver: &Driver, size: (u32, u32), extra: &[&str]) -> Client {
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-gpu".into(),
+        "--lang=ru-RU".into(),
+        "--hide-scrollbars".into(),
+        format!("--window-size={},{}", size.0, size.1),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_string()));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        json!({
-            "binary": driver.chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--lang=ru-RU", "--hide-scrollbars", format!("--window-size={},{}", size.0, size.1)],
-        }),
+        json!({ "binary": driver.chromium, "args": args }),
     );
     // Both of rustls's providers are compiled in (hyper-rustls brings aws-lc-rs): pick one.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -113,7 +124,7 @@ async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
     client
 }
 
-async fn find(c: &Client, css: &str) -> Element {
+pub(crate) async fn find(c: &Client, css: &str) -> Element {
     c.wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
@@ -122,7 +133,7 @@ async fn find(c: &Client, css: &str) -> Element {
 }
 
 /// Waits until the text of `css` contains `text`; returns the whole text.
-async fn wait_text(c: &Client, css: &str, text: &str) -> String {
+pub(crate) async fn wait_text(c: &Client, css: &str, text: &str) -> String {
     let started = Instant::now();
     let mut last = String::new();
     loop {

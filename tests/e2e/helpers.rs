@@ -375,7 +375,11 @@ impl TestDb {
     /// Starts the real server (the router `project-office serve` runs) over this test's
     /// engine on 127.0.0.1 and a free port.
     pub async fn spawn_server(&self) -> Server {
-        let limits = graphql::ServerConfig::default();
+        self.spawn_server_with(graphql::ServerConfig::default()).await
+    }
+
+    /// [`TestDb::spawn_server`] with other limits and manners.
+    pub async fn spawn_server_with(&self, limits: graphql::ServerConfig) -> Server {
         // Reminders run from the API write `.eml` files into a scratch folder.
         let mail_dir = std::env::temp_dir().join(unique_name("po-mail"));
         let mailer = engine::mail::transport::Mailer::from_url(None, &mail_dir).unwrap();
@@ -390,7 +394,12 @@ impl TestDb {
         let router = graphql::server::app(self.engine.clone(), &limits, Some(runtime));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(graphql::server::serve(listener, router, std::future::pending()));
+        tokio::spawn(graphql::server::serve_with(
+            listener,
+            router,
+            limits.header_timeout,
+            std::future::pending(),
+        ));
         Server {
             base: format!("http://{address}"),
             http: reqwest::Client::new(),

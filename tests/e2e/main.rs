@@ -16,6 +16,8 @@ mod cli;
 mod demo;
 mod directory;
 mod exports;
+mod graphiql;
+mod hardening;
 mod indicators;
 mod projects;
 mod reminders;

@@ -40,7 +40,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
@@ -193,7 +193,7 @@ impl<E: Executor> GraphQLEndpoint<E> {
         }
         if let Some(extensions) = params.extensions {
             graphql.extensions = serde_json::from_value(serde_json::Value::Object(extensions))
-                .map_err(|e| bad_request(format!("Поле extensions не разобрано: {e}")))?;
+                .map_err(|_| bad_request("Поле extensions не разобрано: это должен быть объект JSON."))?;
         }
         let operation = inspect_operation(&mut graphql);
         if is_get && matches!(operation.kind, OperationKind::Mutation | OperationKind::Subscription) {
@@ -228,8 +228,9 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
 
 /// The parameters of a `GET` request, from its URL.
 fn get_params(request: &Request) -> Result<Params, Refusal> {
-    let Query(mut pairs) = Query::<Vec<(String, String)>>::try_from_uri(request.uri())
-        .map_err(|e| bad_request(format!("Параметры адреса не разобраны: {e}")))?;
+    let Query(mut pairs) = Query::<Vec<(String, String)>>::try_from_uri(request.uri()).map_err(|_| {
+        bad_request("Параметры адреса не разобраны: проверьте, что они закодированы (percent-encoding).")
+    })?;
     let mut take = |key: &str| {
         pairs
             .iter()
@@ -260,7 +261,10 @@ fn json_object_param(text: &str, name: &str) -> Result<Option<Map<String, serde_
         Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
         Ok(serde_json::Value::Null) => Ok(None),
         Ok(_) => Err(bad_request(format!("Параметр {name} должен быть объектом JSON."))),
-        Err(e) => Err(bad_request(format!("Параметр {name} — не JSON: {e}"))),
+        Err(e) => Err(bad_request(format!(
+            "Параметр {name} — не JSON (ошибка в позиции {}).",
+            e.column()
+        ))),
     }
 }
 
@@ -283,11 +287,16 @@ async fn post_params(request: Request) -> Result<Params, Refusal> {
                 "Тело запроса больше допустимого размера.",
             )
         } else {
-            bad_request(format!("Тело запроса не прочитано: {}", rejection.body_text()))
+            bad_request("Тело запроса не прочитано: соединение прервалось. Повторите запрос.")
         }
     })?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| bad_request(format!("Тело запроса — не JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        bad_request(format!(
+            "Тело запроса — не JSON (ошибка в строке {}, позиции {}).",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let serde_json::Value::Object(mut object) = value else {
         return Err(bad_request(
             "Тело запроса должно быть объектом JSON с полем query (пакеты запросов не поддерживаются).",
@@ -323,6 +332,12 @@ fn bad_request(message: impl Into<String>) -> Refusal {
     Refusal::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
+/// A refusal before GraphQL runs, as a GraphQL-shaped `application/json` body (for the layers
+/// in front of the endpoint: the body reader, …).
+pub fn refusal(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    error_response(status, MediaType::Json, code, &message.into())
+}
+
 /// A GraphQL-shaped error body `{"errors":[{"message":…,"extensions":{"code":…}}]}`.
 fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
@@ -346,12 +361,9 @@ fn graphql_response(mut response: GraphQLResponse, media: MediaType, cacheable: 
     let request_error = is_request_error(&response);
     // Every error carries a code. Ours are coded where they are made; what async-graphql
     // reports by itself (a document that does not parse or validate, an argument of the
-    // wrong type or out of range, a query too deep or too complex) is a bad request: VALIDATION.
+    // wrong type) is a bad request: VALIDATION, in Russian ([`crate::messages`]).
     for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", "VALIDATION");
-        }
+        crate::messages::russify(error);
     }
     let status = if request_error && media == MediaType::GraphQLResponseJson {
         StatusCode::BAD_REQUEST
@@ -399,16 +411,30 @@ pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: us
         .layer(RequestBodyLimitLayer::new(limit))
 }
 
-/// The GraphiQL page, talking to `/graphql` and `/graphql/ws`.
+/// The policy of the GraphiQL page: its scripts and styles from this origin only (GraphiQL
+/// sets styles inline, and its fonts are `data:` URLs), requests to this origin only.
+pub const GRAPHIQL_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; font-src data:; img-src 'self' data:; connect-src 'self'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The GraphiQL page (`web/graphiql/`, embedded in the binary), talking to `/graphql` and
+/// `/graphql/ws` and loading nothing from anywhere else.
 fn graphiql() -> Response {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Проектный офис — GraphQL")
-            .finish(),
+    let Some(page) = crate::web::asset("graphiql/index.html") else {
+        return (StatusCode::NOT_FOUND, "Не найдено").into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(page.content_type)),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(GRAPHIQL_CONTENT_SECURITY_POLICY),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        page.body,
     )
-    .into_response()
+        .into_response()
 }
 
 #[cfg(test)]

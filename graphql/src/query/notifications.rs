@@ -19,14 +19,10 @@ impl NotificationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Только письма в этом состоянии.")] status: Option<NotificationStatus>,
         #[graphql(desc = "Только письма об этом проекте.")] project_id: Option<ID>,
-        #[graphql(
-            desc = "Сколько писем вернуть, от 1 до 500.",
-            default = 100,
-            validator(minimum = 1, maximum = 500)
-        )]
-        first: i32,
+        #[graphql(desc = "Сколько писем вернуть, от 1 до 500.", default = 100)] first: i32,
     ) -> async_graphql::Result<Vec<Notification>> {
         let actor = actor(ctx)?;
+        crate::limits::check_page(first, crate::limits::page_limit("Query.notifications"), "писем")?;
         let filter = NotificationFilter {
             status: status.map(Into::into),
             project_id: project_id.as_ref().map(|id| parse_id(id, "projectId")).transpose()?,

@@ -38,18 +38,14 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Условия отбора; без них — все видимые вам проекты.")] filter: Option<ProjectFilterInput>,
-        #[graphql(
-            desc = "Сколько проектов вернуть, от 1 до 100.",
-            default = 20,
-            validator(minimum = 1, maximum = 100)
-        )]
-        first: i32,
+        #[graphql(desc = "Сколько проектов вернуть, от 1 до 100.", default = 20)] first: i32,
         #[graphql(
             desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
         )]
         after: Option<String>,
     ) -> async_graphql::Result<ProjectConnection> {
         let actor = actor(ctx)?;
+        crate::limits::check_page(first, crate::limits::page_limit("Query.projects"), "проектов")?;
         let filter = filter.unwrap_or_default();
         let engine_filter = ProjectFilter {
             district_id: filter
