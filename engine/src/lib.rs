@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod schedule;
 pub mod service;
 pub mod store;
+pub mod text;
 
 pub use auth::{Actor, Role};
 pub use clock::{Clock, FixedClock, SystemClock};

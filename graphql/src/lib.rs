@@ -6,6 +6,7 @@
 //! with a stable `extensions.code` and a Russian message ([`error`]); internal details go to
 //! the log only. This crate never talks SQL.
 
+pub mod clean;
 pub mod context;
 pub mod error;
 pub mod export;

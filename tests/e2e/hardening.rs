@@ -398,3 +398,65 @@ async fn library_errors_are_russian_with_a_code_and_a_field() {
     })
     .await;
 }
+
+/// Invisible and control characters are refused at the edge with the field they are in, on
+/// both databases: a NUL, which PostgreSQL cannot store, is a `VALIDATION` error and never
+/// `INTERNAL`; a look-alike name with a zero-width space cannot become a second organization.
+async fn invisible_characters_are_refused_at_the_edge(db: TestDb) {
+    let server = db.spawn_server().await;
+    let w = db.world().await;
+    db.engine
+        .create_user(
+            &engine::Actor::SYSTEM,
+            engine::service::NewUser {
+                email: "admin-hardening@po.test".into(),
+                full_name: "Администратор".into(),
+                password: Some(PASSWORD.into()),
+                role: engine::Role::Admin,
+                district_id: None,
+                organization_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let admin = server.login("admin-hardening@po.test", PASSWORD).await;
+    let create = "mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }";
+    let district = w.district.id.to_string();
+    for (name, what) in [
+        ("МБОУ «СОШ № 7»\u{200b}", "невидимый символ U+200B"),
+        ("МБОУ\u{0} «СОШ № 7»", "управляющий символ U+0000"),
+        ("\u{202e}МБОУ «СОШ № 7»", "символ направления письма U+202E"),
+    ] {
+        let body = server
+            .gql(
+                Some(&admin),
+                create,
+                json!({ "i": { "districtId": district, "name": name, "kind": "SCHOOL" } }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "VALIDATION", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "name", "{body}");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap_or_default().contains(what),
+            "{body}"
+        );
+    }
+    let body = server
+        .gql(
+            Some(&admin),
+            "{ workflow(key: \"tochka\\u0000rosta\") { key } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "a NUL in a literal: {body}");
+    let data = server
+        .ok(
+            Some(&admin),
+            create,
+            json!({ "i": { "districtId": district, "name": "МБОУ «СОШ № 7»", "kind": "SCHOOL" } }),
+        )
+        .await;
+    assert!(data["createOrganization"]["id"].is_string(), "the clean name is taken");
+}
+
+crate::both_backends!(invisible_characters_are_refused_at_the_edge);

@@ -151,6 +151,15 @@ fn required_text(value: &str, field: crate::error::Field, what: &str) -> crate::
             format!("Поле «{what}» длиннее 500 знаков: сократите его."),
         ));
     }
+    if let Some(c) = crate::text::forbidden_character(trimmed) {
+        return Err(crate::Error::validation(
+            field,
+            format!(
+                "В поле «{what}» есть {}: удалите его (часто он попадает при копировании) и введите значение заново.",
+                crate::text::describe(c)
+            ),
+        ));
+    }
     Ok(trimmed.to_string())
 }
 
