@@ -17,6 +17,7 @@ mod loaders;
 pub mod messages;
 pub mod metrics;
 mod mutation;
+pub mod propagation;
 mod query;
 pub mod schema;
 pub mod server;

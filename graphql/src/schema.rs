@@ -20,13 +20,15 @@ pub struct ReminderRuntime {
 
 /// Builds the schema over an engine, with the operation limits of `config.limits`
 /// ([`crate::limits`]), its introspection policy, and inputs checked for invisible characters
-/// and length ([`crate::clean`]).
+/// and length ([`crate::clean`]), and `data: null` when a non-null root field fails
+/// ([`crate::propagation`]).
 /// Tracing is one span per operation, made by the HTTP layer (`crate::http`); a span per
 /// resolved field (async-graphql's `Tracing` extension) would cost more than it tells.
 pub fn build_schema(engine: engine::Engine, config: &ServerConfig, reminders: Option<ReminderRuntime>) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(crate::limits::CostLimits::new(config.limits))
         .extension(crate::clean::CleanInputs)
+        .extension(crate::propagation::RootNullPropagation)
         .extension(crate::limits::IntrospectionPolicy {
             anonymous: config.anonymous_introspection,
         })

@@ -460,3 +460,28 @@ async fn invisible_characters_are_refused_at_the_edge(db: TestDb) {
 }
 
 crate::both_backends!(invisible_characters_are_refused_at_the_edge);
+
+/// A failed non-null root field makes `data` itself `null`, as the GraphQL spec says — never an
+/// object missing the key (what async-graphql answered).
+#[tokio::test]
+async fn a_failed_non_null_field_nulls_its_parent_as_the_spec_says() {
+    run(Backend::Sqlite, |db| async move {
+        let server = db.spawn_server().await;
+        let token = observer(&db, &server).await;
+        let body = server
+            .gql(
+                Some(&token),
+                "{ me { fullName } projects { totalCount } notifications { id } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+        assert_eq!(body["errors"][0]["path"], json!(["notifications"]), "{body}");
+        assert!(body.get("data").is_some(), "execution started: data is present: {body}");
+        assert!(
+            body["data"].is_null(),
+            "the non-null root field failed, so data is null: {body}"
+        );
+    })
+    .await;
+}
