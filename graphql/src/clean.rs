@@ -61,12 +61,10 @@ fn check_set(set: &SelectionSet, variables: &Variables) -> ServerResult<()> {
         match &item.node {
             Selection::Field(field) => {
                 for (name, value) in &field.node.arguments {
-                    let value = value.node.clone().into_const_with(|variable| {
+                    let Ok(value) = value.node.clone().into_const_with(|variable| {
                         Ok::<_, std::convert::Infallible>(variables.get(&variable).cloned().unwrap_or(Value::Null))
                     });
-                    if let Ok(value) = value {
-                        check_value(&value, name.node.as_str(), name.pos)?;
-                    }
+                    check_value(&value, name.node.as_str(), name.pos)?;
                 }
                 check_set(&field.node.selection_set.node, variables)?;
             }
