@@ -485,3 +485,28 @@ async fn a_failed_non_null_field_nulls_its_parent_as_the_spec_says() {
     })
     .await;
 }
+
+/// A workflow version has an id of its own, the same wherever it appears (a client cache
+/// merges by it).
+#[tokio::test]
+async fn a_workflow_version_has_an_id() {
+    run(Backend::Sqlite, |db| async move {
+        let server = db.spawn_server().await;
+        let token = observer(&db, &server).await;
+        let data = server
+            .ok(
+                Some(&token),
+                "{ workflows { id key version } workflow(key: \"tochka-rosta\") { id } }",
+                json!({}),
+            )
+            .await;
+        let listed = data["workflows"].as_array().expect("workflows");
+        let tochka = listed
+            .iter()
+            .find(|w| w["key"] == "tochka-rosta")
+            .expect("tochka-rosta");
+        assert_eq!(tochka["id"], format!("tochka-rosta@{}", tochka["version"]));
+        assert_eq!(data["workflow"]["id"], tochka["id"]);
+    })
+    .await;
+}

@@ -14,6 +14,11 @@ pub struct Workflow(pub engine::model::WorkflowVersion);
 /// Версия процесса: этапы, переходы и показатели.
 #[Object]
 impl Workflow {
+    /// Идентификатор версии процесса: ключ и номер версии, например `tochka-rosta@2`. Один и тот
+    /// же у одной версии везде, где она встречается (кэш клиента может сливать их по нему).
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(format!("{}@{}", self.0.key, self.0.version))
+    }
     /// Ключ процесса, например `tochka-rosta`.
     async fn key(&self) -> &str {
         &self.0.key
