@@ -327,6 +327,36 @@ mod tests {
     }
 
     #[test]
+    fn the_http_manners_are_configurable_and_checked() {
+        let defaults = Config::load_from(None, |_| None).unwrap();
+        assert!(defaults.anonymous_introspection);
+        assert!(defaults.cors_origins.is_empty());
+        assert!(defaults.metrics_token.is_none());
+        let set = |k: &str| match k {
+            "PO_ANONYMOUS_INTROSPECTION" => Some("false".to_string()),
+            "PO_CORS_ORIGINS" => Some("https://portal.example, http://127.0.0.1:3000".to_string()),
+            "PO_METRICS_TOKEN" => Some("s3cret".to_string()),
+            _ => None,
+        };
+        let config = Config::load_from(None, set).unwrap();
+        assert!(!config.anonymous_introspection);
+        assert_eq!(config.cors_origins, ["https://portal.example", "http://127.0.0.1:3000"]);
+        assert_eq!(
+            config
+                .metrics_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .as_deref(),
+            Some("s3cret")
+        );
+        let path = |k: &str| (k == "PO_CORS_ORIGINS").then(|| "https://portal.example/app".to_string());
+        let err = Config::load_from(None, path).unwrap_err().to_string();
+        assert!(err.contains("is not an origin"), "{err}");
+        let maybe = |k: &str| (k == "PO_ANONYMOUS_INTROSPECTION").then(|| "maybe".to_string());
+        assert!(Config::load_from(None, maybe).is_err());
+    }
+
+    #[test]
     fn the_concurrency_limit_is_configurable_and_at_least_one() {
         assert_eq!(Config::load_from(None, |_| None).unwrap().max_concurrent_requests, 16);
         let four = |k: &str| (k == "PO_MAX_CONCURRENT_REQUESTS").then(|| "4".to_string());
