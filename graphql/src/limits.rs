@@ -8,7 +8,7 @@
 //! - **Cost** estimates how many values the answer holds. A field costs 1 (plus a weight for an
 //!   expensive resolver, [`WEIGHTS`]) times the number of times it is resolved: a list field
 //!   multiplies its children by its size — the `first`/`last` the caller asked for (or the
-//!   argument's default) for paged fields and their `edges`/`nodes`, else the list's estimated
+//!   connection's default page) for paged fields and their `edges`/`nodes`, else the list's estimated
 //!   maximum ([`LIST_SIZES`], 10 when not listed). Scalars inside a list count too: they are
 //!   what the response is made of.
 //! - **Introspection** (`__schema`, `__type`) is costed the same way in a budget of its own,
@@ -85,8 +85,6 @@ pub const WEIGHTS: &[(&str, u64)] = &[
 /// Estimated most items of a list field that has no `first`/`last`, by `Type.field`.
 pub const LIST_SIZES: &[(&str, u64)] = &[
     ("Query.districts", 60),
-    ("Query.organizations", 100),
-    ("Query.indicatorReports", 200),
     ("Query.myTasks", 50),
     ("Query.workflows", 20),
     ("Query.regions", 89),
@@ -112,30 +110,13 @@ pub const LIST_SIZES: &[(&str, u64)] = &[
 /// The size of a list that [`LIST_SIZES`] does not name.
 const DEFAULT_LIST_SIZE: u64 = 10;
 
-/// The most items a paged field returns at once, by `Type.field` (others: [`MAX_PAGE`]).
-pub const PAGE_LIMITS: &[(&str, u64)] = &[("Query.projects", 100), ("Query.notifications", 500)];
-
-/// The page limit of a paged field [`PAGE_LIMITS`] does not name.
-const MAX_PAGE: u64 = 100;
-
-/// The page limit of the paged field `key` (`Type.field`).
-pub fn page_limit(key: &str) -> u64 {
-    PAGE_LIMITS
+/// The page sizes of a paged field (`Type.field`): its default and its largest page, from the
+/// connection's list ([`crate::types::connection::LISTS`]).
+fn page_sizes(key: &str) -> Option<(u64, u64)> {
+    crate::types::connection::LISTS
         .iter()
-        .find(|(k, _)| *k == key)
-        .map_or(MAX_PAGE, |(_, n)| *n)
-}
-
-/// Checks a `first` argument against its page limit: a Russian `VALIDATION` error naming
-/// `first` otherwise (`what` is the items in the genitive plural: «проектов»).
-pub fn check_page(first: i32, limit: u64, what: &str) -> async_graphql::Result<()> {
-    if first >= 1 && u64::try_from(first).is_ok_and(|n| n <= limit) {
-        return Ok(());
-    }
-    Err(crate::error::invalid(
-        "first",
-        format!("Сколько {what} вернуть (first): от 1 до {limit}, а указано {first}."),
-    ))
+        .find(|list| list.field == key)
+        .map(|list| (list.default_size, list.max_size))
 }
 
 /// The most fields the walk visits before it refuses the document as too large.
@@ -423,7 +404,7 @@ impl<'a> Walk<'a> {
             ),
             None => (String::new(), false),
         };
-        let requested = self.page_argument(field, meta, page_limit(&key));
+        let requested = page_sizes(&key).and_then(|sizes| self.page_argument(field, sizes));
         let size = if !is_list {
             1
         } else if let Some(n) = requested {
@@ -481,31 +462,24 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    /// The `first` or `last` a paged field is asked for: the literal, the variable's value, the
-    /// variable's default or the argument's default; clamped to the field's page limit (a larger
-    /// one is refused by the resolver's own check, with its message).
-    fn page_argument(
-        &self,
-        field: &async_graphql::parser::types::Field,
-        meta: Option<&async_graphql::registry::MetaField>,
-        limit: u64,
-    ) -> Option<u64> {
-        let meta = meta?;
-        let name = ["first", "last"].into_iter().find(|n| meta.args.contains_key(*n))?;
-        let given = field
+    /// The `first` or `last` a paged field is asked for (the literal, the variable's value
+    /// or the variable's default), else its default page; clamped to its largest page (a
+    /// larger one is refused by the resolver, with its message).
+    fn page_argument(&self, field: &async_graphql::parser::types::Field, (default, max): (u64, u64)) -> Option<u64> {
+        let number = field
             .arguments
             .iter()
-            .find(|(arg, _)| arg.node.as_str() == name)
-            .map(|(_, value)| &value.node);
-        let number = given.and_then(|value| {
-            value
-                .clone()
-                .into_const_with(|variable| self.variable(&variable).ok_or(()))
-                .ok()
-                .and_then(|v| number_of(&v))
-        });
-        let default = || meta.args.get(name)?.default_value.as_deref()?.parse::<u64>().ok();
-        Some(number.or_else(default).unwrap_or(limit).min(limit))
+            .filter(|(arg, _)| matches!(arg.node.as_str(), "first" | "last"))
+            .filter_map(|(_, value)| {
+                value
+                    .node
+                    .clone()
+                    .into_const_with(|variable| self.variable(&variable).ok_or(()))
+                    .ok()
+                    .and_then(|v| number_of(&v))
+            })
+            .max();
+        Some(number.unwrap_or(default).min(max))
     }
 
     /// A variable's value: as given, else its default in the operation.

@@ -285,8 +285,12 @@ impl Fixture {
                         &["organization", "id"],
                     ));
                 }
-                let reports = gql("{ indicatorReports { organization { id } } }", json!({})).await;
-                let reported = ids_at(&reports["data"]["indicatorReports"], &["organization", "id"]);
+                let reports = gql(
+                    "{ indicatorReports(first: 500) { nodes { organization { id } } } }",
+                    json!({}),
+                )
+                .await;
+                let reported = ids_at(&reports["data"]["indicatorReports"]["nodes"], &["organization", "id"]);
                 let export = server
                     .http
                     .get(format!("{}/export/indicator-reports.csv", server.base))
@@ -398,7 +402,7 @@ impl Fixture {
                 ];
                 each(q, scopes.map(|(s, d)| json!({ "s": s, "d": d.map(id) })).to_vec()).await
             }
-            Operation::ReadOutbox => each("{ notifications { id } }", vec![json!({})]).await,
+            Operation::ReadOutbox => each("{ notifications { nodes { id } } }", vec![json!({})]).await,
             Operation::RunReminders => {
                 each("mutation { runReminders(dryRun: true) { planned } }", vec![json!({})]).await
             }

@@ -371,12 +371,12 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
         let reports = server
             .ok(
                 Some(&server.login("coordinator@chesma.test", PASSWORD).await),
-                "query($p: ID!) { indicatorReports(filter: { projectId: $p }) { value period comment } }",
+                "query($p: ID!) { indicatorReports(filter: { projectId: $p }) { nodes { value period comment } } }",
                 json!({ "p": ours.to_string() }),
             )
             .await;
         assert_eq!(
-            reports["indicatorReports"],
+            reports["indicatorReports"]["nodes"],
             json!([{ "value": 85.0, "period": "2025-Q1", "comment": "Данные журнала курсов" }])
         );
         screenshot(&c, "director-report-form-desktop", DESKTOP).await;
@@ -690,6 +690,95 @@ async fn an_administrator_sends_reminders_and_filters_the_outbox_by_status() {
             .unwrap();
         wait_text(&c, "main", "Писем в очереди нет").await;
         assert!(c.current_url().await.unwrap().as_str().ends_with("status=FAILED"));
+        c.close().await.ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_pages_through_a_districts_organizations_both_ways() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        // More than two pages of 50.
+        for i in 1..=120 {
+            db.engine
+                .create_organization(
+                    &w.admin,
+                    engine::service::NewOrganization {
+                        district_id: w.district.id,
+                        name: format!("МБОУ «Школа № {i:03}»"),
+                        kind: engine::model::OrganizationKind::School,
+                        email: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+        sign_in(&c, base, "admin@po.test").await;
+        open(&c, base, "/admin/organizations", "Администрирование").await;
+        find(&c, "#orgs-district")
+            .await
+            .select_by_value(&w.district.id.to_string())
+            .await
+            .unwrap();
+        let count = wait_text(&c, ".pager-count", "организаций").await;
+        let total = db
+            .engine
+            .organizations(&w.admin, Some(w.district.id))
+            .await
+            .unwrap()
+            .len();
+        assert!(total > 120);
+        assert_eq!(count, format!("организаций: {total}"));
+        let rows = "return document.querySelector('.paged table').innerText";
+        let first_page = c.execute(rows, vec![]).await.unwrap();
+        let next = "//nav[contains(@class,'pager')]//button[contains(., 'Следующие')]";
+        let previous = "//nav[contains(@class,'pager')]//button[contains(., 'Предыдущие')]";
+        c.find(Locator::XPath(next)).await.unwrap().click().await.unwrap();
+        wait_text(&c, ".paged table", "Школа № 0").await;
+        let second_page = c.execute(rows, vec![]).await.unwrap();
+        assert_ne!(first_page, second_page);
+        c.find(Locator::XPath(next)).await.unwrap().click().await.unwrap();
+        // Back from the third page is the second again (paged backward with `before`), and
+        // back once more is the first, with «Предыдущие» then disabled.
+        for _ in 0..50 {
+            if c.execute(rows, vec![]).await.unwrap() != second_page {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        c.find(Locator::XPath(previous)).await.unwrap().click().await.unwrap();
+        let mut back = serde_json::Value::Null;
+        for _ in 0..50 {
+            back = c.execute(rows, vec![]).await.unwrap();
+            if back == second_page {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(back, second_page);
+        c.find(Locator::XPath(previous)).await.unwrap().click().await.unwrap();
+        for _ in 0..50 {
+            back = c.execute(rows, vec![]).await.unwrap();
+            if back == first_page {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(back, first_page);
+        let disabled = c
+            .find(Locator::XPath(previous))
+            .await
+            .unwrap()
+            .attr("disabled")
+            .await
+            .unwrap();
+        assert!(disabled.is_some(), "no page before the first");
+        assert_accessible_names(&c).await;
         c.close().await.ok();
     })
     .await;

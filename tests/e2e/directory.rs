@@ -218,7 +218,89 @@ async fn passwords_are_stored_as_argon2_hashes(db: TestDb) {
     assert!(engine::auth::verify_password("пароль-для-тестов", &hash));
 }
 
+/// Pages of organizations by name, forward with `first`/`after` and backward with
+/// `last`/`before` (row-value comparisons on both databases, names with quotes and «№»), in
+/// the caller's scope: the same rows, in the same order, as the whole list.
+async fn organizations_page_forward_and_backward_within_the_scope(db: TestDb) {
+    use engine::service::{PageRequest, Take};
+    let w = db.world().await;
+    let e = &db.engine;
+    for name in [
+        "МБОУ «СОШ № 10»",
+        "МБОУ «СОШ № 2»",
+        "Детский сад «Ёлочка»",
+        "\"Кавычки\" и № 1",
+        "Аа",
+        "аа",
+    ] {
+        let org = NewOrganization {
+            district_id: w.district.id,
+            name: name.into(),
+            kind: OrganizationKind::School,
+            email: None,
+        };
+        e.create_organization(&w.admin, org).await.unwrap();
+    }
+    for actor in [&w.admin, &w.coordinator, &w.director, &w.observer, &w.other_coordinator] {
+        let all: Vec<i64> = e
+            .organizations(actor, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| o.id)
+            .collect();
+        // Forward, three at a time.
+        let mut forward = Vec::new();
+        let mut after = None;
+        loop {
+            let page = e
+                .organization_page(actor, None, &PageRequest::first(3, after))
+                .await
+                .unwrap();
+            assert_eq!(page.total_count, all.len() as u64);
+            assert_eq!(page.has_previous_page, !forward.is_empty());
+            forward.extend(page.values().map(|o| o.id));
+            after = page.items.last().map(|(c, _)| c.clone());
+            if !page.has_next_page {
+                break;
+            }
+        }
+        assert_eq!(forward, all, "{:?}", actor.role);
+        // Backward from the end, three at a time.
+        let mut backward = Vec::new();
+        let mut before = None;
+        loop {
+            let page = e
+                .organization_page(actor, None, &PageRequest::last(3, before))
+                .await
+                .unwrap();
+            let ids: Vec<i64> = page.values().map(|o| o.id).collect();
+            backward.splice(0..0, ids);
+            before = page.items.first().map(|(c, _)| c.clone());
+            if !page.has_previous_page {
+                break;
+            }
+        }
+        assert_eq!(backward, all, "{:?}", actor.role);
+        // Between two cursors.
+        if all.len() >= 4 {
+            let whole = e
+                .organization_page(actor, None, &PageRequest::first(100, None))
+                .await
+                .unwrap();
+            let between = PageRequest {
+                take: Take::First(100),
+                after: Some(whole.items[0].0.clone()),
+                before: Some(whole.items[3].0.clone()),
+            };
+            let page = e.organization_page(actor, None, &between).await.unwrap();
+            assert_eq!(page.values().map(|o| o.id).collect::<Vec<_>>(), all[1..3]);
+        }
+    }
+}
+
 both_backends!(
+    organizations_page_forward_and_backward_within_the_scope,
     a_district_needs_a_real_time_zone_and_a_unique_name,
     only_admins_create_districts_and_coordinators_manage_their_own,
     a_coordinator_creates_directors_only_for_schools_of_their_district,

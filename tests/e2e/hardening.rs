@@ -471,7 +471,7 @@ async fn a_failed_non_null_field_nulls_its_parent_as_the_spec_says() {
         let body = server
             .gql(
                 Some(&token),
-                "{ me { fullName } projects { totalCount } notifications { id } }",
+                "{ me { fullName } projects { totalCount } notifications { nodes { id } } }",
                 json!({}),
             )
             .await;

@@ -145,11 +145,11 @@ async fn reports_are_refused_with_the_field_to_fix_and_corrections_keep_history(
     let list = server
         .ok(
             Some(&coordinator),
-            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { indicator period value revision } }",
+            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { nodes { indicator period value revision } } }",
             json!({ "p": p.to_string() }),
         )
         .await;
-    let periods: Vec<&str> = list["indicatorReports"]
+    let periods: Vec<&str> = list["indicatorReports"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -160,7 +160,7 @@ async fn reports_are_refused_with_the_field_to_fix_and_corrections_keep_history(
     let theirs = server
         .gql(
             Some(&other_director),
-            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { value } }",
+            "query($p: ID) { indicatorReports(filter: { projectId: $p }) { nodes { value } } }",
             json!({ "p": p.to_string() }),
         )
         .await;

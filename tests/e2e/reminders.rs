@@ -97,13 +97,13 @@ async fn administrators_run_and_inspect_reminders_through_the_api(db: TestDb) {
     let outbox = server
         .ok(
             Some(&admin_token),
-            "{ notifications { kind recipientEmail status attempts lastError reminder { projectTitle days } } }",
+            "{ notifications { nodes { kind recipientEmail status attempts lastError reminder { projectTitle days } } } }",
             serde_json::json!({}),
         )
         .await;
-    assert_eq!(outbox["notifications"].as_array().unwrap().len(), 3);
+    assert_eq!(outbox["notifications"]["nodes"].as_array().unwrap().len(), 3);
     assert!(
-        outbox["notifications"]
+        outbox["notifications"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -114,29 +114,34 @@ async fn administrators_run_and_inspect_reminders_through_the_api(db: TestDb) {
     let failed = server
         .ok(
             Some(&admin_token),
-            "{ notifications(status: FAILED) { id } }",
+            "{ notifications(status: FAILED) { nodes { id } } }",
             serde_json::json!({}),
         )
         .await;
-    assert_eq!(failed["notifications"], serde_json::json!([]));
+    assert_eq!(failed["notifications"]["nodes"], serde_json::json!([]));
     let sent = server
         .ok(
             Some(&admin_token),
-            "{ notifications(status: SENT) { id } }",
+            "{ notifications(status: SENT) { nodes { id } totalCount } }",
             serde_json::json!({}),
         )
         .await;
-    assert_eq!(sent["notifications"].as_array().unwrap().len(), 3);
+    assert_eq!(sent["notifications"]["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(sent["notifications"]["totalCount"], 3);
     let bogus = server
         .gql(
             Some(&admin_token),
-            "{ notifications(status: bogus) { id } }",
+            "{ notifications(status: bogus) { nodes { id } } }",
             serde_json::json!({}),
         )
         .await;
     assert!(bogus["errors"][0]["message"].is_string(), "{bogus}");
     let refused = server
-        .gql(Some(&coordinator), "{ notifications { id } }", serde_json::json!({}))
+        .gql(
+            Some(&coordinator),
+            "{ notifications { nodes { id } } }",
+            serde_json::json!({}),
+        )
         .await;
     assert_eq!(crate::helpers::error_code(&refused), "FORBIDDEN");
     let refused = server

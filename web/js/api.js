@@ -63,6 +63,25 @@ export async function gql(query, variables = {}) {
 }
 
 /**
+ * Every item of a paged list (a connection): runs `query` with `$after` set to each page's
+ * `pageInfo.endCursor` until the last page. `path` names the connection in `data` (for
+ * example "organizations"); the query selects `nodes { … } pageInfo { hasNextPage endCursor }`
+ * on it. For pickers that must offer all of a district's organizations, never for lists a
+ * person reads page by page.
+ */
+export async function gqlAll(query, variables, path) {
+  const items = [];
+  let after = null;
+  for (let page = 0; page < 100; page += 1) {
+    const connection = (await gql(query, { ...variables, after }))[path];
+    items.push(...connection.nodes);
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return items;
+}
+
+/**
  * Subscribes over `/graphql/ws` (graphql-transport-ws). `onEvent(data)` gets each result;
  * `variablesFor()` is asked for the variables on every (re)connect, so a reconnect can resume
  * after the last event received. Returns a function that stops it.

@@ -271,6 +271,36 @@ export function table(caption, columns, rows, { empty = "Нет записей."
   );
 }
 
+/**
+ * A list read page by page from a connection. `load(page)` gets `{ first, after }` or
+ * `{ last, before }` and resolves to the connection (`nodes`, `pageInfo`, `totalCount`);
+ * `draw(nodes)` renders a page. «Предыдущие» and «Следующие» move between pages; the line
+ * between them says how many there are in all. Returns the element and `show()`, which loads
+ * the first page.
+ */
+export function paged(load, draw, size, what) {
+  const box = h("div", { class: "paged" });
+  const show = async (page) => {
+    let c;
+    try {
+      c = await load(page);
+    } catch (e) {
+      box.replaceChildren(alertBox("error", e.message));
+      return;
+    }
+    const move = (next) => () => show(next);
+    const nav = h(
+      "nav",
+      { class: "pager toolbar", "aria-label": `Страницы списка: ${what}` },
+      h("button", { type: "button", class: "button secondary", disabled: !c.pageInfo.hasPreviousPage, onclick: move({ last: size, before: c.pageInfo.startCursor }) }, "← Предыдущие"),
+      h("span", { class: "small muted pager-count" }, `${what}: ${c.totalCount}`),
+      h("button", { type: "button", class: "button secondary", disabled: !c.pageInfo.hasNextPage, onclick: move({ first: size, after: c.pageInfo.endCursor }) }, "Следующие →"),
+    );
+    box.replaceChildren(draw(c.nodes), c.pageInfo.hasPreviousPage || c.pageInfo.hasNextPage ? nav : "");
+  };
+  return { box, show: () => show({ first: size }) };
+}
+
 /** «2.1 Доля …» for the seeds' numeric codes; just the title for word keys (`events`). */
 export function indicatorLabel(key, title) {
   return /^[\d.]+$/.test(key) ? `${key} ${title}` : title;

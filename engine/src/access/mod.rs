@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, Condition};
 
 use crate::auth::{Actor, Role};
 use crate::error::{Error, Result};
-use crate::store::entity::{indicator_reports, project_participants, projects};
+use crate::store::entity::{indicator_reports, organizations, project_participants, projects};
 
 /// Something a person does that the policy decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -366,6 +366,24 @@ impl Scope {
             },
             Reach::OwnProjects | Reach::OwnOrganization => match self.organization {
                 Some(org) => Condition::all().add(projects::Column::Id.in_subquery(participations(org))),
+                None => nothing(),
+            },
+        }
+    }
+
+    /// The condition on `organizations` of the organizations the caller may do `operation`
+    /// on: the same answer as [`Scope::may`] with [`Target::Organization`], in SQL.
+    pub fn organizations(&self, operation: Operation) -> Condition {
+        match self.reach(operation) {
+            Reach::Nowhere => nothing(),
+            Reach::Everywhere => Condition::all(),
+            Reach::OwnDistrict if self.everywhere => Condition::all(),
+            Reach::OwnDistrict => match self.district {
+                Some(d) => Condition::all().add(organizations::Column::DistrictId.eq(d)),
+                None => nothing(),
+            },
+            Reach::OwnProjects | Reach::OwnOrganization => match self.organization {
+                Some(org) => Condition::all().add(organizations::Column::Id.eq(org)),
                 None => nothing(),
             },
         }

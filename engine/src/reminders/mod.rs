@@ -21,7 +21,9 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use item::{ReminderItem, ReminderKind};
-pub use outbox::{DeliveryReport, DeliverySettings, Notification, NotificationFilter, NotificationStatus};
+pub use outbox::{
+    DeliveryReport, DeliverySettings, MAX_NOTIFICATION_PAGE, Notification, NotificationFilter, NotificationStatus,
+};
 use plan::{ProjectState, Recipient, Recipients, plan_project};
 
 use crate::auth::Role;

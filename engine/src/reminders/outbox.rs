@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    Select, Statement, TransactionTrait,
 };
 
 use super::item::{ReminderItem, ReminderKind};
@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::mail::render::{Digest, render};
 use crate::mail::transport::Mailer;
 use crate::service::Engine;
+use crate::service::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
 use crate::store::entity::notifications;
 
 /// How delivery behaves.
@@ -333,39 +334,71 @@ impl Engine {
 
     /// The outbox, newest first. Administrators only.
     pub async fn notifications(&self, actor: &Actor, filter: &NotificationFilter) -> Result<Vec<Notification>> {
+        let rows = self
+            .notification_select(actor, filter)?
+            .order_by_desc(notifications::Column::Id)
+            .limit(std::cmp::min(
+                filter.limit.unwrap_or(MAX_NOTIFICATION_PAGE),
+                MAX_NOTIFICATION_PAGE,
+            ))
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(notification).collect()
+    }
+
+    /// A page of the outbox, newest first (at most [`MAX_NOTIFICATION_PAGE`]), forward or
+    /// backward ([`crate::service::page`]); `filter.limit` is not used. Administrators only.
+    pub async fn notification_page(
+        &self,
+        actor: &Actor,
+        filter: &NotificationFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Notification>> {
+        let order = ListOrder {
+            columns: vec![notifications::Column::Id],
+            descending: true,
+        };
+        let select = self.notification_select(actor, filter)?;
+        page::fetch(self.db(), select, &order, request, MAX_NOTIFICATION_PAGE, |r| {
+            Cursor(vec![Key::Int(r.id)])
+        })
+        .await?
+        .try_map(notification)
+    }
+
+    fn notification_select(&self, actor: &Actor, filter: &NotificationFilter) -> Result<Select<notifications::Entity>> {
         actor
             .scope()
             .require(crate::access::Operation::ReadOutbox, crate::access::Target::Everything)?;
-        let mut query = notifications::Entity::find().order_by_desc(notifications::Column::Id);
+        let mut query = notifications::Entity::find();
         if let Some(status) = filter.status {
             query = query.filter(notifications::Column::Status.eq(status.as_str()));
         }
         if let Some(project) = filter.project_id {
             query = query.filter(notifications::Column::ProjectId.eq(project));
         }
-        let rows = query
-            .limit(std::cmp::min(filter.limit.unwrap_or(500), 500))
-            .all(self.db())
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Notification {
-                    item: serde_json::from_str(&r.payload).ok(),
-                    id: r.id,
-                    dedupe_key: r.dedupe_key,
-                    kind: parse_kind(&r.kind)?,
-                    recipient_email: r.recipient_email,
-                    project_id: r.project_id,
-                    status: NotificationStatus::parse(&r.status)?,
-                    attempts: r.attempts,
-                    next_attempt_at: r.next_attempt_at,
-                    last_error: r.last_error,
-                    created_at: r.created_at,
-                    sent_at: r.sent_at,
-                })
-            })
-            .collect()
+        Ok(query)
     }
+}
+
+/// The largest page of the outbox.
+pub const MAX_NOTIFICATION_PAGE: u64 = 500;
+
+fn notification(r: notifications::Model) -> Result<Notification> {
+    Ok(Notification {
+        item: serde_json::from_str(&r.payload).ok(),
+        id: r.id,
+        dedupe_key: r.dedupe_key,
+        kind: parse_kind(&r.kind)?,
+        recipient_email: r.recipient_email,
+        project_id: r.project_id,
+        status: NotificationStatus::parse(&r.status)?,
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        last_error: r.last_error,
+        created_at: r.created_at,
+        sent_at: r.sent_at,
+    })
 }
 
 #[cfg(test)]

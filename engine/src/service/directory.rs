@@ -5,12 +5,16 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
 use super::{Engine, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role, hash_password};
 use crate::error::{Error, Field, Result};
 use crate::model::{District, Organization, OrganizationKind, User};
 use crate::store::entity::{districts, organizations, users};
+
+/// The largest page of organizations.
+pub const MAX_ORGANIZATION_PAGE: u64 = 500;
 
 /// Input of [`Engine::create_district`].
 #[derive(Debug, Clone)]
@@ -258,7 +262,9 @@ impl Engine {
     /// The organizations of a district (or of every district the caller may read), by name.
     pub async fn organizations(&self, actor: &Actor, district_id: Option<i64>) -> Result<Vec<Organization>> {
         let scope = actor.scope();
-        let mut query = organizations::Entity::find().order_by_asc(organizations::Column::Name);
+        let mut query = organizations::Entity::find()
+            .order_by_asc(organizations::Column::Name)
+            .order_by_asc(organizations::Column::Id);
         if let Some(district_id) = district_id {
             query = query.filter(organizations::Column::DistrictId.eq(district_id));
         }
@@ -275,6 +281,29 @@ impl Engine {
             })
             .map(Organization::try_from)
             .collect()
+    }
+
+    /// A page of [`Engine::organizations`], by name (at most [`MAX_ORGANIZATION_PAGE`]),
+    /// forward or backward: see [`super::page`].
+    pub async fn organization_page(
+        &self,
+        actor: &Actor,
+        district_id: Option<i64>,
+        request: &PageRequest,
+    ) -> Result<Page<Organization>> {
+        let mut query = organizations::Entity::find().filter(actor.scope().organizations(Operation::ReadDirectory));
+        if let Some(district_id) = district_id {
+            query = query.filter(organizations::Column::DistrictId.eq(district_id));
+        }
+        let order = ListOrder {
+            columns: vec![organizations::Column::Name, organizations::Column::Id],
+            descending: false,
+        };
+        page::fetch(&self.db, query, &order, request, MAX_ORGANIZATION_PAGE, |o| {
+            Cursor(vec![Key::from(o.name.as_str()), Key::Int(o.id)])
+        })
+        .await?
+        .try_map(Organization::try_from)
     }
 
     /// Creates a user. Administrators create anyone; a coordinator creates directors of

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, TransactionTrait,
 };
 
 use super::Engine;
+use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
 use super::projects::local_date;
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
@@ -21,6 +22,19 @@ use crate::health::{Thresholds, progress, project_health};
 use crate::model::{IndicatorProgress, IndicatorReport, ProjectHealth, ProjectStatus, ReportRevision};
 use crate::period::Period;
 use crate::store::entity::{indicator_report_revisions, indicator_reports, projects};
+
+/// The largest page of indicator reports.
+pub const MAX_REPORT_PAGE: u64 = 500;
+
+/// The order of the report list: by project, organization, indicator and period (unique
+/// together; the id settles nothing but keeps the cursor total).
+const REPORT_ORDER: [indicator_reports::Column; 5] = [
+    indicator_reports::Column::ProjectId,
+    indicator_reports::Column::OrganizationId,
+    indicator_reports::Column::IndicatorKey,
+    indicator_reports::Column::Period,
+    indicator_reports::Column::Id,
+];
 
 /// Input of [`Engine::report_indicator`].
 #[derive(Debug, Clone)]
@@ -202,6 +216,50 @@ impl Engine {
     /// The reports the caller may read that match `filter`, by project, organization,
     /// indicator and period. Directors read their own organization's reports only.
     pub async fn indicator_reports(&self, actor: &Actor, filter: &ReportFilter) -> Result<Vec<IndicatorReport>> {
+        let mut query = self.report_select(actor, filter).await?;
+        for column in REPORT_ORDER {
+            query = query.order_by_asc(column);
+        }
+        let rows = query.all(&self.db).await?;
+        let order: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut by_id = self.reports_with_history(rows).await?;
+        Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).collect())
+    }
+
+    /// A page of [`Engine::indicator_reports`] (at most [`MAX_REPORT_PAGE`]), forward or
+    /// backward: see [`super::page`].
+    pub async fn indicator_report_page(
+        &self,
+        actor: &Actor,
+        filter: &ReportFilter,
+        request: &PageRequest,
+    ) -> Result<Page<IndicatorReport>> {
+        let query = self.report_select(actor, filter).await?;
+        let order = ListOrder {
+            columns: REPORT_ORDER.to_vec(),
+            descending: false,
+        };
+        let page = page::fetch(&self.db, query, &order, request, MAX_REPORT_PAGE, |r| {
+            Cursor(vec![
+                Key::Int(r.project_id),
+                Key::Int(r.organization_id),
+                Key::from(r.indicator_key.as_str()),
+                Key::from(r.period.as_str()),
+                Key::Int(r.id),
+            ])
+        })
+        .await?;
+        let rows: Vec<indicator_reports::Model> = page.values().cloned().collect();
+        let mut by_id = self.reports_with_history(rows).await?;
+        page.try_map(|row| {
+            by_id
+                .remove(&row.id)
+                .ok_or_else(|| Error::Internal("a report of the page was not read back".into()))
+        })
+    }
+
+    /// The reports the caller may read that match `filter`, unordered.
+    async fn report_select(&self, actor: &Actor, filter: &ReportFilter) -> Result<Select<indicator_reports::Entity>> {
         let mut query = indicator_reports::Entity::find();
         if let Some(project_id) = filter.project_id {
             self.readable_project(actor, project_id).await?;
@@ -228,16 +286,7 @@ impl Engine {
         if let Some(period) = &filter.period {
             query = query.filter(indicator_reports::Column::Period.eq(period.as_str()));
         }
-        let rows = query
-            .order_by_asc(indicator_reports::Column::ProjectId)
-            .order_by_asc(indicator_reports::Column::OrganizationId)
-            .order_by_asc(indicator_reports::Column::IndicatorKey)
-            .order_by_asc(indicator_reports::Column::Period)
-            .all(&self.db)
-            .await?;
-        let order: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut by_id = self.reports_with_history(rows).await?;
-        Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).collect())
+        Ok(query)
     }
 
     async fn reports_with_history(&self, rows: Vec<indicator_reports::Model>) -> Result<HashMap<i64, IndicatorReport>> {

@@ -7,8 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
 use super::{Engine, unique_ids};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
@@ -61,6 +62,11 @@ pub struct ProjectPage {
     pub total_count: u64,
 }
 
+/// A project's place in the list (newest first): its id.
+pub fn project_cursor(id: i64) -> Cursor {
+    Cursor(vec![Key::Int(id)])
+}
+
 fn participants_of_org(organization_id: i64) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(project_participants::Column::ProjectId)
@@ -72,7 +78,6 @@ fn participants_of_org(organization_id: i64) -> sea_orm::sea_query::SelectStatem
 impl Engine {
     /// The projects the caller may read that match `filter`: `first` of them (at most
     /// [`MAX_PAGE`]) after the project `after` in the order newest first.
-    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn list_projects(
         &self,
         actor: &Actor,
@@ -80,7 +85,24 @@ impl Engine {
         first: u64,
         after: Option<i64>,
     ) -> Result<ProjectPage> {
-        let first = first.clamp(1, MAX_PAGE);
+        let request = PageRequest::first(first, after.map(project_cursor));
+        let page = self.project_page(actor, filter, &request).await?;
+        Ok(ProjectPage {
+            has_next_page: page.has_next_page,
+            total_count: page.total_count,
+            items: page.items.into_iter().map(|(_, p)| p).collect(),
+        })
+    }
+
+    /// A page of the projects the caller may read that match `filter`, newest first (at most
+    /// [`MAX_PAGE`]), forward or backward: see [`super::page`].
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn project_page(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        request: &PageRequest,
+    ) -> Result<Page<Project>> {
         // Scope: what the caller may read at all.
         let mut condition = Condition::all().add(actor.scope().projects(Operation::ReadProject));
         if let Some(d) = filter.district_id {
@@ -110,63 +132,34 @@ impl Engine {
             let is_overdue = self.overdue_condition().await?;
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
         }
-        let (rows, has_next_page, total_count) = match filter.health {
+        let select = projects::Entity::find().filter(condition);
+        let cursor_of = |r: &projects::Model| project_cursor(r.id);
+        let page = match filter.health {
             None => {
-                let total_count = projects::Entity::find()
-                    .filter(condition.clone())
-                    .count(&self.db)
-                    .await?;
-                if let Some(after) = after {
-                    condition = condition.add(projects::Column::Id.lt(after));
-                }
-                let mut rows = projects::Entity::find()
-                    .filter(condition)
-                    .order_by_desc(projects::Column::Id)
-                    .limit(first + 1)
-                    .all(&self.db)
-                    .await?;
-                let has_next_page = rows.len() as u64 > first;
-                rows.truncate(first as usize);
-                (rows, has_next_page, total_count)
+                let order = ListOrder {
+                    columns: vec![projects::Column::Id],
+                    descending: true,
+                };
+                page::fetch(&self.db, select, &order, request, MAX_PAGE, cursor_of).await?
             }
             // Health is computed from the plan and the reports, not stored: filter the
             // candidates in memory (a district's projects number in the hundreds).
             Some(wanted) => {
-                let candidates = projects::Entity::find()
-                    .filter(condition)
-                    .order_by_desc(projects::Column::Id)
-                    .all(&self.db)
-                    .await?;
+                let candidates = select.order_by_desc(projects::Column::Id).all(&self.db).await?;
                 let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
                 let healths = self.health_of(actor, &ids).await?;
                 let matching: Vec<projects::Model> = candidates
                     .into_iter()
                     .filter(|r| healths.get(&r.id).is_some_and(|(h, _)| h.health == wanted))
                     .collect();
-                let total_count = matching.len() as u64;
-                let mut rows: Vec<projects::Model> = matching
-                    .into_iter()
-                    .filter(|r| after.is_none_or(|a| r.id < a))
-                    .take(first as usize + 1)
-                    .collect();
-                let has_next_page = rows.len() as u64 > first;
-                rows.truncate(first as usize);
-                (rows, has_next_page, total_count)
+                page::in_memory(matching, true, request, MAX_PAGE, cursor_of)
             }
         };
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = page.values().map(|r| r.id).collect();
         let mut participants = crate::store::repo::participants_of(self.db(), &ids).await?;
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                let p = participants.remove(&row.id).unwrap_or_default();
-                convert::project(row, p)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(ProjectPage {
-            items,
-            has_next_page,
-            total_count,
+        page.try_map(|row| {
+            let p = participants.remove(&row.id).unwrap_or_default();
+            convert::project(row, p)
         })
     }
 

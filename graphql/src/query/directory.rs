@@ -3,6 +3,7 @@ use engine::Engine;
 
 use crate::context::actor;
 use crate::error::GqlResult;
+use crate::types::connection::{ORGANIZATIONS, OrganizationConnection};
 use crate::types::directory::{District, Organization, User};
 use crate::types::parse_id;
 
@@ -30,21 +31,35 @@ impl DirectoryQuery {
             .collect())
     }
 
-    /// Организации района (или всех видимых районов).
+    /// Организации района (или всех видимых районов) по названию.
     async fn organizations(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Район; без него — организации всех видимых вам районов.")] district_id: Option<ID>,
-    ) -> async_graphql::Result<Vec<Organization>> {
+        #[graphql(
+            desc = "Сколько организаций вернуть с начала списка (после `after`), от 1 до 500; без `first` и `last` — 100."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "Сколько организаций вернуть с конца списка (перед `before`), от 1 до 500.")] last: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Курсор, перед которым закончить: `pageInfo.startCursor` следующей страницы; без него — до конца списка."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<OrganizationConnection> {
         let actor = actor(ctx)?;
+        let request = ORGANIZATIONS.request(first, after.as_deref(), last, before.as_deref())?;
         let district_id = district_id.as_ref().map(|id| parse_id(id, "districtId")).transpose()?;
-        Ok(ctx
+        let page = ctx
             .data_unchecked::<Engine>()
-            .organizations(actor, district_id)
+            .organization_page(actor, district_id, &request)
             .await
-            .gql()?
-            .into_iter()
-            .map(Organization)
-            .collect())
+            .gql()?;
+        Ok(ORGANIZATIONS.parts(page, Organization).into())
     }
 }

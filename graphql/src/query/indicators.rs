@@ -5,6 +5,7 @@ use engine::service::ReportFilter;
 use crate::context::actor;
 use crate::error::GqlResult;
 use crate::inputs::ReportFilterInput;
+use crate::types::connection::{IndicatorReportConnection, REPORTS};
 use crate::types::dashboard::Dashboard;
 use crate::types::indicators::IndicatorReport;
 use crate::types::parse_id;
@@ -19,8 +20,22 @@ impl IndicatorQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Условия отбора; без них — все видимые вам отчёты.")] filter: Option<ReportFilterInput>,
-    ) -> async_graphql::Result<Vec<IndicatorReport>> {
+        #[graphql(
+            desc = "Сколько отчётов вернуть с начала списка (после `after`), от 1 до 500; без `first` и `last` — 100."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "Сколько отчётов вернуть с конца списка (перед `before`), от 1 до 500.")] last: Option<i32>,
+        #[graphql(
+            desc = "Курсор, перед которым закончить: `pageInfo.startCursor` следующей страницы; без него — до конца списка."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<IndicatorReportConnection> {
         let actor = actor(ctx)?;
+        let request = REPORTS.request(first, after.as_deref(), last, before.as_deref())?;
         let filter = filter.unwrap_or_default();
         let engine_filter = ReportFilter {
             project_id: filter
@@ -41,12 +56,12 @@ impl IndicatorQuery {
             indicator: filter.indicator,
             period: filter.period,
         };
-        let reports = ctx
+        let page = ctx
             .data_unchecked::<Engine>()
-            .indicator_reports(actor, &engine_filter)
+            .indicator_report_page(actor, &engine_filter, &request)
             .await
             .gql()?;
-        Ok(reports.into_iter().map(IndicatorReport).collect())
+        Ok(REPORTS.parts(page, IndicatorReport).into())
     }
 
     /// Сводка района (без `districtId` — вашего района, а администратору и наблюдателю

@@ -4,6 +4,7 @@ use engine::reminders::NotificationFilter;
 
 use crate::context::actor;
 use crate::error::GqlResult;
+use crate::types::connection::{NOTIFICATIONS, NotificationConnection};
 use crate::types::enums::NotificationStatus;
 use crate::types::notification::Notification;
 use crate::types::parse_id;
@@ -14,25 +15,39 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// Очередь писем-напоминаний, новые первыми (администратор): статус, попытки, последняя ошибка.
+    // A resolver's parameters are the field's GraphQL arguments, one each.
+    #[allow(clippy::too_many_arguments)]
     async fn notifications(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Только письма в этом состоянии.")] status: Option<NotificationStatus>,
         #[graphql(desc = "Только письма об этом проекте.")] project_id: Option<ID>,
-        #[graphql(desc = "Сколько писем вернуть, от 1 до 500.", default = 100)] first: i32,
-    ) -> async_graphql::Result<Vec<Notification>> {
+        #[graphql(
+            desc = "Сколько писем вернуть с начала списка (после `after`), от 1 до 500; без `first` и `last` — 100."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
+        )]
+        after: Option<String>,
+        #[graphql(desc = "Сколько писем вернуть с конца списка (перед `before`), от 1 до 500.")] last: Option<i32>,
+        #[graphql(
+            desc = "Курсор, перед которым закончить: `pageInfo.startCursor` следующей страницы; без него — до конца списка."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<NotificationConnection> {
         let actor = actor(ctx)?;
-        crate::limits::check_page(first, crate::limits::page_limit("Query.notifications"), "писем")?;
+        let request = NOTIFICATIONS.request(first, after.as_deref(), last, before.as_deref())?;
         let filter = NotificationFilter {
             status: status.map(Into::into),
             project_id: project_id.as_ref().map(|id| parse_id(id, "projectId")).transpose()?,
-            limit: Some(first as u64),
+            limit: None,
         };
-        let rows = ctx
+        let page = ctx
             .data_unchecked::<Engine>()
-            .notifications(actor, &filter)
+            .notification_page(actor, &filter, &request)
             .await
             .gql()?;
-        Ok(rows.into_iter().map(Notification).collect())
+        Ok(NOTIFICATIONS.parts(page, Notification).into())
     }
 }

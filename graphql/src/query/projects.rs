@@ -1,11 +1,11 @@
 use async_graphql::{Context, ID, Object};
 use engine::Engine;
-use engine::service::{MAX_PAGE, ProjectFilter};
+use engine::service::ProjectFilter;
 
 use crate::context::actor;
-use crate::error::{GqlResult, invalid};
+use crate::error::GqlResult;
 use crate::inputs::ProjectFilterInput;
-use crate::types::connection::{ProjectConnection, ProjectCursor};
+use crate::types::connection::{PROJECTS, ProjectConnection};
 use crate::types::parse_id;
 use crate::types::project::Project;
 use crate::types::stage::ProjectStage;
@@ -38,14 +38,22 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Условия отбора; без них — все видимые вам проекты.")] filter: Option<ProjectFilterInput>,
-        #[graphql(desc = "Сколько проектов вернуть, от 1 до 100.", default = 20)] first: i32,
+        #[graphql(
+            desc = "Сколько проектов вернуть с начала списка (после `after`), от 1 до 100; без `first` и `last` — 20."
+        )]
+        first: Option<i32>,
         #[graphql(
             desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы; без него — с начала списка."
         )]
         after: Option<String>,
+        #[graphql(desc = "Сколько проектов вернуть с конца списка (перед `before`), от 1 до 100.")] last: Option<i32>,
+        #[graphql(
+            desc = "Курсор, перед которым закончить: `pageInfo.startCursor` следующей страницы; без него — до конца списка."
+        )]
+        before: Option<String>,
     ) -> async_graphql::Result<ProjectConnection> {
         let actor = actor(ctx)?;
-        crate::limits::check_page(first, crate::limits::page_limit("Query.projects"), "проектов")?;
+        let request = PROJECTS.request(first, after.as_deref(), last, before.as_deref())?;
         let filter = filter.unwrap_or_default();
         let engine_filter = ProjectFilter {
             district_id: filter
@@ -64,29 +72,10 @@ impl ProjectQuery {
                 .transpose()?,
             health: filter.health.map(Into::into),
         };
-        let after = after
-            .as_deref()
-            .map(|c| {
-                ProjectCursor::decode(c).ok_or_else(|| invalid("after", format!("«{c}» — не курсор списка проектов.")))
-            })
-            .transpose()?;
-        let page = ctx
-            .data_unchecked::<Engine>()
-            .list_projects(
-                actor,
-                &engine_filter,
-                (first as u64).min(MAX_PAGE),
-                after.as_ref().map(|c| c.0),
-            )
-            .await
-            .gql()?;
-        let projects = Project::page(ctx.data_unchecked::<Engine>(), actor, page.items).await?;
-        Ok(ProjectConnection::new(
-            projects,
-            after.is_some(),
-            page.has_next_page,
-            page.total_count,
-        ))
+        let engine = ctx.data_unchecked::<Engine>();
+        let page = engine.project_page(actor, &engine_filter, &request).await.gql()?;
+        let projects = Project::page(engine, actor, page.values().cloned().collect()).await?;
+        Ok(PROJECTS.parts(page.with_values(projects), |p| p).into())
     }
 
     /// Один проект.

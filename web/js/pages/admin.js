@@ -2,8 +2,8 @@
 // outbox. Coordinators see the parts the API lets them change (organizations and users of
 // their district).
 
-import { gql } from "../api.js";
-import { h, table, field, select, showError, alertBox, announce, fmtDateTime, fmtShortDateTime, ROLE, KIND, SCOPE } from "../dom.js";
+import { gql, gqlAll } from "../api.js";
+import { h, table, field, select, showError, alertBox, announce, fmtDateTime, fmtShortDateTime, paged, ROLE, KIND, SCOPE } from "../dom.js";
 
 const TABS = [
   ["districts", "Районы", ["ADMIN"]],
@@ -138,11 +138,17 @@ const PAGES = {
     const list = h("div");
     // One district at a time: a region has thousands of organizations.
     const shown = select(districts.map((d) => [d.id, d.name]), user.district ? user.district.id : districts[0] && districts[0].id, { id: "orgs-district" });
+    const PAGE = 50;
+    const ORGS = "query($d: ID, $first: Int, $after: String, $last: Int, $before: String) { organizations(districtId: $d, first: $first, after: $after, last: $last, before: $before) { nodes { id name kind email district { name } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } totalCount } }";
     const draw = async () => {
-      const data = await gql("query($d: ID) { organizations(districtId: $d) { id name kind email district { name } } }", { d: shown.value || null });
-      list.replaceChildren(
-        table("Организации", [["Название", (o) => o.name], ["Тип", (o) => KIND[o.kind]], ["Район", (o) => (o.district ? o.district.name : "—")], ["Почта", (o) => o.email || "—"]], data.organizations, { empty: "Организаций ещё нет." }),
+      const pages = paged(
+        async (page) => (await gql(ORGS, { d: shown.value || null, ...page })).organizations,
+        (nodes) => table("Организации", [["Название", (o) => o.name], ["Тип", (o) => KIND[o.kind]], ["Район", (o) => (o.district ? o.district.name : "—")], ["Почта", (o) => o.email || "—"]], nodes, { empty: "Организаций ещё нет." }),
+        PAGE,
+        "организаций",
       );
+      list.replaceChildren(pages.box);
+      await pages.show();
     };
     const inputs = {
       districtId: field("Район", select(districts.map((d) => [d.id, d.name]), user.district ? user.district.id : "")),
@@ -179,7 +185,7 @@ const PAGES = {
     // A director's organization is picked from the chosen district's (a region has thousands).
     const loadOrgs = async () => {
       const d = inputs.districtId.input.value;
-      const orgs = d ? (await gql("query($d: ID) { organizations(districtId: $d) { id name } }", { d })).organizations : [];
+      const orgs = d ? await gqlAll("query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }", { d }, "organizations") : [];
       inputs.organizationId.input.replaceChildren(
         h("option", { value: "" }, d ? "—" : "— сначала выберите район —"),
         ...orgs.map((o) => h("option", { value: o.id }, o.name)),
@@ -232,7 +238,7 @@ const PAGES = {
   async notifications(section, { query, navigate }) {
     const status = (query.get("status") || "").toUpperCase();
     if (status && !["PENDING", "SENDING", "SENT", "FAILED"].includes(status)) return navigate("/admin/notifications");
-    const data = await gql("query($s: NotificationStatus) { notifications(status: $s, first: 200) { id kind recipientEmail projectId status attempts nextAttemptAt lastError createdAt sentAt reminder { projectTitle stageTitle indicatorTitle period due days } } }", { s: status || null });
+    const OUTBOX = "query($s: NotificationStatus, $first: Int, $after: String, $last: Int, $before: String) { notifications(status: $s, first: $first, after: $after, last: $last, before: $before) { nodes { id kind recipientEmail projectId status attempts nextAttemptAt lastError createdAt sentAt reminder { projectTitle stageTitle indicatorTitle period due days } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } totalCount } }";
     const STATUS = { PENDING: "ждёт отправки", SENDING: "отправляется", SENT: "отправлено", FAILED: "не отправлено" };
     const KINDS = { DUE_SOON: "скоро срок", OVERDUE: "просрочено", REPORT_MISSING: "нет отчёта" };
     const filter = select([["", "Все"], ...Object.entries(STATUS)], status, { id: "outbox-status", onchange: (e) => navigate(`/admin/notifications${e.target.value ? `?status=${e.target.value}` : ""}`) });
@@ -262,7 +268,10 @@ const PAGES = {
         h("button", { type: "button", class: "button", onclick: run(false) }, "Отправить напоминания сейчас"),
       ),
       result,
-      table(
+    );
+    const pages = paged(
+      async (page) => (await gql(OUTBOX, { s: status || null, ...page })).notifications,
+      (nodes) => table(
         "Очередь писем",
         [
           ["Кому", (n) => n.recipientEmail],
@@ -275,9 +284,13 @@ const PAGES = {
           ["Создано", (n) => fmtShortDateTime(n.createdAt)],
           ["Отправлено", (n) => (n.sentAt ? fmtShortDateTime(n.sentAt) : "—")],
         ],
-        data.notifications,
+        nodes,
         { empty: "Писем в очереди нет." },
       ),
+      100,
+      "писем",
     );
+    section.append(pages.box);
+    await pages.show();
   },
 };

@@ -9,14 +9,14 @@
 // asks for every date the workflow leaves to the launch (the day of «Единый методический
 // день») and for the indicator targets the definition leaves open.
 
-import { gql } from "../api.js";
+import { gql, gqlAll } from "../api.js";
 import { h, append, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
 
 const OPTIONS = `{ workflows { key version title description scope
   stages { key title dueRule dueAtLaunch terminal }
   indicators { key title unit type targetPerPeriod targetOverall } }
   districts { id name region { code name } } }`;
-const ORGS = `query($d: ID) { organizations(districtId: $d) { id name kind } }`;
+const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name kind } pageInfo { hasNextPage endCursor } } }`;
 const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
   title startDate provisional warnings stages { key title due fixed provisional dueRule } } }`;
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
@@ -111,14 +111,14 @@ export async function render(view, { user, navigate, query }) {
     );
   };
   const drawOrgs = async () => {
-    const data = await gql(ORGS, { d: f.districtId.input.value || null });
+    const organizations = await gqlAll(ORGS, { d: f.districtId.input.value || null }, "organizations");
     const checked = new Set([...orgBox.querySelectorAll("input:checked")].map((i) => i.value));
     orgBox.querySelector(".org-list")?.remove();
     orgBox.append(
       h(
         "ul",
         { class: "org-list plain" },
-        data.organizations.map((o) =>
+        organizations.map((o) =>
           h(
             "li",
             { "data-name": o.name.toLowerCase() },
@@ -128,7 +128,7 @@ export async function render(view, { user, navigate, query }) {
         ),
       ),
     );
-    if (!data.organizations.length) orgBox.append(h("p", { class: "org-list empty" }, "В районе нет организаций."));
+    if (!organizations.length) orgBox.append(h("p", { class: "org-list empty" }, "В районе нет организаций."));
   };
   orgFilter.addEventListener("input", () => {
     const q = orgFilter.value.trim().toLowerCase();

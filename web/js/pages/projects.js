@@ -1,7 +1,7 @@
 // The project list with the API's filters (kept in the address, so a reload or a shared
 // link shows the same list) and "show more" paging.
 
-import { gql } from "../api.js";
+import { gql, gqlAll } from "../api.js";
 import { h, table, link, fmtDate, daysLeftText, healthBadge, statusBadge, select, HEALTH, STATUS, alertBox } from "../dom.js";
 
 const LIST = `query($f: ProjectFilterInput, $after: String) {
@@ -15,14 +15,14 @@ const LIST = `query($f: ProjectFilterInput, $after: String) {
 
 const OPTIONS = `{ workflows { key title stages { key title } } districts { id name } }`;
 // Organizations of one district only: all of a region's would be thousands of options.
-const ORGS = `query($d: ID) { organizations(districtId: $d) { id name } }`;
+const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }`;
 
 const FILTERS = ["districtId", "workflow", "stage", "status", "health", "overdue", "organizationId"];
 
 export async function render(view, { query, user, navigate }) {
   const options = await gql(OPTIONS);
   const district = query.get("districtId") || (options.districts.length === 1 ? options.districts[0].id : null);
-  options.organizations = district && user.role !== "DIRECTOR" ? (await gql(ORGS, { d: district })).organizations : [];
+  options.organizations = district && user.role !== "DIRECTOR" ? await gqlAll(ORGS, { d: district }, "organizations") : [];
   const filter = {};
   for (const key of FILTERS) {
     const v = query.get(key);

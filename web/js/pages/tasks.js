@@ -2,7 +2,7 @@
 // (directors), and the report form. A value the API refuses is shown next to its field and
 // nothing typed is lost.
 
-import { gql } from "../api.js";
+import { gql, gqlAll } from "../api.js";
 import {
   h, append, clear, table, indicatorLabel, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
 } from "../dom.js";
@@ -21,7 +21,7 @@ const PROJECTS = `query($after: String) { projects(filter: { status: ACTIVE }, f
 
 const ONE_PROJECT = `query($id: ID!) { project(id: $id) { ${FIELDS} } }`;
 
-const REPORTS = `query($f: ReportFilterInput) { indicatorReports(filter: $f) { id period value comment reportedBy reportedAt revision organization { name } } }`;
+const REPORTS = `query($f: ReportFilterInput, $after: String) { indicatorReports(filter: $f, first: 500, after: $after) { nodes { id period value comment reportedBy reportedAt revision organization { name } } pageInfo { hasNextPage endCursor } } }`;
 
 const REPORT = `mutation($i: ReportIndicatorInput!) { reportIndicator(input: $i) { id period value revision indicator } }`;
 
@@ -198,7 +198,7 @@ function reportForm(projects, user, query) {
     const ind = indicator();
     if (!p || !ind) return reports.replaceChildren();
     try {
-      const data = await gql(REPORTS, { f: { projectId: p.id, indicator: ind.key, organizationId: f.organizationId.input.value || null } });
+      const sent = await gqlAll(REPORTS, { f: { projectId: p.id, indicator: ind.key, organizationId: f.organizationId.input.value || null } }, "indicatorReports");
       reports.replaceChildren(
         h("h3", {}, "Сданные значения"),
         table(
@@ -210,7 +210,7 @@ function reportForm(projects, user, query) {
             ["Кто и когда", (r) => `${r.reportedBy || "—"}, ${fmtDateTime(r.reportedAt)}`],
             ["Комментарий", (r) => r.comment || ""],
           ],
-          [...data.indicatorReports].sort((a, b) => (a.period < b.period ? 1 : -1)),
+          sent.sort((a, b) => (a.period < b.period ? 1 : -1)),
           { empty: "По этому показателю значений ещё нет." },
         ),
       );
