@@ -19,6 +19,7 @@ mod exports;
 mod graphiql;
 mod hardening;
 mod indicators;
+mod nodes;
 mod projects;
 mod reminders;
 mod replicas;

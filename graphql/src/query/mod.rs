@@ -3,6 +3,7 @@
 mod calendar;
 mod directory;
 mod indicators;
+mod node;
 mod notifications;
 mod projects;
 mod workflows;
@@ -18,4 +19,5 @@ pub struct Query(
     indicators::IndicatorQuery,
     notifications::NotificationQuery,
     calendar::CalendarQuery,
+    node::NodeQuery,
 );

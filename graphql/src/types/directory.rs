@@ -15,6 +15,11 @@ impl District {
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// Глобальный идентификатор: один на весь API, не совпадает у объектов разных типов.
+    /// Передайте его в `node(id:)`, чтобы получить объект заново.
+    pub async fn node_id(&self) -> ID {
+        super::node::node_id(super::node::Kind::District, self.0.id)
+    }
     /// Название района.
     async fn name(&self) -> &str {
         &self.0.name
@@ -42,6 +47,11 @@ impl Organization {
     /// Идентификатор организации.
     async fn id(&self) -> ID {
         to_id(self.0.id)
+    }
+    /// Глобальный идентификатор: один на весь API, не совпадает у объектов разных типов.
+    /// Передайте его в `node(id:)`, чтобы получить объект заново.
+    pub async fn node_id(&self) -> ID {
+        super::node::node_id(super::node::Kind::Organization, self.0.id)
     }
     /// Полное название.
     async fn name(&self) -> &str {

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod enums;
 pub mod history;
 pub mod indicators;
+pub mod node;
 pub mod notification;
 pub mod project;
 pub mod scalars;

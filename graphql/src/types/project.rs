@@ -172,6 +172,11 @@ impl Project {
     async fn id(&self) -> ID {
         to_id(self.project.id)
     }
+    /// Глобальный идентификатор: один на весь API, не совпадает у объектов разных типов.
+    /// Передайте его в `node(id:)`, чтобы получить объект заново.
+    pub async fn node_id(&self) -> ID {
+        super::node::node_id(super::node::Kind::Project, self.project.id)
+    }
     /// Название проекта.
     async fn title(&self) -> &str {
         &self.project.title

@@ -19,6 +19,14 @@ impl Workflow {
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("{}@{}", self.0.key, self.0.version))
     }
+    /// Глобальный идентификатор: один на весь API, не совпадает у объектов разных типов.
+    /// Передайте его в `node(id:)`, чтобы получить объект заново.
+    pub async fn node_id(&self) -> async_graphql::ID {
+        super::node::node_id(
+            super::node::Kind::Workflow,
+            format_args!("{}@{}", self.0.key, self.0.version),
+        )
+    }
     /// Ключ процесса, например `tochka-rosta`.
     async fn key(&self) -> &str {
         &self.0.key
