@@ -81,7 +81,7 @@ pub fn translate(message: &str) -> Option<(String, Option<String>)> {
         let path = q0.clone();
         let reason = rest.split_once(", ").map_or("", |(_, r)| r);
         let why = if reason.starts_with("expected type") {
-            format!("нужно {}", expected(&q1))
+            format!("ожидается {}", expected(&q1))
         } else if reason.starts_with("unknown field") {
             format!("у типа «{q2}» нет поля «{q1}»")
         } else {
@@ -111,7 +111,7 @@ pub fn translate(message: &str) -> Option<(String, Option<String>)> {
                 limit.trim_end_matches('.')
             )
         } else {
-            format!("Значение не подходит: нужно {}.", expected(&ty))
+            format!("Значение не подходит: ожидается {}.", expected(&ty))
         };
         return plain(text);
     }
@@ -248,8 +248,8 @@ fn expected(ty: &str) -> String {
         "String" => "строка".to_string(),
         "Boolean" => "true или false".to_string(),
         "ID" => "идентификатор".to_string(),
-        "Date" => "дата в виде ГГГГ-ММ-ДД, например 2027-09-01".to_string(),
-        "DateTime" => "время в формате RFC 3339, например 2027-09-01T09:00:00+03:00".to_string(),
+        "Date" => "существующая дата в виде ГГГГ-ММ-ДД, например 2027-09-01".to_string(),
+        "DateTime" => "существующий момент времени в формате RFC 3339, например 2027-09-01T09:00:00+03:00".to_string(),
         other => format!("значение типа {other}"),
     };
     if ty.ends_with('!') && !ty.starts_with('[') {

@@ -366,7 +366,7 @@ async fn library_errors_are_russian_with_a_code_and_a_field() {
     run(Backend::Sqlite, |db| async move {
         let server = db.spawn_server().await;
         let token = observer(&db, &server).await;
-        let cases: [(&str, Value, Option<&str>); 6] = [
+        let cases: [(&str, Value, Option<&str>); 9] = [
             ("{ me { fullName }", json!({}), None),
             ("{ me { fulName } }", json!({}), None),
             ("{ projects(first: 1000) { totalCount } }", json!({}), Some("first")),
@@ -379,7 +379,22 @@ async fn library_errors_are_russian_with_a_code_and_a_field() {
             (
                 "query($i: LaunchProjectInput!) { launchPreview(input: $i) { title } }",
                 json!({ "i": { "workflowKey": "tochka-rosta", "districtId": "1", "participantIds": [], "startDate": "2027-13-01" } }),
-                None,
+                Some("startDate"),
+            ),
+            (
+                "query($i: LaunchProjectInput!) { launchPreview(input: $i) { title } }",
+                json!({ "i": { "workflowKey": "tochka-rosta", "districtId": "1", "participantIds": [], "startDate": "2027-02-30" } }),
+                Some("startDate"),
+            ),
+            (
+                "query($i: LaunchProjectInput!) { launchPreview(input: $i) { title } }",
+                json!({ "i": { "workflowKey": "tochka-rosta", "districtId": "1", "participantIds": [1.5], "startDate": "2027-09-01" } }),
+                Some("participantIds.0"),
+            ),
+            (
+                "query($i: LaunchProjectInput!) { launchPreview(input: $i) { title } }",
+                json!({ "i": { "workflowKey": "tochka-rosta", "districtId": "1", "participantIds": [], "dueDates": [{ "stage": "opening", "date": "1 сентября" }] } }),
+                Some("dueDates.0.date"),
             ),
         ];
         for (query, variables, field) in cases {

@@ -45,6 +45,13 @@ impl ScalarType for Date {
         })
     }
 
+    /// Checked when the document is validated, so a bad date in a variable is refused there,
+    /// with the input's path as `extensions.field`, before any resolver runs (the parse error
+    /// alone names only the input type).
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(text) if NaiveDate::parse_from_str(text, DATE_FORMAT).is_ok())
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format(DATE_FORMAT).to_string())
     }
@@ -92,6 +99,11 @@ impl ScalarType for DateTime {
                 ),
             })
         })
+    }
+
+    /// As for [`Date`]: refused at validation, with the field.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(text) if text.parse::<chrono::DateTime<Utc>>().is_ok())
     }
 
     fn to_value(&self) -> Value {
@@ -233,29 +245,41 @@ mod tests {
         assert!(message.len() < 300 && message.contains("…"), "{message}");
     }
 
-    /// What a client gets back for a bad date, in a variable or written in the query: our
-    /// sentence, after the library's `Failed to parse "Date":` (which it always adds).
+    /// A bad date, in a variable or written in the query, is refused when the document is
+    /// validated: the client reads what to fix and which field it is in (the parse error a
+    /// resolver would give names only the input type).
     #[tokio::test]
-    async fn a_client_sending_a_bad_date_reads_what_to_fix() {
+    async fn a_client_sending_a_bad_date_reads_what_to_fix_and_where() {
         use crate::schema::{Mutation, Query, Subscription};
         let schema = async_graphql::Schema::build(Query::default(), Mutation::default(), Subscription).finish();
         let with_variable = async_graphql::Request::new(
             "query($day: Date!) { launchPreview(input: { workflowKey: \"w\", districtId: \"1\", participantIds: [], startDate: $day }) { title } }",
         )
         .variables(async_graphql::Variables::from_json(serde_json::json!({ "day": "01.09.2027" })));
+        let in_an_input =
+            async_graphql::Request::new("query($i: LaunchProjectInput!) { launchPreview(input: $i) { title } }")
+                .variables(async_graphql::Variables::from_json(serde_json::json!({
+                    "i": { "workflowKey": "w", "districtId": "1", "participantIds": [], "startDate": "2027-02-30" }
+                })));
         let literal = async_graphql::Request::new(
             "{ launchPreview(input: { workflowKey: \"w\", districtId: \"1\", participantIds: [], startDate: \"2027-02-30\" }) { title } }",
         );
-        for (request, expected) in [
-            (
-                with_variable,
-                "Дата должна быть в виде ГГГГ-ММ-ДД, например 2027-09-01.",
-            ),
-            (literal, "Такой даты нет в календаре: «2027-02-30»."),
-        ] {
+        for request in [with_variable, in_an_input, literal] {
             let response = schema.execute(request).await;
-            let message = response.errors.first().map(|e| e.message.clone()).unwrap_or_default();
-            assert!(message.contains(expected), "{message}");
+            let mut error = response.errors.first().cloned().expect("refused");
+            crate::messages::russify(&mut error);
+            assert!(
+                error.message.contains("ожидается существующая дата в виде ГГГГ-ММ-ДД"),
+                "{}",
+                error.message
+            );
+            let field = error.extensions.as_ref().and_then(|e| e.get("field")).cloned();
+            assert_eq!(
+                field,
+                Some(async_graphql::Value::from("startDate")),
+                "{}",
+                error.message
+            );
         }
     }
 }
