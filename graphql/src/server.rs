@@ -59,6 +59,10 @@ pub struct ServerConfig {
     pub metrics_token: Option<String>,
     /// Sends `Strict-Transport-Security` (the server is reached over https).
     pub hsts: bool,
+    /// Subscriptions one websocket may hold open at once. Each holds a little memory and a
+    /// database listener's attention, and the web interface needs one per open project page;
+    /// the next one gets a `LIMIT` error and the connection stays usable.
+    pub max_subscriptions_per_connection: usize,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +77,7 @@ impl Default for ServerConfig {
             anonymous_introspection: true,
             cors_origins: Vec::new(),
             metrics_token: None,
+            max_subscriptions_per_connection: 16,
             hsts: false,
         }
     }
@@ -135,6 +140,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
     let websocket = WebSocketLimits {
         permits,
         timeout: config.request_timeout,
+        subscriptions: config.max_subscriptions_per_connection,
     };
     let metrics_access = MetricsAccess {
         token: config.metrics_token.clone(),
@@ -371,10 +377,12 @@ async fn graphql_ws(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // One executor per connection: it counts this connection's open subscriptions.
     let executor = Observed {
         inner: state.schema.clone(),
         metrics: state.metrics.clone(),
         limits,
+        open_subscriptions: Arc::default(),
     };
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, executor, protocol)
@@ -471,6 +479,8 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 struct WebSocketLimits {
     permits: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
+    /// Subscriptions open at once on one connection.
+    subscriptions: usize,
 }
 
 /// An executor that gives every websocket operation a tracing span and counts it in the
@@ -481,6 +491,42 @@ struct Observed<E> {
     inner: E,
     metrics: Arc<Metrics>,
     limits: WebSocketLimits,
+    /// The subscriptions open on this connection.
+    open_subscriptions: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Holds one of a connection's subscription places until the subscription's stream is dropped
+/// (it ended, the client stopped it, or the connection closed).
+struct SubscriptionPlace(Arc<std::sync::atomic::AtomicUsize>);
+
+impl SubscriptionPlace {
+    /// A place, or `None` when `limit` are taken.
+    fn take(open: &Arc<std::sync::atomic::AtomicUsize>, limit: usize) -> Option<SubscriptionPlace> {
+        use std::sync::atomic::Ordering;
+        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
+            .ok()
+            .map(|_| SubscriptionPlace(open.clone()))
+    }
+}
+
+impl Drop for SubscriptionPlace {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// The answer to a subscription beyond the connection's limit: `LIMIT`.
+fn too_many_subscriptions(limit: usize) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "В одном соединении открыто уже {limit} подписок — больше нельзя. Остановите ненужные подписки или откройте новое соединение."
+        ),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "LIMIT");
+    error.extensions = Some(extensions);
+    async_graphql::Response::from_errors(vec![error])
 }
 
 impl<E: Executor> Executor for Observed<E> {
@@ -495,13 +541,28 @@ impl<E: Executor> Executor for Observed<E> {
     ) -> BoxStream<'static, async_graphql::Response> {
         let operation = metrics::inspect_operation(&mut request);
         let span = operation.span();
+        let place = if operation.kind == OperationKind::Subscription {
+            match SubscriptionPlace::take(&self.open_subscriptions, self.limits.subscriptions) {
+                Some(place) => Some(place),
+                None => {
+                    let refused = too_many_subscriptions(self.limits.subscriptions);
+                    return Box::pin(futures_util::stream::once(async move { refused }));
+                }
+            }
+        } else {
+            None
+        };
         let inner = span.in_scope(|| self.inner.execute_stream(request, session_data));
         // A query or mutation takes a slot, as over HTTP, for at most the request timeout; a
-        // subscription waits for events and holds none (each event is a small read).
-        let inner = if operation.kind == OperationKind::Subscription {
-            inner
+        // subscription waits for events and holds none (each event is a small read), only one
+        // of its connection's subscription places, for as long as it runs.
+        let inner: BoxStream<'static, async_graphql::Response> = if let Some(place) = place {
+            Box::pin(inner.map(move |response| {
+                let _held = &place;
+                response
+            }))
         } else {
-            let WebSocketLimits { permits, timeout } = self.limits.clone();
+            let WebSocketLimits { permits, timeout, .. } = self.limits.clone();
             let mut inner = inner;
             Box::pin(futures_util::stream::once(async move {
                 let run = async {

@@ -141,7 +141,7 @@ async fn amplified_queries_are_refused_before_they_run() {
     .await;
 }
 
-async fn next_json<S>(socket: &mut S) -> Value
+pub(crate) async fn next_json<S>(socket: &mut S) -> Value
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {

@@ -25,5 +25,6 @@ mod reminders;
 mod replicas;
 mod smtp;
 mod stages;
+mod subscriptions;
 mod transitions;
 mod workflows;
