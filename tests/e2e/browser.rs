@@ -783,3 +783,59 @@ async fn an_administrator_pages_through_a_districts_organizations_both_ways() {
     })
     .await;
 }
+
+/// A project launched by mistake is cancelled from its page: the coordinator gives a reason
+/// (refused without one), the page shows it cancelled with the reason in its history, and a
+/// director of the school is not offered the cancellation at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_cancels_a_mistaken_project_from_its_page() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let p = db
+            .engine
+            .launch_project(&w.coordinator, minimal_launch(&w, 0))
+            .await
+            .unwrap()
+            .project;
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let page = format!("/projects/{}", p.id);
+
+        let director = browser(&driver, DESKTOP).await;
+        sign_in(&director, base, "director1@chesma.test").await;
+        open(&director, base, &page, "Проверочный процесс").await;
+        find(&director, "#actions-h").await;
+        assert!(
+            director.find(Locator::Css(".cancel-project-box")).await.is_err(),
+            "a director may not cancel, so is not offered it"
+        );
+        director.close().await.ok();
+
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+        open(&c, base, &page, "Проверочный процесс").await;
+        find(&c, ".cancel-project-box > summary").await.click().await.unwrap();
+        let submit = ".cancel-project button[type=submit]";
+        find(&c, submit).await.click().await.unwrap();
+        wait_text(&c, ".cancel-project", "Укажите, почему проект отменяется").await;
+        assert_eq!(
+            db.engine.project(&w.admin, p.id).await.unwrap().project.status,
+            engine::model::ProjectStatus::Active
+        );
+
+        type_into(&c, "textarea[name=cancel-reason]", "Запущен для другой школы по ошибке").await;
+        find(&c, submit).await.click().await.unwrap();
+        wait_text(&c, "#project-notice", "Проект отменён").await;
+        wait_text(&c, "main", "Отменён").await;
+        wait_text(&c, ".history", "Запущен для другой школы по ошибке").await;
+        assert!(
+            c.find(Locator::Css(".cancel-project-box")).await.is_err(),
+            "nothing to cancel any more"
+        );
+        let stored = db.engine.project(&w.admin, p.id).await.unwrap().project;
+        assert_eq!(stored.status, engine::model::ProjectStatus::Cancelled);
+        c.close().await.ok();
+    })
+    .await;
+}

@@ -72,6 +72,20 @@ impl Project {
             .collect())
     }
 
+    fn active(&self) -> bool {
+        self.project.status == engine::model::ProjectStatus::Active
+    }
+
+    /// Whether the caller's permissions (the one table, [`engine::access`]) allow `operation`
+    /// on this project.
+    fn viewer_may(&self, ctx: &Context<'_>, operation: engine::access::Operation) -> async_graphql::Result<bool> {
+        let target = engine::access::Target::Project {
+            district: self.project.district_id,
+            participants: &self.project.participants,
+        };
+        Ok(crate::context::actor(ctx)?.scope().may(operation, target))
+    }
+
     async fn workflow_version(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WorkflowVersion>> {
         let id = self.project.workflow_version_id;
         match self.data.as_ref().and_then(|d| d.workflows.get(&id)) {
@@ -176,6 +190,15 @@ impl Project {
     /// Передайте его в `node(id:)`, чтобы получить объект заново.
     pub async fn node_id(&self) -> ID {
         super::node::node_id(super::node::Kind::Project, self.project.id)
+    }
+    /// Можете ли вы отменить проект: он идёт, и отмена вам разрешена (администратор,
+    /// координатор района). Интерфейс показывает кнопку «Отменить проект» по этому полю.
+    async fn viewer_can_cancel(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.active() && self.viewer_may(ctx, engine::access::Operation::CancelProject)?)
+    }
+    /// Можете ли вы переносить сроки этапов проекта: он идёт, и перенос вам разрешён.
+    async fn viewer_can_reschedule(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.active() && self.viewer_may(ctx, engine::access::Operation::RescheduleStage)?)
     }
     /// Название проекта.
     async fn title(&self) -> &str {

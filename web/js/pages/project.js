@@ -12,7 +12,7 @@ import { planFact, slippage } from "../charts.js";
 import { projectToday } from "../periods.js";
 import { exportButtons } from "./export.js";
 
-export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt
+export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt viewerCanCancel viewerCanReschedule
   workflow { key version title scope indicators { key title unit type period startsAtStage } }
   district { id name timeZone }
   participants { id name }
@@ -29,6 +29,7 @@ const QUERY = `query($id: ID!) { project(id: $id) { ${PROJECT_FIELDS} } }`;
 const TRANSITION = `mutation($i: TransitionProjectInput!) { transitionProject(input: $i) { ${PROJECT_FIELDS} } }`;
 const TICK = `mutation($i: CompleteChecklistItemInput!) { completeChecklistItem(input: $i) { ${PROJECT_FIELDS} } }`;
 const RESCHEDULE = `mutation($i: RescheduleStageInput!) { rescheduleStage(input: $i) { ${PROJECT_FIELDS} } }`;
+const CANCEL = `mutation($i: CancelProjectInput!) { cancelProject(input: $i) { ${PROJECT_FIELDS} } }`;
 const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { project { rowVersion } entry { id projectId summary actorName } } }`;
 
 export async function render(view, { params, user }) {
@@ -356,15 +357,49 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
     reason.wrap,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, "Перенести срок")),
   );
-  const canReschedule = user.role === "COORDINATOR" || user.role === "ADMIN";
   return h(
     "section",
     { class: "panel", "aria-labelledby": "actions-h" },
     h("h2", { id: "actions-h" }, "Действия"),
     errors,
     moves.length ? moves : h("p", { class: "empty" }, "Сейчас вам нечего делать с этим проектом."),
-    canReschedule ? reschedule : null,
+    p.viewerCanReschedule ? reschedule : null,
+    p.viewerCanCancel ? cancelForm(p, { apply, notice, mutate, onConflict, errors }) : null,
   );
+}
+
+/** «Отменить проект»: folded away, with a required reason, for a project launched by mistake. */
+function cancelForm(p, { apply, notice, mutate, onConflict, errors }) {
+  const reason = field("Причина отмены (обязательно)", h("textarea", { rows: 2, required: true }), { name: "cancel-reason" });
+  const button = h("button", { type: "submit", class: "button danger" }, "Отменить проект");
+  const form = h(
+    "form",
+    {
+      class: "cancel-project",
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        reason.setError(null);
+        if (!reason.input.value.trim()) return reason.setError("Укажите, почему проект отменяется: причина попадёт в историю.") || reason.input.focus();
+        button.disabled = true;
+        try {
+          const data = await mutate(CANCEL, { i: { projectId: p.id, expectedVersion: p.rowVersion, reason: reason.input.value.trim() } });
+          apply(data.cancelProject);
+          const text = "Проект отменён. Напоминания по нему больше не придут; история сохранена.";
+          notice.replaceChildren(alertBox("success", text));
+          announce(text);
+          notice.focus();
+        } catch (e) {
+          button.disabled = false;
+          if (!(await onConflict(e))) showError(e, errors, { reason });
+        }
+      },
+    },
+    h("p", { class: "small muted" }, "Отмена — для проекта, запущенного по ошибке или ставшего ненужным. Вернуть его нельзя: этапы остановятся, напоминания прекратятся, история останется."),
+    reason.wrap,
+    h("div", { class: "actions" }, button),
+  );
+  return h("details", { class: "cancel-project-box" }, h("summary", {}, "Отменить проект"), form);
 }
 
 const MAX_CHARTS = 12;
