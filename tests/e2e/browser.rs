@@ -839,3 +839,74 @@ async fn a_coordinator_cancels_a_mistaken_project_from_its_page() {
     })
     .await;
 }
+
+/// Launching a workflow that already runs for the chosen school asks for a confirmation: the
+/// plan names the running project, and «Запустить» waits for «Всё равно запустить ещё один».
+/// Another school of the district is launched without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_for_the_same_school_asks_for_confirmation() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let running = db
+            .engine
+            .launch_project(&w.coordinator, minimal_launch(&w, 0))
+            .await
+            .unwrap()
+            .project;
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+
+        let preview_for = |school: i64| {
+            let c = c.clone();
+            async move {
+                open(&c, base, "/launch", "Запуск проекта").await;
+                find(&c, "select[name=workflow]")
+                    .await
+                    .select_by_value("corpus")
+                    .await
+                    .unwrap();
+                find(&c, &format!("#org-{school}")).await.click().await.unwrap();
+                find(&c, "form.launch-form button[type=submit]")
+                    .await
+                    .click()
+                    .await
+                    .unwrap();
+                wait_text(&c, ".launch-plan", "План проекта").await;
+            }
+        };
+
+        // Another school: nothing runs there, the launch needs no confirmation.
+        preview_for(w.schools[1].id).await;
+        assert!(
+            c.find(Locator::Css("#already-running")).await.is_err(),
+            "nothing runs at the second school"
+        );
+        assert!(find(&c, "#launch-confirm").await.is_enabled().await.unwrap());
+
+        // The first school: the running project is named and the launch waits.
+        preview_for(w.schools[0].id).await;
+        let said = wait_text(&c, "#already-running", "уже идёт").await;
+        assert!(said.contains(&w.schools[0].name), "{said}");
+        find(&c, &format!("#already-running a[href='/projects/{}']", running.id)).await;
+        assert!(
+            !find(&c, "#launch-confirm").await.is_enabled().await.unwrap(),
+            "waits for the confirmation"
+        );
+        assert_accessible_names(&c).await;
+        find(&c, "#launch-again").await.click().await.unwrap();
+        find(&c, "#launch-confirm").await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Начало").await;
+        let url = c.current_url().await.unwrap();
+        let id: i64 = url
+            .path()
+            .trim_start_matches("/projects/")
+            .parse()
+            .expect("a project page");
+        assert_ne!(id, running.id, "a second project was launched");
+        c.close().await.ok();
+    })
+    .await;
+}

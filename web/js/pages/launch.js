@@ -20,6 +20,8 @@ const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, firs
 const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
   title startDate provisional warnings stages { key title due fixed provisional dueRule } } }`;
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
+const ACTIVE = `query($f: ProjectFilterInput, $after: String) { projects(filter: $f, first: 100, after: $after) {
+  nodes { id title startDate participants { id name } } pageInfo { hasNextPage endCursor } } }`;
 
 const TYPE_HINT = {
   PERCENT: "процент, от 0 до 100",
@@ -184,11 +186,34 @@ export async function render(view, { user, navigate, query }) {
     planBox.replaceChildren(alertBox("info", "Данные изменились: рассчитайте план заново перед запуском."));
   };
 
-  const drawPlan = (preview, batches) => {
+  const drawPlan = (preview, batches, running) => {
     const rows = preview.stages.filter((st) => st.due || !st.dueRule);
     planBox.replaceChildren();
+    // The same workflow already runs for some of the chosen organizations: launching again is
+    // usually a mistake (a double click, a colleague was first), so it takes a confirmation.
+    const again = running.length
+      ? h("input", {
+          type: "checkbox",
+          id: "launch-again",
+          // Not a change of the launch data: it must not reach the form's invalidate.
+          oninput: (e) => e.stopPropagation(),
+          onchange: (e) => {
+            e.stopPropagation();
+            launchButton.disabled = !e.target.checked;
+          },
+        })
+      : null;
     append(planBox, [
       h("h2", { id: "plan-heading", tabindex: "-1" }, "План проекта"),
+      running.length
+        ? h(
+            "div",
+            { class: "alert alert-warning", role: "alert", id: "already-running" },
+            h("p", { class: "strong" }, running.length === 1 ? "Этот процесс уже идёт у выбранной организации:" : "Этот процесс уже идёт у выбранных организаций:"),
+            h("ul", {}, running.map((r) => h("li", {}, h("a", { href: `/projects/${r.id}` }, r.title), ` — ${r.participants.map((o) => o.name).join(", ")}, начат ${fmtDate(r.startDate)}`))),
+            h("p", {}, again, " ", h("label", { for: "launch-again" }, "Всё равно запустить ещё один проект")),
+          )
+        : null,
       batches.length > 1 ? h("p", {}, `Будет запущено проектов: ${batches.length}, по одному на организацию; сроки у всех одинаковые.`) : h("p", {}, `«${preview.title}», начало — ${fmtDate(preview.startDate)}`),
       preview.warnings.length
         ? h("div", { class: "alert alert-info", role: "note" }, h("p", { class: "strong" }, "Перед запуском обратите внимание:"), h("ul", {}, preview.warnings.map((w) => h("li", {}, w))))
@@ -212,6 +237,7 @@ export async function render(view, { user, navigate, query }) {
       h("p", { class: "hint" }, "Ничего ещё не сохранено. Проверьте сроки и нажмите «Запустить»."),
     ]);
     launchButton.hidden = false;
+    launchButton.disabled = running.length > 0;
     planBox.querySelector("h2").focus();
   };
 
@@ -239,8 +265,10 @@ export async function render(view, { user, navigate, query }) {
         previewButton.disabled = true;
         try {
           const data = await gql(PREVIEW, { i: input });
+          const active = await gqlAll(ACTIVE, { f: { workflow: input.workflowKey, districtId: input.districtId, status: "ACTIVE" } }, "projects");
+          const running = active.filter((p) => p.participants.some((o) => ids.includes(o.id)));
           previewed = { batches };
-          drawPlan(data.launchPreview, batches);
+          drawPlan(data.launchPreview, batches, running);
         } catch (e) {
           planBox.replaceChildren();
           showError(e, errors, fields());
