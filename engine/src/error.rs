@@ -56,6 +56,7 @@ pub enum Field {
     /// The due date entered for a stage at launch (`dueDates.<stage key>`).
     DueDate(String),
     Email,
+    FromStage,
     FullName,
     Indicator,
     /// The target entered for an indicator at launch (`indicatorTargets.<indicator key>`).
@@ -96,6 +97,7 @@ impl Field {
             Field::Date => "date",
             Field::DistrictId => "districtId",
             Field::Email => "email",
+            Field::FromStage => "fromStage",
             Field::FullName => "fullName",
             Field::Indicator => "indicator",
             Field::Item => "item",
@@ -131,6 +133,7 @@ impl Field {
             Field::DistrictId,
             Field::DueDate(String::new()),
             Field::Email,
+            Field::FromStage,
             Field::FullName,
             Field::Indicator,
             Field::IndicatorTarget(String::new()),

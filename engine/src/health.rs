@@ -195,8 +195,9 @@ pub fn progress(
     out
 }
 
-/// A project's light: red when its current stage is overdue or an indicator is red, amber
-/// when the stage is due within the warning window or an indicator is amber.
+/// A project's light: red when a stage under way is overdue or an indicator is red, amber
+/// when one is due within the warning window or an indicator is amber. With parallel
+/// branches it is the worst of them.
 pub fn project_health(
     project: &Project,
     plans: &[StagePlan],
@@ -213,12 +214,14 @@ pub fn project_health(
             indicators,
         };
     }
-    let due = plans
+    // Every stage under way counts: the project is as late as its latest branch.
+    let dues: Vec<NaiveDate> = plans
         .iter()
-        .find(|p| p.stage_key == project.current_stage)
-        .and_then(|p| p.current_due);
-    let overdue = due.is_some_and(|d| d < today);
-    let due_soon = !overdue && due.is_some_and(|d| (d - today).num_days() <= thresholds.warning_days);
+        .filter(|p| p.is_current())
+        .filter_map(|p| p.current_due)
+        .collect();
+    let overdue = dues.iter().any(|&d| d < today);
+    let due_soon = !overdue && dues.iter().any(|&d| (d - today).num_days() <= thresholds.warning_days);
     let schedule = if overdue {
         Health::Red
     } else if due_soon {

@@ -163,6 +163,14 @@ pub struct StagePlan {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+impl StagePlan {
+    /// Whether the stage is under way: entered and not completed. A project has one such
+    /// stage, or several while parallel branches run.
+    pub fn is_current(&self) -> bool {
+        self.entered_at.is_some() && self.completed_at.is_none()
+    }
+}
+
 /// The state of one checklist item of a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChecklistMark {
@@ -258,6 +266,21 @@ pub enum EventDetails {
     Recomputed {
         changes: Vec<DueChange>,
     },
+    /// A transition of a workflow with parallel branches: the stages it opened (several for a
+    /// fork) and the joins it reached that wait for other branches. A move from one stage to
+    /// the next has no particulars, as before branches existed.
+    Moved {
+        opened: Vec<String>,
+        waiting: Vec<String>,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct MovedJson {
+    #[serde(default)]
+    opened: Vec<String>,
+    #[serde(default)]
+    waiting: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -292,6 +315,7 @@ impl EventDetails {
                 serde_json::to_value(ChecklistJson { item, title, done })
             }
             EventDetails::Recomputed { changes } => serde_json::to_value(RecomputedJson { changes }),
+            EventDetails::Moved { opened, waiting } => serde_json::to_value(MovedJson { opened, waiting }),
         };
         value.ok()
     }
@@ -324,7 +348,14 @@ impl EventDetails {
                 let d: RecomputedJson = serde_json::from_str(text).map_err(bad)?;
                 EventDetails::Recomputed { changes: d.changes }
             }
-            EventKind::Transition | EventKind::Cancelled => EventDetails::None,
+            EventKind::Transition => {
+                let d: MovedJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::Moved {
+                    opened: d.opened,
+                    waiting: d.waiting,
+                }
+            }
+            EventKind::Cancelled => EventDetails::None,
         })
     }
 }
@@ -358,9 +389,16 @@ pub struct ProjectDetails {
 }
 
 impl ProjectDetails {
-    /// The plan of the stage the project is in.
+    /// The plan of the stage the project is in (the first of them, by the definition's
+    /// order, while parallel branches run).
     pub fn current_plan(&self) -> Option<&StagePlan> {
         self.stages.iter().find(|s| s.stage_key == self.project.current_stage)
+    }
+
+    /// The plans of every stage under way, in the definition's order.
+    pub fn current_plans(&self) -> impl Iterator<Item = &StagePlan> {
+        let active = self.project.status == ProjectStatus::Active;
+        self.stages.iter().filter(move |s| active && s.is_current())
     }
 
     /// Today in the district's time zone.
@@ -368,20 +406,24 @@ impl ProjectDetails {
         now.with_timezone(&self.district.time_zone).date_naive()
     }
 
-    /// Whether the current stage's due date has passed (in the district's time zone).
+    /// Whether the due date of a stage under way has passed (in the district's time zone).
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
-        self.project.status == ProjectStatus::Active
-            && self
-                .current_plan()
-                .and_then(|p| p.current_due)
-                .is_some_and(|due| due < self.today(now))
+        let today = self.today(now);
+        self.current_plans()
+            .filter_map(|p| p.current_due)
+            .any(|due| due < today)
     }
 }
 
 /// A transition the caller might take now, with what stands in its way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AvailableTransition {
+    /// The stage the transition leaves: which branch moves.
+    pub from_stage: String,
+    /// The first stage it opens (the one to name when taking it).
     pub to_stage: String,
+    /// Every stage it leads to: several for a fork.
+    pub to_stages: Vec<String>,
     pub title: String,
     pub comment_required: bool,
     /// Unmet guards, in Russian; empty when the transition can be taken now.

@@ -58,7 +58,6 @@ enum Problem {
 
 fn problems(definition: &Definition, start: NaiveDate, dues: &[Option<NaiveDate>]) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut latest: Option<(usize, NaiveDate)> = None;
     for (i, (stage, due)) in definition.stages().iter().zip(dues).enumerate() {
         let Some(due) = *due else { continue };
         if stage.terminal {
@@ -66,13 +65,17 @@ fn problems(definition: &Definition, start: NaiveDate, dues: &[Option<NaiveDate>
         }
         if due < start {
             out.push(Problem::BeforeStart(i));
-        } else if let Some((j, before)) = latest
-            && due < before
-        {
-            out.push(Problem::OutOfOrder(i, j));
+            continue;
         }
-        if latest.is_none_or(|(_, d)| due > d) {
-            latest = Some((i, due));
+        // Out of order against the latest-due stage that must be done before this one;
+        // parallel branches do not come before one another.
+        let latest_before = (0..i)
+            .filter(|&j| !definition.stages()[j].terminal && definition.precedes(j, i))
+            .filter_map(|j| dues[j].map(|d| (j, d)))
+            .filter(|&(_, d)| d > due)
+            .max_by_key(|&(j, d)| (d, std::cmp::Reverse(j)));
+        if let Some((j, _)) = latest_before {
+            out.push(Problem::OutOfOrder(i, j));
         }
     }
     out

@@ -248,6 +248,7 @@ async fn project_in_work(db: &TestDb, w: &World, school: usize) -> i64 {
     e.transition_project(
         &w.coordinator,
         TransitionRequest {
+            from_stage: None,
             project_id: p.id,
             to_stage: "work".into(),
             expected_version: 2,

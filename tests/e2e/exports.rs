@@ -44,6 +44,7 @@ async fn setup(db: &TestDb) -> Setup {
             .await
             .unwrap();
         let request = TransitionRequest {
+            from_stage: None,
             project_id: project.id,
             to_stage: "work".into(),
             expected_version: ticked.project.row_version,

@@ -23,6 +23,7 @@ async fn project_in_work(db: &TestDb, w: &World) -> i64 {
     e.transition_project(
         &w.coordinator,
         engine::service::TransitionRequest {
+            from_stage: None,
             project_id: p.id,
             to_stage: "work".into(),
             expected_version: 2,
@@ -269,6 +270,7 @@ async fn the_dashboard_shows_overdue_stages_missing_reports_and_the_groups(db: T
         .transition_project(
             &w.coordinator,
             engine::service::TransitionRequest {
+                from_stage: None,
                 project_id: silent,
                 to_stage: "work".into(),
                 expected_version: 2,
@@ -417,6 +419,7 @@ async fn seed_002(db: TestDb) {
         .transition_project(
             &admin,
             TransitionRequest {
+                from_stage: None,
                 project_id: p,
                 to_stage: "data_collection".into(),
                 expected_version: version,
@@ -433,6 +436,7 @@ async fn seed_002(db: TestDb) {
     e.transition_project(
         &admin,
         TransitionRequest {
+            from_stage: None,
             project_id: p,
             to_stage: "analysis".into(),
             expected_version: version,

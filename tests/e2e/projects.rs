@@ -374,6 +374,7 @@ async fn my_tasks_are_the_stages_my_role_owns_most_urgent_first(db: TestDb) {
     e.transition_project(
         &w.coordinator,
         engine::service::TransitionRequest {
+            from_stage: None,
             project_id: a.id,
             to_stage: "work".into(),
             expected_version: 2,

@@ -50,6 +50,7 @@ async fn setup(db: &TestDb) -> World {
     e.transition_project(
         &w.coordinator,
         TransitionRequest {
+            from_stage: None,
             project_id: moved,
             to_stage: "work".into(),
             expected_version: 2,
@@ -298,6 +299,7 @@ async fn two_engines_ticking_at_once_on_postgresql_send_each_email_exactly_once(
                 .transition_project(
                     &w.coordinator,
                     TransitionRequest {
+                        from_stage: None,
                         project_id: p,
                         to_stage: "work".into(),
                         expected_version: 2,

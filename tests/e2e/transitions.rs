@@ -10,6 +10,7 @@ use crate::helpers::{code, date, minimal_launch};
 
 fn to(project_id: i64, stage: &str, version: i32) -> TransitionRequest {
     TransitionRequest {
+        from_stage: None,
         project_id,
         to_stage: stage.into(),
         expected_version: version,
@@ -55,6 +56,7 @@ async fn a_transition_waits_for_the_checklist_then_moves_and_leaves_a_trace(db: 
         .transition_project(
             &w.coordinator,
             TransitionRequest {
+                from_stage: None,
                 comment: Some("  Приказ подписан  ".into()),
                 ..to(p.id, "work", 2)
             },
@@ -312,7 +314,7 @@ async fn a_comment_is_required_where_the_workflow_says_so(db: TestDb) {
     let back = def
         .transitions()
         .iter()
-        .find(|t| t.guards.comment_required && def.stage_index(&t.to) < def.stage_index(&t.from))
+        .find(|t| t.guards.comment_required && def.stage_index(t.target()) < def.stage_index(&t.from))
         .expect("a way back")
         .clone();
     // Walk forward to the `from` stage of that transition, ticking checklists and
@@ -322,7 +324,7 @@ async fn a_comment_is_required_where_the_workflow_says_so(db: TestDb) {
     while current != back.from {
         let t = def
             .transitions_from(&current)
-            .find(|t| def.stage_index(&t.to) > def.stage_index(&current))
+            .find(|t| def.stage_index(t.target()) > def.stage_index(&current))
             .unwrap()
             .clone();
         for item in &def.stage(&current).unwrap().checklist {
@@ -345,8 +347,9 @@ async fn a_comment_is_required_where_the_workflow_says_so(db: TestDb) {
             .transition_project(
                 &w.admin,
                 TransitionRequest {
+                    from_stage: None,
                     comment,
-                    ..to(launched.project.id, &t.to, version)
+                    ..to(launched.project.id, t.target(), version)
                 },
             )
             .await
@@ -355,7 +358,7 @@ async fn a_comment_is_required_where_the_workflow_says_so(db: TestDb) {
         current = moved.project.current_stage;
     }
     let err = e
-        .transition_project(&w.coordinator, to(launched.project.id, &back.to, version))
+        .transition_project(&w.coordinator, to(launched.project.id, back.target(), version))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_TRANSITION");
@@ -364,15 +367,16 @@ async fn a_comment_is_required_where_the_workflow_says_so(db: TestDb) {
         .transition_project(
             &w.coordinator,
             TransitionRequest {
+                from_stage: None,
                 comment: Some("Не выполнены мероприятия по рискам".into()),
-                ..to(launched.project.id, &back.to, version)
+                ..to(launched.project.id, back.target(), version)
             },
         )
         .await
         .unwrap();
-    assert_eq!(moved.project.current_stage, back.to);
+    assert_eq!(moved.project.current_stage, back.target());
     // Re-entered: the stage is open again.
-    let plan = moved.stages.iter().find(|s| s.stage_key == back.to).unwrap();
+    let plan = moved.stages.iter().find(|s| s.stage_key == back.target()).unwrap();
     assert!(plan.completed_at.is_none() && plan.entered_at == Some(db.clock_now()));
 }
 

@@ -7,8 +7,11 @@
 //! [`fingerprint`](Definition::fingerprint) decides whether a changed file is a new version.
 //! The format is documented in `workflows/README.md`.
 
+mod flow;
 mod raw;
 mod validate;
+
+pub use flow::{Fired, Marking};
 
 use std::fmt;
 
@@ -73,6 +76,11 @@ pub struct Stage {
     pub checklist: Vec<ChecklistItem>,
     pub due: Option<DueRule>,
     pub terminal: bool,
+    /// For a stage where parallel branches meet (a join): the stages whose branches it waits
+    /// for. Empty for an ordinary stage, which opens as soon as a transition leads into it.
+    /// See [`flow`] for the rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub join: Vec<String>,
 }
 
 /// One item of a stage's checklist.
@@ -86,7 +94,11 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
     pub from: String,
-    pub to: String,
+    /// The stages the transition opens: one, or several for a fork (parallel branches).
+    /// Stored as a string when there is one, so definitions written before forks keep their
+    /// fingerprints.
+    #[serde(with = "one_or_many")]
+    pub to: Vec<String>,
     pub title: Option<String>,
     pub roles: Vec<Role>,
     pub guards: Guards,
@@ -324,8 +336,48 @@ impl Definition {
         self.transitions.iter().filter(move |t| t.from == stage)
     }
 
+    /// The transition out of `from` that leads to `to` (alone or as one branch of a fork).
     pub fn transition(&self, from: &str, to: &str) -> Option<&Transition> {
-        self.transitions.iter().find(|t| t.from == from && t.to == to)
+        self.transitions
+            .iter()
+            .find(|t| t.from == from && t.to.iter().any(|s| s == to))
+    }
+
+    /// Whether any stage is a join, i.e. the definition has parallel branches.
+    pub fn has_branches(&self) -> bool {
+        self.transitions.iter().any(|t| t.to.len() > 1)
+    }
+}
+
+impl Transition {
+    /// The first stage the transition opens (the only one unless it is a fork).
+    pub fn target(&self) -> &str {
+        self.to.first().map_or("", String::as_str)
+    }
+}
+
+/// `to` as a string for one stage, as a list for a fork.
+mod one_or_many {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &[String], s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            [one] => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        })
     }
 }
 

@@ -53,6 +53,9 @@ pub struct RawStage {
     pub due: Option<Spanned<RawDue>>,
     #[serde(default)]
     pub terminal: bool,
+    /// `"all"` or a list of stage keys: the branches a join waits for.
+    #[serde(default)]
+    pub join: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,7 +90,8 @@ pub struct RawDue {
 #[serde(deny_unknown_fields)]
 pub struct RawTransition {
     pub from: Spanned<String>,
-    pub to: Spanned<String>,
+    /// A stage key, or a list of them for a fork.
+    pub to: Spanned<toml::Value>,
     #[serde(default)]
     pub title: Option<String>,
     pub roles: Spanned<Vec<Role>>,

@@ -119,3 +119,64 @@ fn a_toml_syntax_error_is_located() {
     assert_eq!((first.file.as_str(), first.line), ("broken.toml", 2));
     assert!(first.message.contains("TOML"), "{first}");
 }
+
+const PARALLEL: &str = include_str!("../../../tests/workflows/good/parallel.toml");
+
+#[test]
+fn a_fork_opens_its_branches_and_the_join_waits_for_both() {
+    let def = Definition::parse("parallel.toml", PARALLEL).unwrap_or_else(|e| panic!("{e}"));
+    assert!(def.has_branches());
+    let idx = |k: &str| def.stage_index(k).unwrap();
+    let keys = |m: Marking| m.stages().map(|i| def.stages()[i].key.as_str()).collect::<Vec<_>>();
+    assert_eq!(def.stage("meet").unwrap().join, vec!["a".to_string(), "b".to_string()]);
+
+    let fork = def.fire(def.initial_marking(), def.transition("start", "a").unwrap());
+    assert_eq!(keys(fork.marking), ["a", "b"]);
+    assert_eq!(fork.opened, vec![idx("a"), idx("b")]);
+
+    // The first branch to finish waits at the join; the second opens it.
+    let first = def.fire(fork.marking, def.transition("b", "meet").unwrap());
+    assert_eq!(
+        (keys(first.marking), first.waiting.clone()),
+        (vec!["a"], vec![idx("meet")])
+    );
+    assert_eq!(def.waited_for(first.marking, idx("meet")), vec![idx("a")]);
+    let second = def.fire(first.marking, def.transition("a", "meet").unwrap());
+    assert_eq!(keys(second.marking), ["meet"]);
+    assert!(second.waiting.is_empty() && !second.finished);
+
+    // A return for revision reruns one branch; the join opens when it is done, without
+    // waiting for the branch that was not rerun.
+    let back = def.fire(second.marking, def.transition("meet", "a").unwrap());
+    assert_eq!(keys(back.marking), ["a"]);
+    let again = def.fire(back.marking, def.transition("a", "meet").unwrap());
+    assert_eq!(keys(again.marking), ["meet"]);
+
+    let done = def.fire(again.marking, def.transition("meet", "done").unwrap());
+    assert!(done.finished && done.marking.is_empty());
+}
+
+#[test]
+fn parallel_branches_do_not_come_before_one_another() {
+    let def = Definition::parse("parallel.toml", PARALLEL).unwrap();
+    let idx = |k: &str| def.stage_index(k).unwrap();
+    assert!(def.precedes(idx("start"), idx("a")));
+    assert!(def.precedes(idx("start"), idx("meet")));
+    assert!(def.precedes(idx("a"), idx("meet")));
+    assert!(!def.precedes(idx("a"), idx("b")));
+    assert!(!def.precedes(idx("meet"), idx("a")), "a return is not a way forward");
+    let minimal = Definition::parse("minimal.toml", VALID).unwrap();
+    assert!(minimal.precedes(0, 2) && !minimal.has_branches());
+}
+
+#[test]
+fn a_definition_without_forks_stores_as_before() {
+    // `to` is stored as a string for one stage and `join` is left out: the fingerprints of
+    // definitions written before branches, and so their versions, do not change.
+    let json = Definition::parse("minimal.toml", VALID).unwrap().to_json();
+    assert!(json.contains(r#""to":"work""#), "{json}");
+    assert!(!json.contains("join"), "{json}");
+    let parallel = Definition::parse("parallel.toml", PARALLEL).unwrap();
+    assert!(parallel.to_json().contains(r#""to":["a","b"]"#));
+    assert_eq!(Definition::from_stored_json(&parallel.to_json()).unwrap(), parallel);
+}

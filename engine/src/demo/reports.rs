@@ -61,7 +61,7 @@ pub(super) fn generate(s: &Setting<'_>, rng: &mut DemoRng, ids: &mut Ids, batch:
         let mut sent: BTreeMap<(usize, String), DateTime<Utc>> = BTreeMap::new();
         for taken in &t.taken {
             let stages = s.definition.stages();
-            let guarded = stages.get(taken.from + 1).and_then(|to| {
+            let guarded = stages.get(taken.to).and_then(|to| {
                 s.definition
                     .transition(&stages[taken.from].key, &to.key)
                     .filter(|tr| tr.guards.indicators_reported.contains(&indicator.key))

@@ -35,10 +35,11 @@ pub(super) struct Actors {
     pub director: Option<i64>,
 }
 
-/// A transition taken: from which stage, when.
+/// A transition taken: from which stage, to which (the first it names), when.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Taken {
     pub from: usize,
+    pub to: usize,
     pub at: DateTime<Utc>,
     pub on: NaiveDate,
 }
@@ -52,7 +53,7 @@ pub(super) struct Timeline {
     pub baseline: Vec<Option<NaiveDate>>,
     pub current: Vec<Option<NaiveDate>>,
     pub fixed: Vec<bool>,
-    /// The current stage.
+    /// The current stage (the first of them while parallel branches run).
     pub stage: usize,
     pub status: ProjectStatus,
     pub closed_at: Option<DateTime<Utc>>,
@@ -165,83 +166,127 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         },
     );
 
-    // Punctual, a little late, or stuck.
+    // Punctual, a little late, or stuck. Parallel branches run side by side: the stage under
+    // way that finishes first moves next, by its way forward (a transition to later stages),
+    // through the same `Definition::fire` the engine's transitions use.
     let temper: f64 = rng.random();
-    let mut i = 0;
+    let mut marking = definition.initial_marking();
+    let mut finish_of: Vec<Option<NaiveDate>> = vec![None; n];
     loop {
-        let entered = t.entered_on[i].unwrap_or(s.start);
-        let Some(next) =
-            (i + 1 < n && definition.transition(&stages[i].key, &stages[i + 1].key).is_some()).then_some(i + 1)
+        for i in marking.stages() {
+            if finish_of[i].is_none() {
+                let entered = t.entered_on[i].unwrap_or(s.start);
+                let planned = match t.current[i] {
+                    Some(due) => {
+                        let delta = if temper < 0.55 {
+                            rng.random_range(-10..=2)
+                        } else if temper < 0.85 {
+                            rng.random_range(-3..=15)
+                        } else {
+                            rng.random_range(5..=60)
+                        };
+                        add_days(due, delta)
+                    }
+                    None => add_days(entered, rng.random_range(10..=40)),
+                };
+                let planned = planned.max(add_days(entered, rng.random_range(1..=5)));
+                finish_of[i] = Some(s.calendar.next_working_day_from(planned)?);
+            }
+        }
+        let Some((i, finish)) = marking
+            .stages()
+            .filter_map(|i| finish_of[i].map(|f| (i, f)))
+            .min_by_key(|&(i, f)| (f, i))
         else {
             break;
         };
-        let planned = match t.current[i] {
-            Some(due) => {
-                let delta = if temper < 0.55 {
-                    rng.random_range(-10..=2)
-                } else if temper < 0.85 {
-                    rng.random_range(-3..=15)
-                } else {
-                    rng.random_range(5..=60)
-                };
-                add_days(due, delta)
-            }
-            None => add_days(entered, rng.random_range(10..=40)),
-        };
-        let planned = planned.max(add_days(entered, rng.random_range(1..=5)));
-        let finish = s.calendar.next_working_day_from(planned)?;
+        let forward = definition
+            .transitions_from(&stages[i].key)
+            .find(|tr| tr.to.iter().all(|k| definition.stage_index(k).is_some_and(|to| to > i)));
+        let Some(transition) = forward else { break };
         if finish >= s.today {
             break;
         }
         let at = working_instant(finish, s.tz, rng).max(t.entered_at[i].unwrap_or(launched_at) + Duration::hours(2));
+        // Time moves forward across branches too.
+        let at = at.max(t.updated_at + Duration::minutes(1));
         tick(&mut t, definition, s, i, at, stages[i].checklist.len(), rng);
-        let transition = definition.transition(&stages[i].key, &stages[next].key);
-        let by = match (transition, s.actors.director) {
-            (Some(tr), Some(director)) if tr.roles.contains(&Role::Director) && rng.random_bool(0.6) => director,
+        let by = match s.actors.director {
+            Some(director) if transition.roles.contains(&Role::Director) && rng.random_bool(0.6) => director,
             _ => s.actors.coordinator,
         };
-        let comment = match transition {
-            Some(tr) if tr.guards.comment_required => {
-                Some("Решение принято на совещании в управлении образования.".to_string())
-            }
-            _ if rng.random_bool(0.15) => COMMENTS.choose(rng).map(|c| c.to_string()),
-            _ => None,
+        let comment = if transition.guards.comment_required {
+            Some("Решение принято на совещании в управлении образования.".to_string())
+        } else if rng.random_bool(0.15) {
+            COMMENTS.choose(rng).map(|c| c.to_string())
+        } else {
+            None
         };
+        let fired = definition.fire(marking, transition);
+        let keys = |list: &[usize]| list.iter().map(|&k| stages[k].key.clone()).collect::<Vec<_>>();
+        let target = definition.stage_index(transition.target()).unwrap_or(i);
+        let simple = fired.opened == [target] && fired.waiting.is_empty();
+        let details = (!simple).then(|| crate::model::EventDetails::Moved {
+            opened: keys(&fired.opened),
+            waiting: keys(&fired.waiting),
+        });
+        let to_key = fired
+            .opened
+            .first()
+            .map_or(transition.target(), |&k| stages[k].key.as_str());
         record(
             &mut t,
             s.project_id,
             Entry {
                 from: Some(&stages[i].key),
-                to: Some(&stages[next].key),
+                to: Some(to_key),
                 comment,
+                details: details.and_then(|d| d.to_json()).map(|d| d.to_string()),
                 ..Entry::new(at, by, EventKind::Transition)
             },
         );
         t.taken.push(Taken {
             from: i,
+            to: target,
             at,
             on: finish,
         });
         t.completed_at[i] = Some(at);
-        t.entered_on[next] = Some(finish);
-        t.entered_at[next] = Some(at);
-        t.stage = next;
-        if stages[next].terminal {
-            t.completed_at[next] = Some(at);
+        finish_of[i] = None;
+        for &o in &fired.opened {
+            t.entered_on[o] = Some(finish);
+            t.entered_at[o] = Some(at);
+            t.completed_at[o] = None;
+            finish_of[o] = None;
+        }
+        marking = fired.marking;
+        if fired.finished {
+            let end = fired
+                .opened
+                .iter()
+                .copied()
+                .find(|&o| stages[o].terminal)
+                .unwrap_or(target);
+            t.stage = end;
+            t.completed_at[end] = Some(at);
             t.status = ProjectStatus::Completed;
             t.closed_at = Some(at);
             return Ok(t);
         }
+        t.stage = marking.stages().next().unwrap_or(t.stage);
         replan_timeline(&mut t, definition, s)?;
-        i = next;
     }
 
-    // The stage the project is in now: some items ticked, and perhaps a cancellation.
+    // The stages the project is in now: some items ticked, and perhaps a cancellation.
+    let now_in: Vec<usize> = marking.stages().collect();
+    let i = t.stage;
     let entered_at = t.entered_at[i].unwrap_or(launched_at);
     let entered = t.entered_on[i].unwrap_or(s.start);
     if (s.today - entered).num_days() > 3 && rng.random_bool(0.02) {
         let on = add_days(entered, rng.random_range(1..(s.today - entered).num_days()));
-        let at = working_instant(on, s.tz, rng).max(entered_at + Duration::hours(2));
+        let at = working_instant(on, s.tz, rng)
+            .max(entered_at + Duration::hours(2))
+            .max(t.updated_at + Duration::minutes(1));
         let reason = CANCEL_REASONS.choose(rng).map(|r| r.to_string());
         let ticks = rng.random_range(0..=stages[i].checklist.len());
         tick(&mut t, definition, s, i, at, ticks, rng);
@@ -256,10 +301,16 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         );
         t.status = ProjectStatus::Cancelled;
         t.closed_at = Some(at);
-    } else if (s.today - entered).num_days() >= 1 {
-        let ticks = rng.random_range(0..=stages[i].checklist.len());
-        let end = working_instant(add_days(s.today, -1), s.tz, rng).max(entered_at + Duration::hours(1));
-        tick(&mut t, definition, s, i, end, ticks, rng);
+    } else {
+        for i in now_in {
+            let entered_at = t.entered_at[i].unwrap_or(launched_at);
+            let entered = t.entered_on[i].unwrap_or(s.start);
+            if (s.today - entered).num_days() >= 1 {
+                let ticks = rng.random_range(0..=stages[i].checklist.len());
+                let end = working_instant(add_days(s.today, -1), s.tz, rng).max(entered_at + Duration::hours(1));
+                tick(&mut t, definition, s, i, end, ticks, rng);
+            }
+        }
     }
     Ok(t)
 }

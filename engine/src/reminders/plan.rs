@@ -121,14 +121,12 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             provisional: state.calendar.is_provisional_between(project.start_date, due),
         };
 
-    // The current stage.
-    let stage = state.definition.stage(&project.current_stage);
-    let due = state
-        .plans
-        .iter()
-        .find(|p| p.stage_key == project.current_stage)
-        .and_then(|p| p.current_due);
-    if let (Some(stage), Some(due)) = (stage, due) {
+    // Every stage under way: one, or one a branch while parallel branches run. The dedupe key
+    // names the stage, so branches never stand in for one another.
+    for plan in state.plans.iter().filter(|p| p.is_current()) {
+        let (Some(stage), Some(due)) = (state.definition.stage(&plan.stage_key), plan.current_due) else {
+            continue;
+        };
         let owners: Vec<&Recipient> = stage.owners.iter().flat_map(|&role| holders(role)).collect();
         let left = (due - state.today).num_days();
         let every = i64::from(policy.overdue_every_days.max(1));
@@ -255,7 +253,8 @@ mod tests {
             baseline_due: Some(d(due)),
             current_due: Some(d(due)),
             due_fixed: false,
-            entered_at: None,
+            // The stage is under way.
+            entered_at: Some(Utc.with_ymd_and_hms(2025, 3, 3, 6, 0, 0).unwrap()),
             completed_at: None,
         }
     }

@@ -205,33 +205,32 @@ impl Engine {
                     count: 0,
                 })
                 .count += 1;
-            let stage = definition.stage(&project.current_stage);
-            let position = definition.stage_index(&project.current_stage).unwrap_or_default() as i32;
-            by_stage
-                .entry((version.key.clone(), position))
-                .or_insert_with(|| StageCount {
-                    workflow_key: version.key.clone(),
-                    workflow_title: definition.title().to_string(),
-                    stage_key: project.current_stage.clone(),
-                    stage_title: stage.map_or_else(|| project.current_stage.clone(), |s| s.title.clone()),
-                    count: 0,
-                })
-                .count += 1;
-            if let Some(due) = plans
-                .iter()
-                .find(|p| p.stage_key == project.current_stage)
-                .and_then(|p| p.current_due)
-                .filter(|d| *d < today)
-            {
-                overdue.push(OverdueStage {
-                    project_id: project.id,
-                    project_title: project.title.clone(),
-                    district_id: project.district_id,
-                    stage_key: project.current_stage.clone(),
-                    stage_title: stage.map_or_else(|| project.current_stage.clone(), |s| s.title.clone()),
-                    due,
-                    days_overdue: (today - due).num_days(),
-                });
+            // Each stage under way counts: a project with parallel branches is in several.
+            for plan in plans.iter().filter(|p| p.is_current()) {
+                let stage = definition.stage(&plan.stage_key);
+                let position = definition.stage_index(&plan.stage_key).unwrap_or_default() as i32;
+                let stage_title = stage.map_or_else(|| plan.stage_key.clone(), |s| s.title.clone());
+                by_stage
+                    .entry((version.key.clone(), position))
+                    .or_insert_with(|| StageCount {
+                        workflow_key: version.key.clone(),
+                        workflow_title: definition.title().to_string(),
+                        stage_key: plan.stage_key.clone(),
+                        stage_title: stage_title.clone(),
+                        count: 0,
+                    })
+                    .count += 1;
+                if let Some(due) = plan.current_due.filter(|d| *d < today) {
+                    overdue.push(OverdueStage {
+                        project_id: project.id,
+                        project_title: project.title.clone(),
+                        district_id: project.district_id,
+                        stage_key: plan.stage_key.clone(),
+                        stage_title,
+                        due,
+                        days_overdue: (today - due).num_days(),
+                    });
+                }
             }
             for indicator in definition.indicators() {
                 let Some(start_plan) = plans.iter().find(|p| p.stage_key == indicator.starts_at_stage) else {

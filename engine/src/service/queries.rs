@@ -373,31 +373,33 @@ impl Engine {
             }
         }
         let batch = self.batch_of(candidates).await?;
+        // A task is a stage under way that the caller owns; a project with parallel branches
+        // may give several, and it is listed once, by its earliest such due date.
         let mut tasks: Vec<(Option<chrono::NaiveDate>, Project)> = batch
             .projects
             .iter()
-            .filter(|p| {
-                batch
-                    .version(p)
-                    .and_then(|v| v.definition.stage(&p.current_stage))
-                    .is_some_and(|stage| {
-                        scope.named(
-                            Operation::HaveTasks,
-                            Target::Project {
-                                district: p.district_id,
-                                participants: &p.participants,
-                            },
-                            &stage.owners,
-                        )
-                    })
-            })
-            .map(|p| {
-                let due = batch
+            .filter_map(|p| {
+                let definition = &batch.version(p)?.definition;
+                let target = Target::Project {
+                    district: p.district_id,
+                    participants: &p.participants,
+                };
+                let mine: Vec<Option<chrono::NaiveDate>> = batch
                     .plans(p.id)
                     .iter()
-                    .find(|s| s.stage_key == p.current_stage)
-                    .and_then(|s| s.current_due);
-                (due, p.clone())
+                    .filter(|s| s.is_current())
+                    .filter(|s| {
+                        definition
+                            .stage(&s.stage_key)
+                            .is_some_and(|stage| scope.named(Operation::HaveTasks, target, &stage.owners))
+                    })
+                    .map(|s| s.current_due)
+                    .collect();
+                if mine.is_empty() {
+                    return None;
+                }
+                let due = mine.iter().flatten().min().copied();
+                Some((due, p.clone()))
             })
             .collect();
         tasks.sort_by_key(|(due, p)| (due.is_none(), *due, p.id));

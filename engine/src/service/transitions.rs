@@ -9,17 +9,21 @@ use super::projects::local_date;
 use super::{Engine, optional_text, required_text};
 use crate::access::{Operation, Target};
 use crate::auth::{Actor, Role};
-use crate::definition::{Definition, Transition};
+use crate::definition::{Definition, Stage, Transition};
 use crate::error::{Error, Field, Result};
 use crate::model::{AvailableTransition, EventKind, ProjectDetails, ProjectStatus};
 use crate::period::Period;
+use crate::store::entity::stage_plans;
 use crate::store::entity::{checklist_marks, indicator_reports, organizations, projects};
-use crate::store::repo::{NewEvent, lock_project, move_to_stage, record_event, stage_rows};
+use crate::store::repo::{NewEvent, apply_move, lock_project, record_event, stage_rows};
 
 /// Input of [`Engine::transition_project`].
 #[derive(Debug, Clone)]
 pub struct TransitionRequest {
     pub project_id: i64,
+    /// The stage the move leaves: which branch moves. May be left out when only one stage
+    /// under way has a transition to `to_stage`.
+    pub from_stage: Option<String>,
     pub to_stage: String,
     /// The project's row version the caller saw.
     pub expected_version: i32,
@@ -39,10 +43,10 @@ fn may_take(actor: &Actor, transition: &Transition, district_id: i64, participan
 }
 
 /// The refusal of a move the workflow does not have, with the moves it has.
-fn no_such_move(definition: &Definition, from: &crate::definition::Stage, target: &crate::definition::Stage) -> Error {
+fn no_such_move(definition: &Definition, from: &Stage, target: &Stage) -> Error {
     let possible: Vec<String> = definition
         .transitions_from(&from.key)
-        .filter_map(|t| definition.stage(&t.to))
+        .flat_map(|t| t.to.iter().filter_map(|k| definition.stage(k)))
         .map(|s| format!("«{}»", s.title))
         .collect();
     Error::InvalidTransition(format!(
@@ -64,10 +68,11 @@ fn not_yours(definition: &Definition, transition: &Transition) -> Error {
             .stage(key)
             .map_or_else(|| key.to_string(), |s| s.title.clone())
     };
+    let to: Vec<String> = transition.to.iter().map(|k| title(k)).collect();
     Error::Forbidden(format!(
         "Переход «{}» → «{}» делает: {}.",
         title(&transition.from),
-        title(&transition.to),
+        to.join("», «"),
         roles_text(transition)
     ))
 }
@@ -180,9 +185,12 @@ impl Engine {
         let (pre, participants) = self.readable_project(actor, req.project_id).await?;
         let district = self.load_district(pre.district_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
+        let to = req.to_stage.trim();
+        let wanted_from = req.from_stage.as_deref().map(str::trim).filter(|f| !f.is_empty());
         // The policy before the version: a caller who may not take this transition hears so,
         // not that their page is stale. Checked again on the locked row below.
-        if let Some(transition) = definition.transition(&pre.current_stage, req.to_stage.trim())
+        let current_before = current_keys(&stage_rows(&self.db, pre.id).await?);
+        if let Ok((_, transition)) = choose_move(&definition, &current_before, wanted_from, to)
             && !may_take(actor, transition, pre.district_id, &participants)
         {
             return Err(not_yours(&definition, transition));
@@ -201,22 +209,12 @@ impl Engine {
 
         let txn = self.db.begin().await?;
         let project = lock_project(&txn, req.project_id, Some(req.expected_version), now).await?;
-        let to = req.to_stage.trim();
-        let target = definition.stage(to).ok_or_else(|| {
-            Error::validation(
-                Field::ToStage,
-                format!("В процессе «{}» нет этапа «{to}».", definition.title()),
-            )
-        })?;
-        let from = definition.stage(&project.current_stage).ok_or_else(|| {
-            Error::Internal(format!(
-                "project {} is in unknown stage {}",
-                project.id, project.current_stage
-            ))
-        })?;
-        let Some(transition) = definition.transition(&from.key, &target.key) else {
-            return Err(no_such_move(&definition, from, target));
-        };
+        let rows = stage_rows(&txn, project.id).await?;
+        let current = current_keys(&rows);
+        let (from, transition) = choose_move(&definition, &current, wanted_from, to)?;
+        let target = definition
+            .stage(to)
+            .ok_or_else(|| Error::Internal(format!("transition of project {} to unknown stage {to}", project.id)))?;
         if !may_take(actor, transition, project.district_id, &participants) {
             return Err(not_yours(&definition, transition));
         }
@@ -238,8 +236,9 @@ impl Engine {
             )));
         }
 
-        move_to_stage(&txn, project.id, &from.key, &target.key, target.terminal, now).await?;
-        if !target.terminal {
+        let fired = definition.fire(definition.marking(current.iter().map(String::as_str)), transition);
+        apply_move(&txn, project.id, &definition, &from.key, &fired, now).await?;
+        if !fired.finished {
             let rows = stage_rows(&txn, project.id).await?;
             self.replan(
                 &txn,
@@ -251,6 +250,19 @@ impl Engine {
             )
             .await?;
         }
+        let keys =
+            |list: &[usize]| -> Vec<String> { list.iter().map(|&i| definition.stages()[i].key.clone()).collect() };
+        let opened = keys(&fired.opened);
+        let waiting = keys(&fired.waiting);
+        // A plain move from one stage to the next keeps the shape it always had.
+        let details = if opened.len() == 1 && waiting.is_empty() && opened[0] == target.key {
+            crate::model::EventDetails::None
+        } else {
+            crate::model::EventDetails::Moved {
+                opened: opened.clone(),
+                waiting,
+            }
+        };
         record_event(
             &txn,
             project.id,
@@ -259,20 +271,19 @@ impl Engine {
             NewEvent {
                 kind: EventKind::Transition,
                 from_stage: Some(&from.key),
-                to_stage: Some(&target.key),
+                to_stage: Some(opened.first().map_or(&target.key, |k| k)),
                 stage_key: None,
                 comment: optional_text(req.comment.as_deref()),
-                details: crate::model::EventDetails::None,
+                details,
             },
         )
         .await?;
         txn.commit().await?;
         self.changed();
-        tracing::info!(project = project.id, from = %from.key, to = %target.key, "project moved");
+        tracing::info!(project = project.id, from = %from.key, to = ?opened, "project moved");
         self.project_without_history(actor, project.id).await
     }
-
-    /// The transitions out of the project's current stage that the caller's role allows,
+    /// The transitions out of the project's stages under way that the caller's role allows,
     /// each with what its guards still need.
     pub async fn available_transitions(&self, actor: &Actor, project_id: i64) -> Result<Vec<AvailableTransition>> {
         let details = self.project_without_history(actor, project_id).await?;
@@ -285,7 +296,11 @@ impl Engine {
             .ok_or_else(|| Error::not_found("проект", project_id))?;
         let today = details.today(self.now());
         let mut out = Vec::new();
-        for transition in details.definition.transitions_from(&details.project.current_stage) {
+        let current: Vec<String> = details.current_plans().map(|p| p.stage_key.clone()).collect();
+        for transition in current
+            .iter()
+            .flat_map(|stage| details.definition.transitions_from(stage))
+        {
             if !may_take(
                 actor,
                 transition,
@@ -294,12 +309,21 @@ impl Engine {
             ) {
                 continue;
             }
-            let stage_title = details
-                .definition
-                .stage(&transition.to)
-                .map_or_else(|| transition.to.clone(), |s| s.title.clone());
+            let stage_title = transition
+                .to
+                .iter()
+                .map(|k| {
+                    details
+                        .definition
+                        .stage(k)
+                        .map_or_else(|| k.clone(), |s| s.title.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(" + ");
             out.push(AvailableTransition {
-                to_stage: transition.to.clone(),
+                from_stage: transition.from.clone(),
+                to_stage: transition.target().to_string(),
+                to_stages: transition.to.clone(),
                 title: transition.title.clone().unwrap_or(stage_title),
                 comment_required: transition.guards.comment_required,
                 blockers: blockers(
@@ -363,4 +387,95 @@ impl Engine {
         self.changed();
         self.project(actor, project_id).await
     }
+}
+
+/// The keys of the stages under way, in the definition's order (rows come by position).
+fn current_keys(rows: &[stage_plans::Model]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| r.entered_at.is_some() && r.completed_at.is_none())
+        .map(|r| r.stage_key.clone())
+        .collect()
+}
+
+/// Finds the move to `to`: out of `from` when the caller named it, otherwise out of the one
+/// stage under way that has a transition there. Explains a stage that is not under way, a
+/// move the workflow does not have, and a choice the caller has to make.
+fn choose_move<'d>(
+    definition: &'d Definition,
+    current: &[String],
+    from: Option<&str>,
+    to: &str,
+) -> Result<(&'d Stage, &'d Transition)> {
+    let target = definition.stage(to).ok_or_else(|| {
+        Error::validation(
+            Field::ToStage,
+            format!("В процессе «{}» нет этапа «{to}».", definition.title()),
+        )
+    })?;
+    let title = |key: &str| {
+        definition
+            .stage(key)
+            .map_or_else(|| key.to_string(), |s| s.title.clone())
+    };
+    let under_way = || {
+        current
+            .iter()
+            .map(|k| format!("«{}»", title(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let from = match from {
+        Some(key) => {
+            let stage = definition.stage(key).ok_or_else(|| {
+                Error::validation(
+                    Field::FromStage,
+                    format!("В процессе «{}» нет этапа «{key}».", definition.title()),
+                )
+            })?;
+            if !current.iter().any(|c| c == key) {
+                return Err(Error::InvalidTransition(format!(
+                    "Этап «{}» сейчас не идёт, из него не переходят. Сейчас идут: {}.",
+                    stage.title,
+                    under_way()
+                )));
+            }
+            stage
+        }
+        None => {
+            let candidates: Vec<&String> = current
+                .iter()
+                .filter(|c| definition.transition(c, to).is_some())
+                .collect();
+            match candidates.as_slice() {
+                [one] => definition
+                    .stage(one)
+                    .ok_or_else(|| Error::Internal(format!("unknown current stage {one}")))?,
+                [] => {
+                    let first = current
+                        .first()
+                        .and_then(|k| definition.stage(k))
+                        .unwrap_or_else(|| definition.first_stage());
+                    return Err(no_such_move(definition, first, target));
+                }
+                several => {
+                    return Err(Error::validation(
+                        Field::FromStage,
+                        format!(
+                            "В этап «{}» ведут несколько идущих сейчас этапов ({}): укажите, какой из них завершается.",
+                            target.title,
+                            several
+                                .iter()
+                                .map(|k| format!("«{}»", title(k)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    };
+    let transition = definition
+        .transition(&from.key, &target.key)
+        .ok_or_else(|| no_such_move(definition, from, target))?;
+    Ok((from, transition))
 }

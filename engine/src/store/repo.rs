@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::auth::Actor;
+use crate::definition::{Definition, Fired};
 use crate::error::{Error, Result};
 use crate::model::{
     ChecklistMark, District, EventDetails, EventKind, IndicatorReport, Organization, ProjectEvent, ProjectStatus,
@@ -223,15 +224,16 @@ pub(crate) async fn lock_project<C: ConnectionTrait>(
     }
 }
 
-/// Moves a project from stage `from` to `to` at `now`: completes the stage left, enters the
-/// new one (clearing an earlier completion, for a move back), and on a terminal stage
-/// completes it and the project.
-pub(crate) async fn move_to_stage<C: ConnectionTrait>(
+/// Applies a taken transition at `now`: completes the stage left (`from`), enters each stage
+/// it opened (clearing an earlier completion, for a move back; a terminal stage is completed
+/// as it is entered), keeps `projects.current_stage` on the first stage under way, and
+/// completes the project when it reached a terminal stage.
+pub(crate) async fn apply_move<C: ConnectionTrait>(
     c: &C,
     project_id: i64,
+    definition: &Definition,
     from: &str,
-    to: &str,
-    terminal: bool,
+    fired: &Fired,
     now: DateTime<Utc>,
 ) -> Result<()> {
     stage_plans::Entity::update_many()
@@ -240,21 +242,36 @@ pub(crate) async fn move_to_stage<C: ConnectionTrait>(
         .filter(stage_plans::Column::StageKey.eq(from))
         .exec(c)
         .await?;
-    stage_plans::Entity::update_many()
-        .col_expr(stage_plans::Column::EnteredAt, Expr::value(Some(now)))
-        .col_expr(stage_plans::Column::CompletedAt, Expr::value(terminal.then_some(now)))
-        .filter(stage_plans::Column::ProjectId.eq(project_id))
-        .filter(stage_plans::Column::StageKey.eq(to))
-        .exec(c)
-        .await?;
-    let mut update = projects::Entity::update_many()
-        .col_expr(projects::Column::CurrentStage, Expr::value(to.to_string()))
-        .filter(projects::Column::Id.eq(project_id));
-    if terminal {
+    let stages = definition.stages();
+    for &opened in &fired.opened {
+        let stage = &stages[opened];
+        stage_plans::Entity::update_many()
+            .col_expr(stage_plans::Column::EnteredAt, Expr::value(Some(now)))
+            .col_expr(
+                stage_plans::Column::CompletedAt,
+                Expr::value(stage.terminal.then_some(now)),
+            )
+            .filter(stage_plans::Column::ProjectId.eq(project_id))
+            .filter(stage_plans::Column::StageKey.eq(&stage.key))
+            .exec(c)
+            .await?;
+    }
+    let primary = fired
+        .marking
+        .stages()
+        .next()
+        .or_else(|| fired.opened.iter().copied().find(|&o| stages[o].terminal));
+    let mut update = projects::Entity::update_many().filter(projects::Column::Id.eq(project_id));
+    if let Some(primary) = primary {
+        update = update.col_expr(projects::Column::CurrentStage, Expr::value(stages[primary].key.clone()));
+    }
+    if fired.finished {
         update = update
             .col_expr(projects::Column::Status, Expr::value(ProjectStatus::Completed.as_str()))
             .col_expr(projects::Column::ClosedAt, Expr::value(Some(now)));
     }
-    update.exec(c).await?;
+    if primary.is_some() || fired.finished {
+        update.exec(c).await?;
+    }
     Ok(())
 }

@@ -43,6 +43,7 @@ impl ProjectMutation {
         let actor = actor(ctx)?;
         let request = TransitionRequest {
             project_id: parse_id(&input.project_id, "projectId")?,
+            from_stage: input.from_stage,
             to_stage: input.to_stage,
             expected_version: input.expected_version,
             comment: input.comment,

@@ -58,9 +58,19 @@ impl HistoryEntry {
             .await?
             .unwrap_or_else(|| "—".into()))
     }
-    /// Ключ этапа, из которого был переход.
+    /// Ключ этапа, из которого был переход: какая ветвь двинулась, когда этапы идут
+    /// параллельно.
     async fn from_stage(&self) -> Option<&str> {
         self.event.from_stage.as_deref()
+    }
+    /// Ключи этапов, которые открыл переход: несколько — у развилки на параллельные ветви,
+    /// ни одного — когда ветвь пришла в слияние и оно ждёт других ветвей.
+    async fn opened_stages(&self) -> Vec<String> {
+        match (&self.event.kind, &self.event.details) {
+            (EventKind::Transition, EventDetails::Moved { opened, .. }) => opened.clone(),
+            (EventKind::Transition | EventKind::Launched, _) => self.event.to_stage.iter().cloned().collect(),
+            _ => Vec::new(),
+        }
     }
     /// Ключ этапа, в который перешёл проект (при запуске — первый этап).
     async fn to_stage(&self) -> Option<&str> {
@@ -80,6 +90,24 @@ impl HistoryEntry {
         let date = |d: Option<NaiveDate>| d.map_or("—".to_string(), |d| d.format("%d.%m.%Y").to_string());
         match (&e.kind, &e.details) {
             (EventKind::Launched, _) => format!("Проект запущен, этап «{}»", self.stage_title(e.to_stage.as_deref())),
+            (EventKind::Transition, EventDetails::Moved { opened, waiting }) => {
+                let titles = |keys: &[String]| {
+                    keys.iter()
+                        .map(|k| format!("«{}»", self.stage_title(Some(k))))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let from = self.stage_title(e.from_stage.as_deref());
+                match (opened.len(), waiting.is_empty()) {
+                    (0, false) => format!(
+                        "Ветвь «{from}» завершена; {} ждёт завершения других ветвей",
+                        titles(waiting)
+                    ),
+                    (0, true) => format!("Ветвь «{from}» завершена"),
+                    (1, _) => format!("Переход: «{from}» → {}", titles(opened)),
+                    _ => format!("Переход: «{from}» → параллельно {}", titles(opened)),
+                }
+            }
             (EventKind::Transition, _) => format!(
                 "Переход: «{}» → «{}»",
                 self.stage_title(e.from_stage.as_deref()),

@@ -153,9 +153,30 @@ impl Project {
         )?;
         let region = district.as_ref().and_then(|d| d.region_code.as_deref());
         let start = self.project.start_date;
+        let active = self.project.status == engine::model::ProjectStatus::Active;
+        let marking = definition.marking(plans.iter().filter(|p| p.is_current()).map(|p| p.stage_key.as_str()));
+        let reached: Vec<String> = plans
+            .iter()
+            .filter(|p| p.completed_at.is_some())
+            .map(|p| p.stage_key.clone())
+            .collect();
+        let waiting_for = |key: &str| -> Vec<String> {
+            let (Some(index), Some(stage)) = (definition.stage_index(key), definition.stage(key)) else {
+                return Vec::new();
+            };
+            if !active || !stage.join.iter().any(|k| reached.contains(k)) {
+                return Vec::new();
+            }
+            definition
+                .waited_for(marking, index)
+                .into_iter()
+                .map(|i| definition.stages()[i].title.clone())
+                .collect()
+        };
         Ok(plans
             .into_iter()
             .map(|plan| {
+                let waiting_for = waiting_for(&plan.stage_key);
                 let marks: Vec<ChecklistMark> = marks
                     .iter()
                     .filter(|m| m.stage_key == plan.stage_key)
@@ -167,8 +188,14 @@ impl Project {
                         .is_some_and(|due| super::calendar::provisional_between(region, start, due));
                 ProjectStage {
                     provisional,
-                    is_current: plan.stage_key == self.project.current_stage,
-                    active: self.project.status == engine::model::ProjectStatus::Active,
+                    // A closed project shows the stage it stopped at.
+                    is_current: if active {
+                        plan.is_current()
+                    } else {
+                        plan.stage_key == self.project.current_stage
+                    },
+                    active,
+                    waiting_for,
                     definition: definition.clone(),
                     plan,
                     marks,
@@ -266,11 +293,22 @@ impl Project {
     async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
         self.stage_list(ctx).await
     }
-    /// Текущий этап.
+    /// Текущий этап; когда этапы идут параллельно — первый из них по порядку процесса
+    /// (все — в `currentStages`).
     async fn current_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProjectStage>> {
         self.current_stage_for(ctx).await
     }
-    /// Просрочен ли текущий этап (по времени района).
+    /// Все этапы, которые идут сейчас, по порядку процесса: один или несколько, когда процесс
+    /// разветвился на параллельные ветви.
+    async fn current_stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
+        Ok(self
+            .stage_list(ctx)
+            .await?
+            .into_iter()
+            .filter(|s| s.is_current)
+            .collect())
+    }
+    /// Просрочен ли какой-нибудь из идущих этапов (по времени района).
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(self
             .stage_list(ctx)
@@ -329,7 +367,9 @@ impl Project {
             .into_iter()
             .map(|t| AvailableTransition {
                 allowed: t.blockers.is_empty(),
+                from_stage: t.from_stage,
                 to_stage: t.to_stage,
+                to_stages: t.to_stages,
                 title: t.title,
                 comment_required: t.comment_required,
                 blockers: t.blockers,
@@ -347,12 +387,17 @@ pub struct IndicatorTarget {
     pub target: f64,
 }
 
-/// Переход из текущего этапа, доступный вам: сейчас или когда будет устранено то, что
+/// Переход из идущего этапа, доступный вам: сейчас или когда будет устранено то, что
 /// перечислено в `blockers`.
 #[derive(SimpleObject)]
 pub struct AvailableTransition {
-    /// Ключ этапа, в который ведёт переход.
+    /// Ключ этапа, из которого переход: какая ветвь движется, когда этапы идут параллельно.
+    /// Передайте его в `transitionProject` как `fromStage`.
+    pub from_stage: String,
+    /// Ключ этапа, в который ведёт переход (первого, если переход открывает параллельные ветви).
     pub to_stage: String,
+    /// Ключи всех этапов, которые открывает переход: несколько — у развилки.
+    pub to_stages: Vec<String>,
     /// Название действия.
     pub title: String,
     /// Для перехода нужен комментарий.

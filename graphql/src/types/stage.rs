@@ -21,6 +21,8 @@ pub struct ProjectStage {
     pub(crate) active: bool,
     /// The open due date is counted over a calendar year that is not yet official.
     pub(crate) provisional: bool,
+    /// For a join some branches have reached: the titles of the stages under way it waits for.
+    pub(crate) waiting_for: Vec<String>,
 }
 
 impl ProjectStage {
@@ -78,9 +80,22 @@ impl ProjectStage {
     async fn completed_at(&self) -> Option<DateTime> {
         self.plan.completed_at.map(DateTime::from)
     }
-    /// Это текущий этап проекта.
+    /// Этап идёт сейчас. Когда этапы идут параллельно, таких несколько; у завершённого или
+    /// отменённого проекта — этап, на котором он остановился.
     async fn is_current(&self) -> bool {
         self.is_current
+    }
+    /// Этап, где сходятся параллельные ветви: он откроется, когда завершатся все ветви, которые
+    /// он ждёт.
+    async fn is_join(&self) -> bool {
+        self.definition
+            .stage(&self.plan.stage_key)
+            .is_some_and(|s| !s.join.is_empty())
+    }
+    /// Для слияния, до которого уже дошла часть ветвей: названия идущих этапов, завершения
+    /// которых оно ждёт. Пусто у остальных этапов.
+    async fn waiting_for(&self) -> &[String] {
+        &self.waiting_for
     }
     /// Срок прошёл, а этап не завершён.
     async fn overdue(&self) -> bool {

@@ -124,6 +124,11 @@ impl WorkflowStage {
     async fn terminal(&self) -> bool {
         self.stage().terminal
     }
+    /// Для этапа, где сходятся параллельные ветви (слияние): ключи этапов, завершения которых он
+    /// ждёт. Пусто у обычного этапа.
+    async fn join(&self) -> &[String] {
+        &self.stage().join
+    }
 }
 
 /// Пункт чек-листа этапа процесса.
@@ -140,8 +145,11 @@ pub struct ChecklistItemDefinition {
 pub struct WorkflowTransition {
     /// Ключ этапа, из которого переход.
     pub from_stage: String,
-    /// Ключ этапа, в который переход.
+    /// Ключ этапа, в который переход (первого, если переход открывает параллельные ветви).
     pub to_stage: String,
+    /// Ключи всех этапов, которые открывает переход: несколько — у развилки на параллельные
+    /// ветви.
+    pub to_stages: Vec<String>,
     /// Название действия, если задано.
     pub title: Option<String>,
     /// Кто может сделать переход (администратор может всегда).
@@ -157,7 +165,8 @@ pub struct WorkflowTransition {
 fn transition(t: &engine::definition::Transition) -> WorkflowTransition {
     WorkflowTransition {
         from_stage: t.from.clone(),
-        to_stage: t.to.clone(),
+        to_stage: t.target().to_string(),
+        to_stages: t.to.clone(),
         title: t.title.clone(),
         roles: t.roles.iter().map(|r| (*r).into()).collect(),
         checklist_complete: t.guards.checklist_complete,

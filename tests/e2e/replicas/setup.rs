@@ -34,6 +34,7 @@ async fn move_to(e: &Engine, actor: &Actor, project: i64, to: &str) {
     e.transition_project(
         actor,
         TransitionRequest {
+            from_stage: None,
             project_id: project,
             to_stage: to.into(),
             expected_version: version,

@@ -3,8 +3,10 @@
 //!
 //! [`toml_error`] explains what the TOML parser and serde refuse; [`stages`] checks stages,
 //! checklists and due rules; [`indicators`] the indicators; [`transitions`] the transitions,
-//! their guards and the graph they make.
+//! their guards and the graph they make; [`branches`] the joins of parallel branches and every
+//! set of current stages a project can reach.
 
+mod branches;
 mod indicators;
 mod stages;
 mod toml_error;
@@ -151,21 +153,28 @@ fn check(report: &mut Report, raw: RawDefinition) -> Option<Definition> {
 
     let reminders = check_reminders(report, raw.reminders.as_ref());
 
-    let (stages, stage_index) = stages::check_stages(report, &raw)?;
+    let (mut stages, stage_index) = stages::check_stages(report, &raw)?;
     let indicators = indicators::check_indicators(report, &raw, &stage_index);
     let transitions = transitions::check_transitions(report, &raw, &stages, &stage_index, &indicators);
+    branches::check_joins(report, &raw, &mut stages, &stage_index, &transitions);
     transitions::check_graph(report, &raw, &stages, &stage_index, &transitions);
 
-    report.errors.is_empty().then(|| Definition {
+    let definition = Definition {
         key,
         title: raw.title.get_ref().trim().to_string(),
-        description: raw.description.map(|d| d.trim().to_string()),
+        description: raw.description.as_deref().map(|d| d.trim().to_string()),
         scope: raw.scope,
         reminders,
         stages,
         transitions,
         indicators,
-    })
+    };
+    // The ways a project can run are explored only over a definition that is otherwise
+    // sound: on a broken graph they would only repeat what is reported above.
+    if report.errors.is_empty() {
+        branches::check_runs(report, &raw, &definition);
+    }
+    report.errors.is_empty().then_some(definition)
 }
 
 fn stage_list(stages: &[Stage]) -> String {

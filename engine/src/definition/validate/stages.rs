@@ -86,6 +86,8 @@ pub(super) fn check_stages(report: &mut Report, raw: &RawDefinition) -> Option<(
             checklist: items,
             due,
             terminal: stage.terminal,
+            // Read with the transitions, which it depends on (`check_joins`).
+            join: Vec::new(),
         });
     }
     if !stages.iter().any(|s| s.terminal) {

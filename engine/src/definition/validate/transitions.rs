@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use toml::Spanned;
+
 use super::{Report, check_roles, stage_list};
 use crate::definition::raw::RawDefinition;
 use crate::definition::{Guards, Indicator, Stage, Transition};
@@ -24,18 +26,27 @@ pub(super) fn check_transitions(
     for (i, spanned) in raw.transitions.iter().enumerate() {
         let t = spanned.get_ref();
         let path = format!("transitions[{i}]");
+        let targets = read_targets(report, &t.to, &format!("{path}.to"));
         let mut known = true;
-        for (end, name) in [(&t.from, "from"), (&t.to, "to")] {
-            if !stage_index.contains_key(end.get_ref()) {
+        if !stage_index.contains_key(t.from.get_ref()) {
+            known = false;
+            report.at(
+                t.from.span(),
+                format!("{path}.from"),
+                format!(
+                    "этапа «{}» нет в процессе; есть: {}.",
+                    t.from.get_ref(),
+                    stage_list(stages)
+                ),
+            );
+        }
+        for target in &targets {
+            if !stage_index.contains_key(target) {
                 known = false;
                 report.at(
-                    end.span(),
-                    format!("{path}.{name}"),
-                    format!(
-                        "этапа «{}» нет в процессе; есть: {}.",
-                        end.get_ref(),
-                        stage_list(stages)
-                    ),
+                    t.to.span(),
+                    format!("{path}.to"),
+                    format!("этапа «{target}» нет в процессе; есть: {}.", stage_list(stages)),
                 );
             }
         }
@@ -45,26 +56,24 @@ pub(super) fn check_transitions(
             &format!("{path}.roles"),
             "кто может сделать этот переход",
         );
-        if known {
-            if t.from.get_ref() == t.to.get_ref() {
+        if known && !targets.is_empty() {
+            if targets.iter().any(|to| to == t.from.get_ref()) {
                 report.at(
                     t.to.span(),
                     format!("{path}.to"),
                     "переход ведёт в тот же этап: укажите другой этап.",
                 );
             }
-            if transitions
+            if let Some(to) = transitions
                 .iter()
-                .any(|x| &x.from == t.from.get_ref() && &x.to == t.to.get_ref())
+                .filter(|x| &x.from == t.from.get_ref())
+                .flat_map(|x| x.to.iter())
+                .find(|to| targets.contains(to))
             {
                 report.at(
                     t.from.span(),
                     path.to_string(),
-                    format!(
-                        "переход «{}» → «{}» уже объявлен: оставьте один.",
-                        t.from.get_ref(),
-                        t.to.get_ref()
-                    ),
+                    format!("переход «{}» → «{to}» уже объявлен: оставьте один.", t.from.get_ref(),),
                 );
             }
             if let Some(&from) = stage_index.get(t.from.get_ref())
@@ -115,7 +124,7 @@ pub(super) fn check_transitions(
         }
         transitions.push(Transition {
             from: t.from.get_ref().clone(),
-            to: t.to.get_ref().clone(),
+            to: targets,
             title: t.title.clone(),
             roles,
             guards,
@@ -138,11 +147,11 @@ pub(super) fn check_graph(
     reachable[0] = true;
     while let Some(s) = queue.pop_front() {
         for t in transitions.iter().filter(|t| t.from == stages[s].key) {
-            if let Some(&to) = stage_index.get(&t.to)
-                && !reachable[to]
-            {
-                reachable[to] = true;
-                queue.push_back(to);
+            for to in t.to.iter().filter_map(|k| stage_index.get(k).copied()) {
+                if !reachable[to] {
+                    reachable[to] = true;
+                    queue.push_back(to);
+                }
             }
         }
     }
@@ -162,4 +171,37 @@ pub(super) fn check_graph(
             report.at(span, format!("stages[{i}]"), format!("из этапа «{}» нет ни одного перехода, а он не завершающий: проект застрянет. Добавьте переход или terminal = true.", stage.key));
         }
     }
+}
+
+/// The stages a transition leads to: `to = "stage"`, or `to = ["a", "b"]` for a fork. Reports
+/// a value of another shape, an empty list and a stage named twice.
+fn read_targets(report: &mut Report, to: &Spanned<toml::Value>, path: &str) -> Vec<String> {
+    const SHAPE: &str = "укажите ключ этапа (to = \"work\") или, чтобы открыть параллельные ветви, \
+                         список ключей (to = [\"premises\", \"equipment\"]).";
+    let mut out: Vec<String> = Vec::new();
+    match to.get_ref() {
+        toml::Value::String(one) => out.push(one.clone()),
+        toml::Value::Array(many) => {
+            for value in many {
+                let Some(key) = value.as_str() else {
+                    report.at(to.span(), path, format!("в списке этапов не ключ этапа: {SHAPE}"));
+                    return Vec::new();
+                };
+                if out.iter().any(|k| k == key) {
+                    report.at(
+                        to.span(),
+                        path,
+                        format!("этап «{key}» назван в развилке дважды: в одну ветвь ведут один раз, уберите повтор."),
+                    );
+                } else {
+                    out.push(key.to_string());
+                }
+            }
+            if many.is_empty() {
+                report.at(to.span(), path, format!("пустой список этапов: {SHAPE}"));
+            }
+        }
+        _ => report.at(to.span(), path, format!("неверное значение: {SHAPE}")),
+    }
+    out
 }
