@@ -377,12 +377,24 @@ mod tests {
         plan_launch(def, d(start), d(start), &facts, &Calendar::federal())
     }
 
+    /// No stage is due before the start or before a stage that comes ahead of it (parallel
+    /// branches may be due in any order).
     fn assert_monotone(def: &Definition, start: &str, plan: &LaunchPlan) {
-        let mut last = d(start);
-        for (stage, p) in def.stages().iter().zip(&plan.stages) {
-            if let Some(due) = p.due.filter(|_| !stage.terminal) {
-                assert!(due >= last, "{start}: {} due {due} before {last}", stage.key);
-                last = due;
+        let stages = def.stages();
+        for (i, p) in plan.stages.iter().enumerate() {
+            let Some(due) = p.due.filter(|_| !stages[i].terminal) else {
+                continue;
+            };
+            assert!(due >= d(start), "{start}: {} due {due} before the start", stages[i].key);
+            for (j, before) in plan.stages.iter().enumerate().take(i) {
+                if let Some(earlier) = before.due.filter(|_| !stages[j].terminal && def.precedes(j, i)) {
+                    assert!(
+                        due >= earlier,
+                        "{start}: {} due {due} before {} ({earlier})",
+                        stages[i].key,
+                        stages[j].key
+                    );
+                }
             }
         }
     }

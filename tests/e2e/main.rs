@@ -9,6 +9,7 @@ mod helpers;
 
 mod access;
 mod api;
+mod branches;
 mod browser;
 
 mod calendars;

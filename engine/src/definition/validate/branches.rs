@@ -39,10 +39,7 @@ pub(super) fn check_joins(
         let key = stages[i].key.clone();
         let mut predecessors: Vec<&str> = Vec::new();
         for stage in stages.iter() {
-            if transitions
-                .iter()
-                .any(|t| t.from == stage.key && t.to.contains(&key))
-            {
+            if transitions.iter().any(|t| t.from == stage.key && t.to.contains(&key)) {
                 predecessors.push(&stage.key);
             }
         }
