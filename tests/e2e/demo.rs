@@ -211,7 +211,7 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                     }
                     EventKind::Transition => {
                         let request = TransitionRequest {
-                            from_stage: None,
+                            from_stage: ev.from_stage.clone(),
                             project_id: copy_id,
                             to_stage: ev.to_stage.clone().unwrap(),
                             expected_version: version,
