@@ -24,7 +24,7 @@ fn current(details: &ProjectDetails) -> Vec<&str> {
 }
 
 /// Ticks every checklist item of `stage`; answers the project afterwards.
-async fn tick_all(db: &TestDb, w: &World, project: &ProjectDetails, stage: &str) -> ProjectDetails {
+pub(crate) async fn tick_all(db: &TestDb, w: &World, project: &ProjectDetails, stage: &str) -> ProjectDetails {
     let items: Vec<String> = project
         .definition
         .stage(stage)
@@ -46,7 +46,7 @@ async fn tick_all(db: &TestDb, w: &World, project: &ProjectDetails, stage: &str)
 }
 
 /// A «Точка роста» launched on 3 March 2025 and moved up to the fork.
-async fn forked(db: &TestDb, w: &World) -> ProjectDetails {
+pub(crate) async fn forked(db: &TestDb, w: &World) -> ProjectDetails {
     let e = &db.engine;
     let launched = e
         .launch_project(

@@ -1,7 +1,8 @@
-// The project page: stage timeline (baseline and current due dates), the current stage's
-// checklist, the actions the caller may take now (move with a comment, reschedule with a
-// reason), indicators with plan, fact and traffic light, history — kept live by the
-// `projectEvents` subscription when someone else changes the project.
+// The project page: stage timeline (baseline and current due dates; the branches a fork opens
+// side by side), the checklist of each stage under way, the actions the caller may take now
+// (move a branch with a comment, reschedule with a reason), indicators with plan, fact and
+// traffic light, history — kept live by the `projectEvents` subscription when someone else
+// changes the project.
 
 import { gql, subscribe } from "../api.js";
 import {
@@ -13,14 +14,15 @@ import { projectToday } from "../periods.js";
 import { exportButtons } from "./export.js";
 
 export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt viewerCanCancel viewerCanReschedule
-  workflow { key version title scope indicators { key title unit type period startsAtStage } }
+  workflow { key version title scope indicators { key title unit type period startsAtStage } transitions { fromStage toStages } }
   district { id name timeZone }
   participants { id name }
   health { health overdue dueSoon indicators }
-  stages { key title position owners baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent overdue daysLeft
+  stages { key title position owners baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent isJoin waitingFor overdue daysLeft
     checklist { key title done markedAt } }
   currentStage { key title position }
-  availableTransitions { toStage title commentRequired allowed blockers }
+  currentStages { key title }
+  availableTransitions { fromStage toStage toStages title commentRequired allowed blockers }
   history { id at kind actorName summary comment }
   indicatorProgress { indicator title unit organization { id name } target latestValue fact achievement health
     periods { period target value cumulative achievement } }`;
@@ -115,7 +117,7 @@ function sections(state, user, actions) {
   const tz = p.district ? p.district.timeZone : undefined;
   return [
     summary(p, tz),
-    h("div", { class: "grid-2 project-grid" }, timeline(p), h("div", {}, current(p, user, actions), actionsPanel(p, user, actions))),
+    h("div", { class: "grid-2 project-grid" }, timeline(p), h("div", {}, checklists(p, user, actions), actionsPanel(p, user, actions))),
     indicators(p, user),
     historyPanel(p, tz),
   ];
@@ -145,8 +147,8 @@ function summary(p, tz) {
       h("dd", {}, p.participants.map((o) => o.name).join(", ") || "—"),
       h("dt", {}, "Начало"),
       h("dd", {}, fmtDate(p.startDate)),
-      h("dt", {}, "Текущий этап"),
-      h("dd", { id: "current-stage-title" }, p.currentStage ? p.currentStage.title : "—"),
+      h("dt", {}, p.status === "ACTIVE" && p.currentStages.length > 1 ? "Идут параллельно" : "Текущий этап"),
+      h("dd", { id: "current-stage-title" }, p.status === "ACTIVE" && p.currentStages.length > 1 ? p.currentStages.map((st) => st.title).join(" · ") : p.currentStage ? p.currentStage.title : "—"),
       p.closedAt ? [h("dt", {}, "Закрыт"), h("dd", {}, fmtDateTime(p.closedAt, tz))] : null,
     ),
     exportButtons("/export/indicator-reports", `?projectId=${p.id}`, `otchety-proekt-${p.id}`),
@@ -171,74 +173,117 @@ function slippageItems(p) {
   return items;
 }
 
+/** The groups of stages a fork opens together, by the key of each member. */
+function parallelGroups(p) {
+  const groups = new Map();
+  for (const t of (p.workflow && p.workflow.transitions) || []) {
+    if (t.toStages.length < 2) continue;
+    for (const key of t.toStages) if (!groups.has(key)) groups.set(key, t.toStages);
+  }
+  return groups;
+}
+
 function timeline(p) {
   const slips = slippageItems(p);
+  const groups = parallelGroups(p);
+  const items = [];
+  const placed = new Set();
+  for (const st of p.stages) {
+    if (placed.has(st.key)) continue;
+    const group = groups.get(st.key);
+    if (!group) {
+      items.push(stageItem(st));
+      continue;
+    }
+    // The branches of a fork side by side, in one row of the timeline.
+    const members = p.stages.filter((x) => group.includes(x.key));
+    members.forEach((x) => placed.add(x.key));
+    const anyCurrent = members.some((x) => x.isCurrent);
+    const allDone = members.every((x) => x.completedAt);
+    items.push(
+      h(
+        "li",
+        { class: `stage stage-branches stage-${allDone ? "done" : anyCurrent ? "current" : "future"}` },
+        h("span", { class: "stage-marker", "aria-hidden": "true" }),
+        h(
+          "div",
+          { class: "stage-body" },
+          h("div", { class: "small muted branches-label" }, `Параллельно, ${members.length} ${members.length < 5 ? "ветви" : "ветвей"}:`),
+          h("ol", { class: "branches", "aria-label": "Параллельные ветви" }, members.map((x) => stageItem(x, "branch"))),
+        ),
+      ),
+    );
+  }
   return h(
     "section",
     { class: "panel", "aria-labelledby": "timeline-h" },
     h("h2", { id: "timeline-h" }, "Этапы и сроки"),
-    h(
-      "ol",
-      { class: "timeline" },
-      p.stages.map((st) => {
-        const state = st.completedAt ? "done" : st.isCurrent ? "current" : "future";
-        const moved = st.baselineDue && st.currentDue && st.baselineDue !== st.currentDue;
-        return h(
-          "li",
-          { class: `stage stage-${state}${st.overdue ? " stage-overdue" : ""}`, "aria-current": st.isCurrent ? "step" : null },
-          h("span", { class: "stage-marker", "aria-hidden": "true" }),
-          h(
-            "div",
-            { class: "stage-body" },
-            h("div", { class: "stage-title" }, st.title, h("span", { class: "visually-hidden" }, state === "done" ? " — завершён" : state === "current" ? " — текущий этап" : " — впереди")),
-            h(
-              "div",
-              { class: "stage-dates small" },
-              st.currentDue
-                ? h(
-                    "span",
-                    {},
-                    "Срок: ",
-                    h("strong", {}, fmtDate(st.currentDue)),
-                    st.provisional ? h("span", { class: "badge provisional", title: "Рассчитан по предварительному календарю: может сдвинуться, когда календарь станет официальным" }, "по предварительному календарю") : null,
-                  )
-                : h("span", { class: "muted" }, "Без срока"),
-              moved ? h("span", { class: "moved" }, ` (базовый — ${fmtDate(st.baselineDue)})`) : st.baselineDue ? h("span", { class: "muted" }, " · базовый срок тот же") : null,
-            ),
-            h(
-              "div",
-              { class: "small muted" },
-              [
-                st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
-                st.owners.length ? `отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
-              ]
-                .filter(Boolean)
-                .flatMap((part, i) => (i ? [" · ", part] : [part])),
-            ),
-          ),
-        );
-      }),
-    ),
+    h("ol", { class: "timeline" }, items),
     slips.length > 2 ? slippage(slips) : null,
   );
 }
 
-function current(p, user, { apply, mutate }) {
-  const st = p.stages.find((x) => x.isCurrent);
-  if (!st || p.status !== "ACTIVE") return h("section", { class: "panel" }, h("h2", {}, "Текущий этап"), h("p", {}, p.status === "COMPLETED" ? "Проект завершён." : "Проект не идёт."));
+function stageItem(st, extra = "") {
+  const state = st.completedAt ? "done" : st.isCurrent ? "current" : "future";
+  const moved = st.baselineDue && st.currentDue && st.baselineDue !== st.currentDue;
+  return h(
+    "li",
+    { class: `stage stage-${state}${st.overdue ? " stage-overdue" : ""}${extra ? ` ${extra}` : ""}`, "aria-current": st.isCurrent ? "step" : null, "data-stage": st.key },
+    h("span", { class: "stage-marker", "aria-hidden": "true" }),
+    h(
+      "div",
+      { class: "stage-body" },
+      h("div", { class: "stage-title" }, st.title, h("span", { class: "visually-hidden" }, state === "done" ? " — завершён" : state === "current" ? " — идёт сейчас" : " — впереди")),
+      h(
+        "div",
+        { class: "stage-dates small" },
+        st.currentDue
+          ? h(
+              "span",
+              {},
+              "Срок: ",
+              h("strong", {}, fmtDate(st.currentDue)),
+              st.provisional ? h("span", { class: "badge provisional", title: "Рассчитан по предварительному календарю: может сдвинуться, когда календарь станет официальным" }, "по предварительному календарю") : null,
+            )
+          : h("span", { class: "muted" }, "Без срока"),
+        moved ? h("span", { class: "moved" }, ` (базовый — ${fmtDate(st.baselineDue)})`) : st.baselineDue ? h("span", { class: "muted" }, " · базовый срок тот же") : null,
+      ),
+      st.waitingFor.length ? h("div", { class: "small waiting-for" }, `Откроется, когда завершатся: ${st.waitingFor.map((t) => `«${t}»`).join(", ")}`) : null,
+      h(
+        "div",
+        { class: "small muted" },
+        [
+          st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
+          st.owners.length ? `отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
+        ]
+          .filter(Boolean)
+          .flatMap((part, i) => (i ? [" · ", part] : [part])),
+      ),
+    ),
+  );
+}
+
+/** The checklist of each stage under way: one, or one a branch. */
+function checklists(p, user, actions) {
+  const open = p.stages.filter((x) => x.isCurrent);
+  if (!open.length || p.status !== "ACTIVE") return h("section", { class: "panel" }, h("h2", {}, "Текущий этап"), h("p", {}, p.status === "COMPLETED" ? "Проект завершён." : "Проект не идёт."));
+  return open.map((st) => checklist(p, st, user, actions));
+}
+
+function checklist(p, st, user, { apply, mutate }) {
   const readOnly = user.role === "OBSERVER";
   const errors = h("div", { class: "form-errors", tabindex: "-1" });
   return h(
     "section",
-    { class: "panel", "aria-labelledby": "checklist-h" },
-    h("h2", { id: "checklist-h" }, `Чек-лист этапа «${st.title}»`),
+    { class: "panel", "aria-labelledby": `checklist-h-${st.key}`, "data-stage": st.key },
+    h("h2", { id: `checklist-h-${st.key}` }, `Чек-лист этапа «${st.title}»`),
     errors,
     st.checklist.length
       ? h(
           "ul",
           { class: "checklist" },
           st.checklist.map((item) => {
-            const id = `check-${item.key}`;
+            const id = `check-${st.key}-${item.key}`;
             return h(
               "li",
               {},
@@ -283,14 +328,17 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
     return true;
   };
 
+  const branches = p.currentStages.length > 1;
+  const title = (key) => (p.stages.find((st) => st.key === key) || { title: key }).title;
   const moves = p.availableTransitions.map((t) => {
-    const comment = field(t.commentRequired ? "Комментарий (обязательно)" : "Комментарий", h("textarea", { rows: 2, required: t.commentRequired }), { name: `comment-${t.toStage}` });
+    const comment = field(t.commentRequired ? "Комментарий (обязательно)" : "Комментарий", h("textarea", { rows: 2, required: t.commentRequired }), { name: `comment-${t.fromStage}-${t.toStage}` });
     const button = h("button", { type: "submit", class: "button", disabled: !t.allowed }, t.title);
     return h(
       "form",
       {
         class: "transition",
         "data-to": t.toStage,
+        "data-from": t.fromStage,
         novalidate: true,
         onsubmit: async (event) => {
           event.preventDefault();
@@ -303,11 +351,17 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
           button.disabled = true;
           try {
             const data = await mutate(TRANSITION, {
-              i: { projectId: p.id, toStage: t.toStage, expectedVersion: p.rowVersion, comment: comment.input.value.trim() || null },
+              i: { projectId: p.id, fromStage: t.fromStage, toStage: t.toStage, expectedVersion: p.rowVersion, comment: comment.input.value.trim() || null },
             });
             comment.input.value = "";
             apply(data.transitionProject);
-            const text = `Проект переведён на этап «${data.transitionProject.currentStage ? data.transitionProject.currentStage.title : t.title}».`;
+            const now = data.transitionProject;
+            const text =
+              now.status === "ACTIVE" && now.currentStages.length > 1
+                ? `Этап «${title(t.fromStage)}» завершён. Сейчас идут параллельно: ${now.currentStages.map((st) => `«${st.title}»`).join(", ")}.`
+                : now.status === "ACTIVE" && now.currentStages.every((st) => st.key !== t.toStage) && now.currentStages.length
+                  ? `Этап «${title(t.fromStage)}» завершён. Идёт: «${now.currentStages[0].title}».`
+                  : `Проект переведён на этап «${now.currentStage ? now.currentStage.title : t.title}».`;
             notice.replaceChildren(alertBox("success", text));
             announce(text);
           } catch (e) {
@@ -316,6 +370,7 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
           }
         },
       },
+      branches ? h("p", { class: "small branch-of" }, `Ветвь «${title(t.fromStage)}»`) : null,
       comment.wrap,
       t.blockers.length ? h("ul", { class: "blockers small" }, t.blockers.map((b) => h("li", {}, b))) : null,
       h("div", { class: "actions" }, button),

@@ -9,7 +9,7 @@ const LIST = `query($f: ProjectFilterInput, $after: String) {
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes { id title status workflow { title } district { name } participants { name }
-      currentStage { title currentDue daysLeft overdue } health { health } }
+      currentStages { title currentDue daysLeft overdue } health { health } }
   }
 }`;
 
@@ -46,13 +46,16 @@ async function load(results, filter, after) {
       ["Проект", (p) => link(`/projects/${p.id}`, p.title)],
       ["Процесс", (p) => (p.workflow ? p.workflow.title : "—")],
       ["Участники", (p) => participantsText(p.participants)],
-      ["Текущий этап", (p) => (p.currentStage ? p.currentStage.title : "—")],
+      // Parallel branches: every stage under way, and the most urgent of their dates.
+      ["Текущий этап", (p) => (p.currentStages.length ? p.currentStages.map((st) => st.title).join("; ") : "—")],
       [
         "Срок",
-        (p) =>
-          p.currentStage && p.currentStage.currentDue
-            ? [fmtDate(p.currentStage.currentDue), p.status === "ACTIVE" ? h("div", { class: p.currentStage.overdue ? "small text-red" : "small muted" }, daysLeftText(p.currentStage.daysLeft)) : null]
-            : "—",
+        (p) => {
+          const st = nearest(p.currentStages);
+          return st
+            ? [fmtDate(st.currentDue), p.status === "ACTIVE" ? h("div", { class: st.overdue ? "small text-red" : "small muted" }, daysLeftText(st.daysLeft)) : null]
+            : "—";
+        },
       ],
       ["Состояние", (p) => [statusBadge(p.status), " ", p.status === "ACTIVE" ? healthBadge(p.health ? p.health.health : "UNKNOWN") : null]],
     ],
@@ -125,4 +128,9 @@ function participantsText(list) {
   const names = list.map((o) => o.name);
   if (names.length <= 2) return names.join(", ");
   return `${names.slice(0, 2).join(", ")} и ещё ${names.length - 2}`;
+}
+
+/** The stage under way with the earliest due date, if any has one. */
+function nearest(stages) {
+  return stages.filter((st) => st.currentDue).sort((a, b) => (a.currentDue < b.currentDue ? -1 : 1))[0] || null;
 }

@@ -7,6 +7,10 @@
 //!
 //! Screenshots (PNG) go to `<target>/tmp/screenshots/`, and with `UPDATE_SCREENSHOTS=1` also
 //! to `docs/screenshots/`, which the README shows.
+//!
+//! [`branches`] drives a project with parallel branches.
+
+mod branches;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -21,9 +25,9 @@ use serde_json::json;
 use crate::helpers::{Backend, TestDb, World, date, minimal_launch, repo_path, run};
 
 const PASSWORD: &str = "пароль-для-тестов";
-const DESKTOP: (u32, u32) = (1280, 900);
-const PHONE: (u32, u32) = (390, 844);
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const DESKTOP: (u32, u32) = (1280, 900);
+pub(crate) const PHONE: (u32, u32) = (390, 844);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// A chromedriver child process on a free loopback port; killed when dropped.
 pub(crate) struct Driver {
@@ -91,7 +95,7 @@ pub(crate) async fn driver() -> Option<Driver> {
 }
 
 /// A new headless browser window of `size`.
-async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
+pub(crate) async fn browser(driver: &Driver, size: (u32, u32)) -> Client {
     browser_with(driver, size, &[]).await
 }
 
@@ -150,18 +154,18 @@ pub(crate) async fn wait_text(c: &Client, css: &str, text: &str) -> String {
     }
 }
 
-async fn value_of(el: &Element) -> String {
+pub(crate) async fn value_of(el: &Element) -> String {
     el.prop("value").await.expect("value").unwrap_or_default()
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, css: &str, text: &str) {
     let el = find(c, css).await;
     el.clear().await.expect("clear");
     el.send_keys(text).await.expect("type");
 }
 
 /// Signs in through the form and waits for the first page after it.
-async fn sign_in(c: &Client, base: &str, email: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/")).await.expect("open");
     type_into(c, "input[name=email]", email).await;
     type_into(c, "input[name=password]", PASSWORD).await;
@@ -174,14 +178,14 @@ async fn sign_in(c: &Client, base: &str, email: &str) {
 }
 
 /// Goes to a page of the app and waits for its heading.
-async fn open(c: &Client, base: &str, path: &str, heading: &str) {
+pub(crate) async fn open(c: &Client, base: &str, path: &str, heading: &str) {
     c.goto(&format!("{base}{path}")).await.expect("open");
     wait_text(c, "main h1", heading).await;
 }
 
 /// Every form control of the page has a label a screen reader announces, and every image
 /// (the SVG charts) a text alternative or is hidden from assistive technology.
-async fn assert_accessible_names(c: &Client) {
+pub(crate) async fn assert_accessible_names(c: &Client) {
     let problems = c
         .execute(
             "const out = [];
@@ -202,7 +206,7 @@ async fn assert_accessible_names(c: &Client) {
 }
 
 /// Saves a full-page PNG of the current page at `width`.
-async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
+pub(crate) async fn screenshot(c: &Client, name: &str, (width, height): (u32, u32)) {
     c.set_window_size(width, height).await.expect("resize");
     tokio::time::sleep(Duration::from_millis(300)).await;
     // The window's own frame counts in its height, so add it to the page's.
@@ -429,7 +433,7 @@ async fn a_coordinator_launches_a_project_moves_it_and_sees_it_on_the_dashboard(
         // The transition waits for the checklist; tick it, then move with a comment.
         let move_button = "form.transition[data-to=work] button[type=submit]";
         assert!(!find(&c, move_button).await.is_enabled().await.unwrap(), "blocked by the checklist");
-        find(&c, "#check-order").await.click().await.unwrap();
+        find(&c, "#check-start-order").await.click().await.unwrap();
         let started = Instant::now();
         // The page redraws after the tick: a button found just before it is stale, so try again.
         while !find(&c, move_button).await.is_enabled().await.unwrap_or(false) {
