@@ -120,6 +120,15 @@ impl WorkflowStage {
     async fn due_at_launch(&self) -> bool {
         matches!(self.stage().due, Some(engine::definition::DueRule::AtLaunch))
     }
+    /// Для этапа со сроком «ежегодно к дате» (открытие «Точки роста» к 1 сентября): месяц и
+    /// день этой даты. При запуске берётся ближайшая такая дата, к которой успевает план;
+    /// координатор может назначить и более позднюю (`dueDates` запуска). Нет — правило другое.
+    async fn annual_day(&self) -> Option<MonthDay> {
+        match self.stage().due {
+            Some(engine::definition::DueRule::Annual { month, day }) => Some(MonthDay { month, day }),
+            _ => None,
+        }
+    }
     /// Завершающий этап: попав в него, проект завершается.
     async fn terminal(&self) -> bool {
         self.stage().terminal
@@ -129,6 +138,15 @@ impl WorkflowStage {
     async fn join(&self) -> &[String] {
         &self.stage().join
     }
+}
+
+/// День года: месяц и число, без года.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct MonthDay {
+    /// Месяц, от 1 до 12.
+    pub month: u32,
+    /// Число месяца.
+    pub day: u32,
 }
 
 /// Пункт чек-листа этапа процесса.

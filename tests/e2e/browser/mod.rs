@@ -8,9 +8,10 @@
 //! Screenshots (PNG) go to `<target>/tmp/screenshots/`, and with `UPDATE_SCREENSHOTS=1` also
 //! to `docs/screenshots/`, which the README shows.
 //!
-//! [`branches`] drives a project with parallel branches.
+//! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date.
 
 mod branches;
+mod launch;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

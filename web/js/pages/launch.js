@@ -7,13 +7,15 @@
 // every stage's date, the dates counted over a provisional calendar and the warnings; only
 // then «Запустить» is offered. Any change to the form takes the confirmation back. The form
 // asks for every date the workflow leaves to the launch (the day of «Единый методический
-// день») and for the indicator targets the definition leaves open.
+// день»), offers the year of an annual date (the opening of «Точка роста» by 1 September: the
+// nearest one the plan fits, or a later one) and asks for the indicator targets the
+// definition leaves open.
 
 import { gql, gqlAll } from "../api.js";
 import { h, append, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
 
 const OPTIONS = `{ workflows { key version title description scope
-  stages { key title dueRule dueAtLaunch terminal }
+  stages { key title dueRule dueAtLaunch annualDay { month day } terminal }
   indicators { key title unit type targetPerPeriod targetOverall } }
   districts { id name region { code name } } }`;
 const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name kind } pageInfo { hasNextPage endCursor } } }`;
@@ -22,6 +24,9 @@ const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
 const ACTIVE = `query($f: ProjectFilterInput, $after: String) { projects(filter: $f, first: 100, after: $after) {
   nodes { id title startDate participants { id name } } pageInfo { hasNextPage endCursor } } }`;
+
+/** «1 сентября»: a day of the year without the year. */
+const dayMonth = ({ month, day }) => new Intl.DateTimeFormat("ru-RU", { day: "numeric", month: "long" }).format(new Date(2000, month - 1, day));
 
 const TYPE_HINT = {
   PERCENT: "процент, от 0 до 100",
@@ -59,6 +64,8 @@ export async function render(view, { user, navigate, query }) {
   // (`indicatorTargets.<indicator>`), named as the API names them in `extensions.field`.
   let dateFields = {};
   let targetFields = {};
+  // Annual dates: optional, «the nearest that fits» unless a later year is chosen.
+  let annualFields = [];
   const fields = () => ({ ...f, participantIds: participants, ...dateFields, ...targetFields });
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
   const district = () => options.districts.find((d) => d.id === f.districtId.input.value);
@@ -82,6 +89,7 @@ export async function render(view, { user, navigate, query }) {
     const w = workflow();
     dateFields = {};
     targetFields = {};
+    annualFields = [];
     const atLaunch = w ? w.stages.filter((st) => st.dueAtLaunch) : [];
     for (const st of atLaunch) {
       dateFields[`dueDates.${st.key}`] = field(st.title, h("input", { type: "date", required: true }), {
@@ -89,8 +97,18 @@ export async function render(view, { user, navigate, query }) {
         hint: "Эту дату назначаете вы; сроки подготовки отсчитываются от неё.",
       });
     }
+    for (const st of w ? w.stages.filter((x) => x.annualDay) : []) {
+      const x = field(`${st.title}: когда`, h("select", {}), {
+        name: `due-${st.key}`,
+        hint: `Обычно — ближайшее ${dayMonth(st.annualDay)}, к которому успевают все этапы подготовки. Выберите год, если срок назначен позже.`,
+      });
+      x.optional = true;
+      dateFields[`dueDates.${st.key}`] = x;
+      annualFields.push([st.annualDay, x.input]);
+    }
+    fillAnnual();
     datesBox.replaceChildren(
-      atLaunch.length ? h("fieldset", { class: "plain-fieldset" }, h("legend", {}, "Даты, которые назначаете вы"), Object.values(dateFields).map((x) => x.wrap)) : "",
+      Object.keys(dateFields).length ? h("fieldset", { class: "plain-fieldset" }, h("legend", {}, atLaunch.length ? "Даты, которые назначаете вы" : "Сроки"), Object.values(dateFields).map((x) => x.wrap)) : "",
     );
     const open = w ? w.indicators.filter((i) => i.targetPerPeriod == null && i.targetOverall == null) : [];
     for (const ind of open) {
@@ -140,12 +158,30 @@ export async function render(view, { user, navigate, query }) {
   });
   orgBox.append(h("label", { for: "org-filter", class: "visually-hidden" }, "Найти организацию"), orgFilter, orgError);
 
+  // The choices of an annual date: the nearest that fits, or that day of one of the next years
+  // on or after the start.
+  const fillAnnual = () => {
+    const start = f.startDate.input.value || isoDate(new Date());
+    const year = Number(start.slice(0, 4));
+    for (const [md, sel] of annualFields) {
+      const kept = sel.value;
+      const pad = (n) => String(n).padStart(2, "0");
+      const days = [0, 1, 2, 3, 4].map((k) => `${year + k}-${pad(md.month)}-${pad(md.day)}`).filter((d) => d >= start);
+      sel.replaceChildren(
+        h("option", { value: "" }, `Ближайшее ${dayMonth(md)}, к которому успевает план`),
+        ...days.map((d) => h("option", { value: d, selected: d === kept }, fmtDate(d))),
+      );
+    }
+  };
+  f.startDate.input.addEventListener("change", fillAnnual);
+
   const chosen = () => [...orgBox.querySelectorAll("input[name=participant]:checked")].map((i) => i.value);
   // Reads the form into the API's input (for one batch of participants), or reports what to fix.
   const collect = (participantIds) => {
     const dueDates = [];
     for (const [name, x] of Object.entries(dateFields)) {
       const value = x.input.value;
+      if (!value && x.optional) continue;
       if (!value) {
         x.setError("Укажите дату.");
         x.input.focus();
