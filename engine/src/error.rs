@@ -71,6 +71,8 @@ pub enum Field {
     ProjectId,
     Reason,
     RegionCode,
+    /// The person named responsible (at launch, or when changing it).
+    ResponsibleId,
     Stage,
     StartDate,
     TimeZone,
@@ -110,6 +112,7 @@ impl Field {
             Field::ProjectId => "projectId",
             Field::Reason => "reason",
             Field::RegionCode => "regionCode",
+            Field::ResponsibleId => "responsibleId",
             Field::Stage => "stage",
             Field::StartDate => "startDate",
             Field::TimeZone => "timeZone",
@@ -154,6 +157,7 @@ impl Field {
             Field::ToStage,
             Field::Value,
             Field::Year,
+            Field::ResponsibleId,
         ]
     }
 }

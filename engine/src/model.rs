@@ -142,6 +142,8 @@ pub struct Project {
     /// Targets set at launch for indicators whose definition leaves them to the region.
     pub indicator_targets: BTreeMap<String, f64>,
     pub participants: Vec<i64>,
+    /// «Ответственный за проект»: the person named for the whole project, if any.
+    pub responsible_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -161,6 +163,9 @@ pub struct StagePlan {
     pub due_fixed: bool,
     pub entered_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The person named for the stage, if any; without one its reminders go to the roles
+    /// the workflow names as its owners.
+    pub responsible_id: Option<i64>,
 }
 
 impl StagePlan {
@@ -192,6 +197,9 @@ pub enum EventKind {
     Cancelled,
     /// Current due dates moved because the calendar changed.
     Recomputed,
+    /// The person responsible for the project, or for one of its stages, was named, changed
+    /// or taken off.
+    ResponsibleChanged,
 }
 
 impl EventKind {
@@ -203,6 +211,7 @@ impl EventKind {
             EventKind::ChecklistItem => "checklist_item",
             EventKind::Cancelled => "cancelled",
             EventKind::Recomputed => "due_recomputed",
+            EventKind::ResponsibleChanged => "responsible_changed",
         }
     }
 
@@ -214,6 +223,7 @@ impl EventKind {
             Self::ChecklistItem,
             Self::Cancelled,
             Self::Recomputed,
+            Self::ResponsibleChanged,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -236,6 +246,9 @@ pub struct LaunchDetails {
     pub due_dates: BTreeMap<String, NaiveDate>,
     #[serde(default)]
     pub indicator_targets: BTreeMap<String, f64>,
+    /// The person named responsible for the project at launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<i64>,
 }
 
 /// One stage whose current due date a change moved.
@@ -273,6 +286,27 @@ pub enum EventDetails {
         opened: Vec<String>,
         waiting: Vec<String>,
     },
+    /// A change of the responsible person (of the project, or of the entry's stage): who was
+    /// and who is now, with their names as they were then.
+    Responsible {
+        from: Option<NamedPerson>,
+        to: Option<NamedPerson>,
+    },
+}
+
+/// A person as a history entry remembers them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedPerson {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ResponsibleJson {
+    #[serde(default)]
+    from: Option<NamedPerson>,
+    #[serde(default)]
+    to: Option<NamedPerson>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -316,6 +350,7 @@ impl EventDetails {
             }
             EventDetails::Recomputed { changes } => serde_json::to_value(RecomputedJson { changes }),
             EventDetails::Moved { opened, waiting } => serde_json::to_value(MovedJson { opened, waiting }),
+            EventDetails::Responsible { from, to } => serde_json::to_value(ResponsibleJson { from, to }),
         };
         value.ok()
     }
@@ -354,6 +389,10 @@ impl EventDetails {
                     opened: d.opened,
                     waiting: d.waiting,
                 }
+            }
+            EventKind::ResponsibleChanged => {
+                let d: ResponsibleJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::Responsible { from: d.from, to: d.to }
             }
             EventKind::Cancelled => EventDetails::None,
         })

@@ -108,6 +108,9 @@ pub struct LaunchProjectInput {
     /// Цели показателей, которые задаёт регион или район.
     #[graphql(default)]
     pub indicator_targets: Vec<IndicatorTargetInput>,
+    /// Ответственный за проект — координатор района (см. `launchResponsibleCandidates`); по
+    /// умолчанию — координатор, который запускает проект.
+    pub responsible_id: Option<ID>,
 }
 
 impl LaunchProjectInput {
@@ -130,6 +133,11 @@ impl LaunchProjectInput {
                 .into_iter()
                 .map(|t| (t.indicator, t.target))
                 .collect(),
+            responsible_id: self
+                .responsible_id
+                .as_ref()
+                .map(|id| crate::types::parse_id(id, "responsibleId"))
+                .transpose()?,
         })
     }
 }
@@ -190,6 +198,20 @@ pub struct CancelProjectInput {
     pub reason: String,
 }
 
+/// Назначение ответственного за проект или за этап.
+#[derive(InputObject)]
+pub struct AssignResponsibleInput {
+    /// Проект.
+    pub project_id: ID,
+    /// Ключ этапа; без него — ответственный за весь проект.
+    pub stage: Option<String>,
+    /// Кого назначить (см. `Project.responsibleCandidates`); `null` снимает назначение — тогда
+    /// напоминания по этапу получают все, кому он поручен по роли.
+    pub responsible_id: Option<ID>,
+    /// Версия проекта (`rowVersion`), которую вы видели; без неё версия не проверяется.
+    pub expected_version: Option<i32>,
+}
+
 /// Какие проекты показать: заданные условия действуют вместе.
 #[derive(InputObject, Default)]
 pub struct ProjectFilterInput {
@@ -197,7 +219,7 @@ pub struct ProjectFilterInput {
     pub district_id: Option<ID>,
     /// Ключ процесса.
     pub workflow: Option<String>,
-    /// Ключ текущего этапа.
+    /// Ключ этапа, который идёт сейчас (любой из параллельных ветвей).
     pub stage: Option<String>,
     /// Состояние проекта.
     pub status: Option<ProjectStatus>,
@@ -207,6 +229,9 @@ pub struct ProjectFilterInput {
     pub organization_id: Option<ID>,
     /// Только проекты с этим светофором.
     pub health: Option<Health>,
+    /// «Мои проекты»: проекты, за которые отвечает этот пользователь — целиком или за этап,
+    /// который ещё не пройден.
+    pub responsible_id: Option<ID>,
 }
 
 /// Сдача значения показателя.

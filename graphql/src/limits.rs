@@ -80,6 +80,8 @@ pub const WEIGHTS: &[(&str, u64)] = &[
     ("Project.history", 2),
     ("Mutation.runReminders", 1000),
     ("Mutation.login", 100),
+    ("Project.responsibleCandidates", 20),
+    ("Query.launchResponsibleCandidates", 20),
 ];
 
 /// Estimated most items of a list field that has no `first`/`last`, by `Type.field`.
@@ -105,6 +107,8 @@ pub const LIST_SIZES: &[(&str, u64)] = &[
     ("Workflow.transitions", 20),
     ("Workflow.indicators", 20),
     ("LaunchPreview.stages", 12),
+    ("Project.responsibleCandidates", 40),
+    ("Query.launchResponsibleCandidates", 20),
 ];
 
 /// The size of a list that [`LIST_SIZES`] does not name.

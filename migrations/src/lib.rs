@@ -34,6 +34,7 @@ mod m20261203_000015_add_region_to_districts;
 mod m20261203_000016_create_calendar_days;
 mod m20261203_000017_add_annual_cycle_to_projects;
 mod m20261203_000018_create_calendar_releases;
+mod m20261204_000019_add_responsibles;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_create_calendar_days::Migration),
             Box::new(m20261203_000017_add_annual_cycle_to_projects::Migration),
             Box::new(m20261203_000018_create_calendar_releases::Migration),
+            Box::new(m20261204_000019_add_responsibles::Migration),
         ]
     }
 }

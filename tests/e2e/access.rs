@@ -359,6 +359,11 @@ impl Fixture {
                 let q = "mutation($p: ID!) { cancelProject(input: { projectId: $p, expectedVersion: 999, reason: \" \" }) { id } }";
                 each(q, projects).await
             }
+            // Past the policy, a stale version stops it.
+            Operation::AssignResponsible => {
+                let q = "mutation($p: ID!) { assignResponsible(input: { projectId: $p, responsibleId: null, expectedVersion: 999 }) { id } }";
+                each(q, projects).await
+            }
             // Past the policy, an unknown indicator stops it.
             Operation::ReportValue => {
                 let q = "mutation($p: ID!, $o: ID!) { reportIndicator(input: { projectId: $p, organizationId: $o, indicator: \"9.9\", period: \"2025-Q1\", value: 1 }) { id } }";
@@ -496,7 +501,7 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
             vec![F, F],
             vec![F, F],
         ],
-        Operation::RescheduleStage | Operation::CancelProject => [
+        Operation::RescheduleStage | Operation::CancelProject | Operation::AssignResponsible => [
             vec![T, T],
             vec![T, F],
             vec![F, T],

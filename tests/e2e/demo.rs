@@ -148,6 +148,7 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                     .filter_map(|s| Some((s.stage_key.clone(), s.current_due?)))
                     .collect(),
                 indicator_targets: original.project.indicator_targets.clone(),
+                responsible_id: original.project.responsible_id,
             },
         )
         .await

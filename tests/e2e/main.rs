@@ -24,6 +24,7 @@ mod nodes;
 mod projects;
 mod reminders;
 mod replicas;
+mod responsibles;
 mod smtp;
 mod stages;
 mod subscriptions;

@@ -44,6 +44,9 @@ pub enum Operation {
     RescheduleStage,
     /// Cancelling a project.
     CancelProject,
+    /// Naming (changing, taking off) the person responsible for a project or one of its
+    /// stages.
+    AssignResponsible,
     /// Reporting (and correcting) an organization's indicator value.
     ReportValue,
     /// Creating districts and assigning their regions.
@@ -201,6 +204,12 @@ pub const TABLE: &[Rule] = &[
     rule(
         Operation::CancelProject,
         "отменять проекты",
+        [ALL, DISTRICT, NO, NO],
+        &[],
+    ),
+    rule(
+        Operation::AssignResponsible,
+        "назначать ответственных за проекты и этапы",
         [ALL, DISTRICT, NO, NO],
         &[],
     ),
@@ -430,6 +439,19 @@ impl Scope {
     pub fn home_district(&self) -> Option<i64> {
         self.district
     }
+}
+
+/// May `person` be named responsible where the workflow names `roles` (a stage's owners; a
+/// coordinator for a whole project)? Exactly those who would have it as a task
+/// ([`Operation::HaveTasks`]): the district's coordinators, the directors of its participants.
+pub fn may_be_named(person: &crate::model::User, target: Target<'_>, roles: &[Role]) -> bool {
+    let as_actor = Actor {
+        user_id: person.id,
+        role: person.role,
+        district_id: person.district_id,
+        organization_id: person.organization_id,
+    };
+    person.active && as_actor.scope().named(Operation::HaveTasks, target, roles)
 }
 
 /// A condition no row meets.

@@ -280,6 +280,7 @@ fn launch(
             participants: participants.iter().map(|o| o.id).collect(),
             due_dates: due_dates.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             indicator_targets: targets.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            responsible: Some(d.coordinator),
         },
         tz: d.time_zone,
         today,
@@ -321,6 +322,8 @@ fn launch(
         updated_at: Set(t.updated_at),
         closed_at: Set(t.closed_at),
         annual_cycle: Set(t.annual_cycle as i32),
+        // The district's coordinator runs every demo project.
+        responsible_id: Set(Some(d.coordinator)),
     });
     batch
         .participants

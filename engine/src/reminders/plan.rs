@@ -4,9 +4,13 @@
 //! For each active project, in its district's time zone and calendar:
 //! - **due soon** — the current stage's due date is `d` days away and `d` is within the
 //!   workflow's thresholds (default 7/3/1): one reminder for the nearest threshold not yet
-//!   passed (5 days left → the 7-day reminder; 2 days → the 3-day one), to the stage's owners;
+//!   passed (5 days left → the 7-day reminder; 2 days → the 3-day one), to the person named
+//!   responsible for the stage, or, when nobody is (or they are no longer active), to the
+//!   holders of the stage's owner roles;
 //! - **overdue** — past the due date: one reminder now and again every
-//!   `overdue_every_days`, to the owners and escalated to the workflow's `escalate_to` roles;
+//!   `overdue_every_days`, to the named person, or the owners, and escalated to the owners
+//!   (when a person is named), the workflow's `escalate_to` roles and the project's
+//!   responsible;
 //! - **report missing** — an organization owes a report whose deadline has passed (the last
 //!   ended period, or a once-only report due with its start stage): to its directors, again
 //!   every `overdue_every_days`.
@@ -60,12 +64,15 @@ pub struct ProjectState<'a> {
 pub struct Recipients {
     coordinators: HashMap<i64, Vec<Recipient>>,
     directors: HashMap<i64, Vec<Recipient>>,
+    /// Everyone, by user id: the people named responsible.
+    by_id: HashMap<i64, Recipient>,
 }
 
 impl Recipients {
     pub fn new(people: impl IntoIterator<Item = Recipient>) -> Self {
         let mut out = Recipients::default();
         for person in people {
+            out.by_id.insert(person.user_id, person.clone());
             match (person.role, person.district_id, person.organization_id) {
                 (Role::Coordinator, Some(district), _) => out.coordinators.entry(district).or_default().push(person),
                 (Role::Director, _, Some(organization)) => out.directors.entry(organization).or_default().push(person),
@@ -73,6 +80,13 @@ impl Recipients {
             }
         }
         out
+    }
+
+    /// A named person, if they can be reminded (active, and in the project's district).
+    fn named(&self, user_id: Option<i64>, district: i64) -> Option<&Recipient> {
+        user_id
+            .and_then(|id| self.by_id.get(&id))
+            .filter(|r| r.district_id == Some(district))
     }
 
     fn coordinators(&self, district: i64) -> &[Recipient] {
@@ -128,6 +142,12 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             continue;
         };
         let owners: Vec<&Recipient> = stage.owners.iter().flat_map(|&role| holders(role)).collect();
+        let named = recipients.named(plan.responsible_id, project.district_id);
+        // The named person first; without one, the holders of the owner roles.
+        let first: Vec<&Recipient> = match named {
+            Some(r) => vec![r],
+            None => owners.clone(),
+        };
         let left = (due - state.today).num_days();
         let every = i64::from(policy.overdue_every_days.max(1));
         let (kind, days, threshold, to_whom): (ReminderKind, i64, Option<i64>, Vec<(&Recipient, bool)>) = if left >= 0 {
@@ -141,16 +161,19 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
                 ReminderKind::DueSoon,
                 left,
                 nearest,
-                owners.iter().map(|r| (*r, false)).collect(),
+                first.iter().map(|r| (*r, false)).collect(),
             )
         } else {
             let late = -left;
-            let mut to: Vec<(&Recipient, bool)> = owners.iter().map(|r| (*r, false)).collect();
-            for role in &policy.escalate_to {
-                for r in holders(*role) {
-                    if !to.iter().any(|(x, _)| x.user_id == r.user_id) {
-                        to.push((r, true));
-                    }
+            let mut to: Vec<(&Recipient, bool)> = first.iter().map(|r| (*r, false)).collect();
+            let above = owners
+                .iter()
+                .copied()
+                .chain(policy.escalate_to.iter().flat_map(|role| holders(*role)))
+                .chain(recipients.named(project.responsible_id, project.district_id));
+            for r in above {
+                if !to.iter().any(|(x, _)| x.user_id == r.user_id) {
+                    to.push((r, true));
                 }
             }
             (ReminderKind::Overdue, late, Some((late - 1) / every), to)
@@ -239,6 +262,7 @@ mod tests {
             row_version: 1,
             indicator_targets: Default::default(),
             participants: vec![10],
+            responsible_id: None,
             created_by: None,
             created_at: at,
             updated_at: at,
@@ -256,6 +280,7 @@ mod tests {
             // The stage is under way.
             entered_at: Some(Utc.with_ymd_and_hms(2025, 3, 3, 6, 0, 0).unwrap()),
             completed_at: None,
+            responsible_id: None,
         }
     }
 
@@ -273,13 +298,27 @@ mod tests {
             r(2, Role::Director, Some(1), Some(10)),
             r(3, Role::Director, Some(1), Some(11)),
             r(4, Role::Coordinator, Some(2), None),
+            r(5, Role::Director, Some(1), Some(10)),
         ]
     }
 
     fn run(stage: &str, due: &str, today: &str, owed: Vec<(String, String, NaiveDate)>) -> Vec<ReminderItem> {
+        run_named(stage, due, today, owed, (None, None))
+    }
+
+    /// [`run`] with people named: (for the project, for the stage).
+    fn run_named(
+        stage: &str,
+        due: &str,
+        today: &str,
+        owed: Vec<(String, String, NaiveDate)>,
+        (for_project, for_stage): (Option<i64>, Option<i64>),
+    ) -> Vec<ReminderItem> {
         let def = definition();
-        let p = project(stage);
-        let plans = vec![plan_row(stage, due)];
+        let mut p = project(stage);
+        p.responsible_id = for_project;
+        let mut plans = vec![plan_row(stage, due)];
+        plans[0].responsible_id = for_stage;
         let names = HashMap::from([(10, "Школа № 1".to_string())]);
         let state = ProjectState {
             project: &p,
@@ -331,8 +370,8 @@ mod tests {
         let to: Vec<(Option<i64>, bool)> = late.iter().map(|i| (i.recipient_user_id, i.escalated)).collect();
         assert_eq!(
             to,
-            vec![(Some(2), false), (Some(1), true)],
-            "the participant's director, then the district's coordinator"
+            vec![(Some(2), false), (Some(5), false), (Some(1), true)],
+            "the participant's directors, then the district's coordinator"
         );
         assert!(
             late.iter()
@@ -346,11 +385,33 @@ mod tests {
     }
 
     #[test]
+    fn the_named_person_is_reminded_first_and_the_owners_hear_when_it_is_late() {
+        // Director 5 is named for "work"; director 2 of the same school is not.
+        let soon = run_named("work", "2025-04-02", "2025-03-31", vec![], (Some(1), Some(5)));
+        let to: Vec<(Option<i64>, bool)> = soon.iter().map(|i| (i.recipient_user_id, i.escalated)).collect();
+        assert_eq!(to, vec![(Some(5), false)], "only the named person, before the date");
+        let late = run_named("work", "2025-04-02", "2025-04-03", vec![], (Some(1), Some(5)));
+        let to: Vec<(Option<i64>, bool)> = late.iter().map(|i| (i.recipient_user_id, i.escalated)).collect();
+        assert_eq!(
+            to,
+            vec![(Some(5), false), (Some(2), true), (Some(1), true)],
+            "late: the named person, then the stage's other owners and the coordinator"
+        );
+        // Someone named who cannot be reminded (deactivated, or of another district) leaves the
+        // stage to its owner roles.
+        for gone in [Some(99), Some(4)] {
+            let soon = run_named("work", "2025-04-02", "2025-03-31", vec![], (None, gone));
+            let to: Vec<Option<i64>> = soon.iter().map(|i| i.recipient_user_id).collect();
+            assert_eq!(to, vec![Some(2), Some(5)]);
+        }
+    }
+
+    #[test]
     fn a_missing_report_goes_to_the_organizations_director() {
         let owed = vec![("1.1".to_string(), "2025-Q1".to_string(), d("2025-04-10"))];
         let items = run("work", "2025-06-30", "2025-04-15", owed);
         let missing: Vec<&ReminderItem> = items.iter().filter(|i| i.kind == ReminderKind::ReportMissing).collect();
-        assert_eq!(missing.len(), 1);
+        assert_eq!(missing.len(), 2, "to each of the school's two directors");
         assert_eq!(
             (
                 missing[0].recipient_user_id,

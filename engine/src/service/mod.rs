@@ -18,6 +18,7 @@ pub(crate) mod dashboard;
 mod directory;
 mod indicators;
 pub mod page;
+mod people;
 mod projects;
 mod queries;
 mod recompute;
@@ -39,6 +40,7 @@ pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, Overd
 pub use directory::{MAX_ORGANIZATION_PAGE, NewDistrict, NewOrganization, NewUser};
 pub use indicators::{MAX_REPORT_PAGE, NewReport, ReportFilter};
 pub use page::{Cursor, Key, Page, PageRequest, Take};
+pub use people::PROJECT_ROLES;
 pub use projects::{LaunchPreview, LaunchProject};
 pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectPage, project_cursor};
 pub use sessions::Session;

@@ -41,6 +41,9 @@ pub struct LaunchProject {
     pub due_dates: BTreeMap<String, NaiveDate>,
     /// Targets for indicators, overriding (or supplying) the definition's.
     pub indicator_targets: BTreeMap<String, f64>,
+    /// «Ответственный за проект»: a coordinator of the district. `None`: the launching
+    /// coordinator (an administrator's launch names nobody).
+    pub responsible_id: Option<i64>,
 }
 
 /// What a launch would store, computed without saving: see [`Engine::preview_launch`].
@@ -51,6 +54,8 @@ pub struct LaunchPreview {
     pub start: NaiveDate,
     pub title: String,
     pub plan: LaunchPlan,
+    /// The person the project would be named to.
+    pub responsible: Option<crate::model::User>,
 }
 
 /// Everything a launch decides before it writes: shared by the launch and its preview.
@@ -63,6 +68,7 @@ pub(super) struct PreparedLaunch {
     pub targets: BTreeMap<String, f64>,
     pub facts: Vec<StageFacts>,
     pub plan: LaunchPlan,
+    pub responsible: Option<crate::model::User>,
 }
 
 impl Engine {
@@ -159,6 +165,22 @@ impl Engine {
         }
         let calendar = self.calendar_of(&district).await?;
         let plan = plan_launch(&definition, start, today, &facts, &calendar)?;
+        let ids: Vec<i64> = participants.iter().map(|o| o.id).collect();
+        let target = Target::Project {
+            district: district.id,
+            participants: &ids,
+        };
+        let responsible = match input.responsible_id {
+            Some(id) => Some(
+                self.check_nameable(id, target, super::PROJECT_ROLES, "за проект")
+                    .await?,
+            ),
+            None if !actor.is_system() => self
+                .check_nameable(actor.user_id, target, super::PROJECT_ROLES, "за проект")
+                .await
+                .ok(),
+            None => None,
+        };
         Ok(PreparedLaunch {
             district,
             workflow,
@@ -168,6 +190,7 @@ impl Engine {
             targets,
             facts,
             plan,
+            responsible,
         })
     }
 
@@ -182,6 +205,7 @@ impl Engine {
             start: prepared.start,
             title: prepared.title,
             plan: prepared.plan,
+            responsible: prepared.responsible,
         })
     }
 
@@ -199,6 +223,7 @@ impl Engine {
             targets,
             facts,
             plan,
+            responsible,
         } = self.prepare_launch(actor, &input).await?;
         let definition = workflow.definition.clone();
         let dues = plan.dues();
@@ -219,6 +244,7 @@ impl Engine {
             updated_at: Set(now),
             closed_at: Set(None),
             annual_cycle: Set(plan.annual_cycle as i32),
+            responsible_id: Set(responsible.as_ref().map(|u| u.id)),
             ..Default::default()
         }
         .insert(&txn)
@@ -257,6 +283,7 @@ impl Engine {
             participants: participants.iter().map(|o| o.id).collect(),
             due_dates: input.due_dates.clone(),
             indicator_targets: targets.clone(),
+            responsible: responsible.as_ref().map(|u| u.id),
         });
         record_event(
             &txn,

@@ -41,7 +41,7 @@ pub const MAX_PAGE: u64 = 100;
 pub struct ProjectFilter {
     pub district_id: Option<i64>,
     pub workflow_key: Option<String>,
-    /// The key of the current stage.
+    /// The key of a stage under way (any branch of it, while parallel branches run).
     pub stage: Option<String>,
     pub status: Option<ProjectStatus>,
     /// `true`: active projects whose current stage is past its due date (in each district's
@@ -51,6 +51,9 @@ pub struct ProjectFilter {
     pub organization_id: Option<i64>,
     /// Projects with this traffic light (computed, see [`crate::health`]).
     pub health: Option<crate::health::Health>,
+    /// «Мои проекты»: projects this person is responsible for, as a whole or for a stage
+    /// not yet passed.
+    pub responsible_id: Option<i64>,
 }
 
 /// One page of projects, newest first.
@@ -120,7 +123,31 @@ impl Engine {
             );
         }
         if let Some(stage) = &filter.stage {
-            condition = condition.add(projects::Column::CurrentStage.eq(stage.as_str()));
+            let under_way = Query::select()
+                .column(stage_plans::Column::ProjectId)
+                .from(stage_plans::Entity)
+                .and_where(Expr::col(stage_plans::Column::StageKey).eq(stage.as_str()))
+                .and_where(Expr::col(stage_plans::Column::EnteredAt).is_not_null())
+                .and_where(Expr::col(stage_plans::Column::CompletedAt).is_null())
+                .to_owned();
+            condition = condition.add(
+                Condition::any()
+                    .add(projects::Column::CurrentStage.eq(stage.as_str()))
+                    .add(projects::Column::Id.in_subquery(under_way)),
+            );
+        }
+        if let Some(person) = filter.responsible_id {
+            let named_for_a_stage = Query::select()
+                .column(stage_plans::Column::ProjectId)
+                .from(stage_plans::Entity)
+                .and_where(Expr::col(stage_plans::Column::ResponsibleId).eq(person))
+                .and_where(Expr::col(stage_plans::Column::CompletedAt).is_null())
+                .to_owned();
+            condition = condition.add(
+                Condition::any()
+                    .add(projects::Column::ResponsibleId.eq(person))
+                    .add(projects::Column::Id.in_subquery(named_for_a_stage)),
+            );
         }
         if let Some(status) = filter.status {
             condition = condition.add(projects::Column::Status.eq(status.as_str()));

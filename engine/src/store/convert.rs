@@ -80,6 +80,7 @@ pub(crate) fn project(row: projects::Model, participants: Vec<i64>) -> Result<Pr
         row_version: row.row_version,
         indicator_targets,
         participants,
+        responsible_id: row.responsible_id,
         created_by: row.created_by,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -97,6 +98,7 @@ impl From<stage_plans::Model> for StagePlan {
             due_fixed: row.due_fixed,
             entered_at: row.entered_at,
             completed_at: row.completed_at,
+            responsible_id: row.responsible_id,
         }
     }
 }

@@ -5,7 +5,8 @@ use engine::service::TransitionRequest;
 use crate::context::actor;
 use crate::error::GqlResult;
 use crate::inputs::{
-    CancelProjectInput, CompleteChecklistItemInput, LaunchProjectInput, RescheduleStageInput, TransitionProjectInput,
+    AssignResponsibleInput, CancelProjectInput, CompleteChecklistItemInput, LaunchProjectInput, RescheduleStageInput,
+    TransitionProjectInput,
 };
 use crate::types::parse_id;
 use crate::types::project::Project;
@@ -106,6 +107,29 @@ impl ProjectMutation {
         let details = ctx
             .data_unchecked::<Engine>()
             .cancel_project(actor, id, input.expected_version, &input.reason)
+            .await
+            .gql()?;
+        Ok(Project::from_details(details))
+    }
+
+    /// Назначить, сменить или снять ответственного за проект или за этап; в истории остаётся,
+    /// кто был и кто назначен.
+    async fn assign_responsible(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Проект, этап (без него — весь проект), кого назначить и версия проекта.")]
+        input: AssignResponsibleInput,
+    ) -> async_graphql::Result<Project> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&input.project_id, "projectId")?;
+        let person = input
+            .responsible_id
+            .as_ref()
+            .map(|id| parse_id(id, "responsibleId"))
+            .transpose()?;
+        let details = ctx
+            .data_unchecked::<Engine>()
+            .assign_responsible(actor, id, input.stage.as_deref(), person, input.expected_version)
             .await
             .gql()?;
         Ok(Project::from_details(details))

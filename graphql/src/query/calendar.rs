@@ -37,6 +37,22 @@ impl CalendarQuery {
         ))
     }
 
+    /// Кого можно назначить ответственным за проект при запуске в районе: его координаторов.
+    async fn launch_responsible_candidates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Район, где запускается проект.")] district_id: ID,
+    ) -> async_graphql::Result<Vec<crate::types::directory::Person>> {
+        let actor = actor(ctx)?;
+        let district_id = parse_id(&district_id, "districtId")?;
+        let people = ctx
+            .data_unchecked::<Engine>()
+            .launch_responsible_candidates(actor, district_id, &[])
+            .await
+            .gql()?;
+        Ok(people.iter().map(crate::types::directory::Person::of).collect())
+    }
+
     /// План проекта до запуска — сроки всех этапов, отметки предварительного календаря,
     /// предупреждения — без сохранения. Те же проверки и ошибки, что у `launchProject`.
     async fn launch_preview(

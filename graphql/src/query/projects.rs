@@ -71,6 +71,11 @@ impl ProjectQuery {
                 .map(|id| parse_id(id, "filter.organizationId"))
                 .transpose()?,
             health: filter.health.map(Into::into),
+            responsible_id: filter
+                .responsible_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.responsibleId"))
+                .transpose()?,
         };
         let engine = ctx.data_unchecked::<Engine>();
         let page = engine.project_page(actor, &engine_filter, &request).await.gql()?;

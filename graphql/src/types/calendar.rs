@@ -263,6 +263,10 @@ impl LaunchPreview {
     async fn start_date(&self) -> Date {
         self.0.start.into()
     }
+    /// Кто будет ответственным за проект.
+    async fn responsible(&self) -> Option<super::directory::Person> {
+        self.0.responsible.as_ref().map(super::directory::Person::of)
+    }
     /// Сроки всех этапов.
     async fn stages(&self) -> Vec<PlannedStage> {
         self.0

@@ -118,3 +118,31 @@ impl User {
         self.0.created_at.into()
     }
 }
+
+/// Человек, названный ответственным, или тот, кого можно назначить.
+#[derive(async_graphql::SimpleObject, Clone)]
+pub struct Person {
+    /// Идентификатор пользователя.
+    pub id: ID,
+    /// ФИО.
+    pub full_name: String,
+}
+
+impl Person {
+    pub fn of(user: &engine::model::User) -> Self {
+        Person {
+            id: to_id(user.id),
+            full_name: user.full_name.clone(),
+        }
+    }
+
+    /// The person with this id, by the name loader (names are no secret inside the office).
+    pub async fn load(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = id else { return Ok(None) };
+        let name = crate::loaders::of(ctx)?.user_names.load_one(id).await?;
+        Ok(name.map(|full_name| Person {
+            id: to_id(id),
+            full_name,
+        }))
+    }
+}

@@ -135,6 +135,33 @@ impl HistoryEntry {
                 format!("Чек-лист этапа «{}» изменён", self.stage_title(e.stage_key.as_deref()))
             }
             (EventKind::Cancelled, _) => "Проект отменён".into(),
+            (EventKind::ResponsibleChanged, details) => {
+                let what = match e.stage_key.as_deref() {
+                    Some(k) => format!("за этап «{}»", self.stage_title(Some(k))),
+                    None => "за проект".to_string(),
+                };
+                let (from, to) = match details {
+                    EventDetails::Responsible { from, to } => (from.as_ref(), to.as_ref()),
+                    _ => (None, None),
+                };
+                match (from, to) {
+                    (_, Some(to)) => format!(
+                        "Ответственный {what}: {}{}",
+                        to.name,
+                        from.map(|f| format!(" (вместо: {})", f.name)).unwrap_or_default()
+                    ),
+                    (Some(from), None) => format!(
+                        "Ответственный {what} снят ({}){}",
+                        from.name,
+                        if e.stage_key.is_some() {
+                            ": напоминания получают все, кому этап поручен по роли"
+                        } else {
+                            ""
+                        }
+                    ),
+                    (None, None) => format!("Ответственный {what} изменён"),
+                }
+            }
             (EventKind::Recomputed, details) => {
                 let changes: Vec<String> = match details {
                     EventDetails::Recomputed { changes } => changes

@@ -10,7 +10,7 @@ use engine::definition::Definition;
 use engine::model::{ChecklistMark, StagePlan, WorkflowVersion};
 use engine::service::ProjectBatch;
 
-use super::directory::{District, Organization};
+use super::directory::{District, Organization, Person};
 use super::enums::ProjectStatus;
 use super::history::HistoryEntry;
 use super::indicators::{IndicatorProgress, ProjectHealth};
@@ -18,6 +18,7 @@ use super::scalars::{Date, DateTime};
 use super::stage::ProjectStage;
 use super::to_id;
 use super::workflow::Workflow;
+use crate::error::GqlResult;
 
 /// A project: one run of a workflow in a district, for one or more organizations.
 pub struct Project {
@@ -226,6 +227,31 @@ impl Project {
     /// Можете ли вы переносить сроки этапов проекта: он идёт, и перенос вам разрешён.
     async fn viewer_can_reschedule(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(self.active() && self.viewer_may(ctx, engine::access::Operation::RescheduleStage)?)
+    }
+    /// Можете ли вы назначать ответственных за проект и его этапы: он идёт, и это вам
+    /// разрешено (администратор, координатор района).
+    async fn viewer_can_assign(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.active() && self.viewer_may(ctx, engine::access::Operation::AssignResponsible)?)
+    }
+    /// Ответственный за проект; нет — никто не назначен.
+    async fn responsible(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        Person::load(ctx, self.project.responsible_id).await
+    }
+    /// Кого можно назначить ответственным за проект (`stage` не задан) или за этап: для
+    /// проекта — координаторов района, для этапа — тех, кому он поручен процессом (координаторы
+    /// района, руководители организаций-участников). Только тем, кто может назначать.
+    async fn responsible_candidates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Ключ этапа; без него — кандидаты в ответственные за весь проект.")] stage: Option<String>,
+    ) -> async_graphql::Result<Vec<Person>> {
+        let actor = crate::context::actor(ctx)?;
+        let people = ctx
+            .data_unchecked::<engine::Engine>()
+            .responsible_candidates(actor, self.project.id, stage.as_deref())
+            .await
+            .gql()?;
+        Ok(people.iter().map(Person::of).collect())
     }
     /// Название проекта.
     async fn title(&self) -> &str {

@@ -55,6 +55,14 @@ impl ProjectStage {
             .map(|s| s.owners.iter().map(|r| (*r).into()).collect())
             .unwrap_or_default()
     }
+    /// Ответственный за этап; нет — напоминания получают все, кому этап поручен по роли
+    /// (`owners`).
+    async fn responsible(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::directory::Person>> {
+        super::directory::Person::load(ctx, self.plan.responsible_id).await
+    }
     /// Базовый срок, рассчитанный при запуске; не меняется.
     async fn baseline_due(&self) -> Option<Date> {
         self.plan.baseline_due.map(Date::from)

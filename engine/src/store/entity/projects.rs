@@ -28,6 +28,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// Which occurrence of an annual due date the plan counts from (0: the first).
     pub annual_cycle: i32,
+    /// «Ответственный за проект»: a user of the district, if one is named.
+    pub responsible_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

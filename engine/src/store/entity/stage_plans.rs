@@ -16,6 +16,8 @@ pub struct Model {
     pub due_fixed: bool,
     pub entered_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// The person named for the stage, if any (else its owner roles).
+    pub responsible_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,239 @@
+//! Named responsible people, on both databases: the launching coordinator becomes the
+//! project's responsible, a stage gets its own from those the workflow gives it to, the
+//! reminders go to the named person first, history keeps every change, and «Мои проекты»
+//! finds the projects a person answers for.
+
+use chrono::{TimeZone, Utc};
+use engine::Role;
+use engine::error::Error;
+use engine::model::{EventDetails, EventKind};
+use engine::service::{NewUser, ProjectFilter};
+
+use crate::both_backends;
+use crate::helpers::{TestDb, code, minimal_launch};
+
+both_backends!(a_named_person_is_reminded_first_and_every_change_is_kept);
+
+async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let deputy = e
+        .create_user(
+            &w.admin,
+            NewUser {
+                email: "deputy@chesma.test".into(),
+                full_name: "Заместитель Мария Петровна".into(),
+                password: None,
+                role: Role::Coordinator,
+                district_id: Some(w.district.id),
+                organization_id: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    // The launching coordinator answers for the project; an administrator's launch names
+    // whoever they choose among the district's coordinators, and nobody else.
+    let p = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap();
+    assert_eq!(p.project.responsible_id, Some(w.coordinator.user_id));
+    let launched = p.history.iter().find(|h| h.kind == EventKind::Launched).unwrap();
+    assert!(matches!(&launched.details, EventDetails::Launched(d) if d.responsible == Some(w.coordinator.user_id)));
+    let by_admin = e
+        .launch_project(
+            &w.admin,
+            engine::service::LaunchProject {
+                responsible_id: Some(deputy.id),
+                ..minimal_launch(&w, 1)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_admin.project.responsible_id, Some(deputy.id));
+    let wrong = e
+        .launch_project(
+            &w.admin,
+            engine::service::LaunchProject {
+                responsible_id: Some(w.director.user_id),
+                ..minimal_launch(&w, 1)
+            },
+        )
+        .await
+        .unwrap_err();
+    match &wrong {
+        Error::Validation { field, message } => {
+            assert_eq!(field.as_ref().map(|f| f.name()).as_deref(), Some("responsibleId"));
+            assert!(message.contains("не может отвечать за проект"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Candidates: the district's coordinators for the project and its coordinators' stage;
+    // for the directors' stage, the director of the participant only.
+    let names = |people: Vec<engine::model::User>| people.into_iter().map(|u| u.id).collect::<Vec<_>>();
+    let id = p.project.id;
+    let mut coordinators = vec![w.coordinator.user_id, deputy.id];
+    coordinators.sort_by_key(|id| if *id == deputy.id { 0 } else { 1 }); // «Заместитель…» sorts first
+    assert_eq!(
+        names(e.responsible_candidates(&w.coordinator, id, None).await.unwrap()),
+        coordinators
+    );
+    assert_eq!(
+        names(
+            e.responsible_candidates(&w.coordinator, id, Some("start"))
+                .await
+                .unwrap()
+        ),
+        coordinators
+    );
+    assert_eq!(
+        names(
+            e.responsible_candidates(&w.coordinator, id, Some("work"))
+                .await
+                .unwrap()
+        ),
+        vec![w.director.user_id]
+    );
+    assert_eq!(code(e.responsible_candidates(&w.director, id, None).await), "FORBIDDEN");
+    assert_eq!(
+        code(e.responsible_candidates(&w.other_coordinator, id, None).await),
+        "FORBIDDEN"
+    );
+
+    // Naming: refused for someone the stage is not given to, for a director, on a stale page.
+    let refused = e
+        .assign_responsible(&w.coordinator, id, Some("work"), Some(w.second_director.user_id), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::Validation { field: Some(f), .. } if f.name() == "responsibleId"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        code(
+            e.assign_responsible(&w.director, id, Some("work"), Some(w.director.user_id), None)
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    let version = e.project(&w.admin, id).await.unwrap().project.row_version;
+    assert_eq!(
+        code(
+            e.assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), Some(version - 1))
+                .await
+        ),
+        "CONFLICT"
+    );
+    let named = e
+        .assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), Some(version))
+        .await
+        .unwrap();
+    let start = named.stages.iter().find(|s| s.stage_key == "start").unwrap();
+    assert_eq!(start.responsible_id, Some(deputy.id));
+    let entry = named
+        .history
+        .iter()
+        .rev()
+        .find(|h| h.kind == EventKind::ResponsibleChanged)
+        .unwrap();
+    assert_eq!(entry.stage_key.as_deref(), Some("start"));
+    match &entry.details {
+        EventDetails::Responsible {
+            from: None,
+            to: Some(to),
+        } => assert_eq!(to.name, "Заместитель Мария Петровна"),
+        other => panic!("{other:?}"),
+    }
+    // The same person again changes nothing, not even the version.
+    let again = e
+        .assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), None)
+        .await
+        .unwrap();
+    assert_eq!(again.project.row_version, named.project.row_version);
+
+    // Reminders: «Начало» is due on 17 March. Five days before, only the named deputy hears
+    // of it; a day late, the deputy first, then the other coordinator, escalated.
+    let for_project = |items: Vec<engine::reminders::ReminderItem>| {
+        items
+            .into_iter()
+            .filter(|i| i.project_id == id)
+            .map(|i| (i.recipient_user_id.unwrap(), i.escalated))
+            .collect::<Vec<_>>()
+    };
+    let soon = for_project(
+        e.plan_reminders(Utc.with_ymd_and_hms(2025, 3, 12, 6, 0, 0).unwrap())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(soon, vec![(deputy.id, false)]);
+    let late = for_project(
+        e.plan_reminders(Utc.with_ymd_and_hms(2025, 3, 18, 6, 0, 0).unwrap())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(late, vec![(deputy.id, false), (w.coordinator.user_id, true)]);
+
+    // «Мои проекты»: the deputy answers for the stage of one project and for the whole of
+    // another; the coordinator for the first.
+    let admin = &w.admin;
+    let mine = |person: i64| {
+        let filter = ProjectFilter {
+            responsible_id: Some(person),
+            ..Default::default()
+        };
+        async move {
+            let mut ids: Vec<i64> = e
+                .list_projects(admin, &filter, 50, None)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|p| p.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(mine(deputy.id).await, vec![id, by_admin.project.id]);
+    assert_eq!(mine(w.coordinator.user_id).await, vec![id]);
+
+    // Taken off: the stage goes back to its owner roles, and history says so.
+    let off = e
+        .assign_responsible(&w.coordinator, id, Some("start"), None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        off.stages
+            .iter()
+            .find(|s| s.stage_key == "start")
+            .unwrap()
+            .responsible_id,
+        None
+    );
+    let soon = for_project(
+        e.plan_reminders(Utc.with_ymd_and_hms(2025, 3, 12, 6, 0, 0).unwrap())
+            .await
+            .unwrap(),
+    );
+    let mut to: Vec<i64> = soon.iter().map(|(u, _)| *u).collect();
+    to.sort();
+    let mut both = vec![w.coordinator.user_id, deputy.id];
+    both.sort();
+    assert_eq!(to, both, "every coordinator of the district again");
+    assert_eq!(mine(deputy.id).await, vec![by_admin.project.id]);
+    // The project's own responsible changes with a trace, too.
+    let changed = e
+        .assign_responsible(&w.coordinator, id, None, Some(deputy.id), None)
+        .await
+        .unwrap();
+    assert_eq!(changed.project.responsible_id, Some(deputy.id));
+    let entry = changed
+        .history
+        .iter()
+        .rev()
+        .find(|h| h.kind == EventKind::ResponsibleChanged)
+        .unwrap();
+    assert_eq!(entry.stage_key, None);
+    assert!(
+        matches!(&entry.details, EventDetails::Responsible { from: Some(f), to: Some(t) } if f.id == w.coordinator.user_id && t.id == deputy.id)
+    );
+}
