@@ -38,6 +38,8 @@ function navItems(user) {
   const items = [];
   if (user.role !== "DIRECTOR") items.push(["/dashboard", "Сводка"]);
   if (user.role === "DIRECTOR" || user.role === "COORDINATOR") items.push(["/tasks", "Мои задачи"]);
+  // The projects one answers for, as a whole or for a stage.
+  if (user.role === "DIRECTOR" || user.role === "COORDINATOR") items.push(["/projects?mine=1", "Мои проекты"]);
   items.push(["/projects", "Проекты"]);
   if (user.role === "COORDINATOR" || user.role === "ADMIN") items.push(["/launch", "Запуск проекта"]);
   if (user.role !== "DIRECTOR") items.push(["/calendar", "Календарь"]);
@@ -57,7 +59,8 @@ function drawChrome() {
       "ul",
       {},
       navItems(user).map(([href, label]) => {
-        const current = path === href || (href !== "/" && path.startsWith(`${href}/`));
+        const here = path + location.search;
+        const current = href.includes("?") ? here === href : (path === href && !(href === "/projects" && here === "/projects?mine=1")) || (href !== "/" && path.startsWith(`${href}/`));
         return h("li", {}, h("a", { href, "aria-current": current ? "page" : null }, label));
       }),
     ),

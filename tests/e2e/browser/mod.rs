@@ -8,10 +8,12 @@
 //! Screenshots (PNG) go to `<target>/tmp/screenshots/`, and with `UPDATE_SCREENSHOTS=1` also
 //! to `docs/screenshots/`, which the README shows.
 //!
-//! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date.
+//! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date;
+//! [`responsibles`] the people named responsible.
 
 mod branches;
 mod launch;
+mod responsibles;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

@@ -9,7 +9,8 @@
 // asks for every date the workflow leaves to the launch (the day of «Единый методический
 // день»), offers the year of an annual date (the opening of «Точка роста» by 1 September: the
 // nearest one the plan fits, or a later one) and asks for the indicator targets the
-// definition leaves open.
+// definition leaves open, and who answers for the project (a coordinator of the district; the
+// one launching, unless another is chosen).
 
 import { gql, gqlAll } from "../api.js";
 import { h, append, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
@@ -19,8 +20,9 @@ const OPTIONS = `{ workflows { key version title description scope
   indicators { key title unit type targetPerPeriod targetOverall } }
   districts { id name region { code name } } }`;
 const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name kind } pageInfo { hasNextPage endCursor } } }`;
+const PEOPLE = `query($d: ID!) { launchResponsibleCandidates(districtId: $d) { id fullName } }`;
 const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
-  title startDate provisional warnings stages { key title due fixed provisional dueRule } } }`;
+  title startDate provisional warnings responsible { fullName } stages { key title due fixed provisional dueRule } } }`;
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
 const ACTIVE = `query($f: ProjectFilterInput, $after: String) { projects(filter: $f, first: 100, after: $after) {
   nodes { id title startDate participants { id name } } pageInfo { hasNextPage endCursor } } }`;
@@ -43,6 +45,10 @@ export async function render(view, { user, navigate, query }) {
     districtId: field("Район", select(options.districts.map((d) => [d.id, d.name]), user.district ? user.district.id : ""), { name: "district" }),
     startDate: field("Дата начала", h("input", { type: "date", value: isoDate(new Date()), required: true }), { name: "startDate", hint: "От неё рассчитываются сроки этапов по производственному календарю района." }),
     title: field("Название (необязательно)", h("input", { type: "text", maxlength: 300 }), { name: "title", hint: "По умолчанию — название процесса и организации." }),
+    responsibleId: field("Ответственный за проект", h("select", {}), {
+      name: "responsible",
+      hint: "Координатор района, который ведёт проект: ему приходят напоминания о просрочках. Ответственных за отдельные этапы можно назначить на странице проекта.",
+    }),
   };
   const about = h("div", { class: "workflow-about" });
   const datesBox = h("div", { class: "launch-dates" });
@@ -130,6 +136,21 @@ export async function render(view, { user, navigate, query }) {
         : "",
     );
   };
+  // The district's coordinators; the one launching is chosen unless they pick another.
+  const drawPeople = async () => {
+    const d = f.districtId.input.value;
+    const kept = f.responsibleId.input.value;
+    const people = d ? (await gql(PEOPLE, { d })).launchResponsibleCandidates : [];
+    const chosen = kept || (people.some((x) => x.id === user.id) ? user.id : "");
+    // Without a choice the API names the one launching, so «не назначать» is offered only to
+    // those it cannot name (an administrator).
+    const self = people.some((x) => x.id === user.id);
+    f.responsibleId.input.replaceChildren(
+      ...(self ? [] : [h("option", { value: "" }, "не назначать")]),
+      ...people.map((x) => h("option", { value: x.id, selected: x.id === chosen }, x.id === user.id ? `${x.fullName} (вы)` : x.fullName)),
+    );
+    if (!people.some((x) => x.id === chosen)) f.responsibleId.input.value = "";
+  };
   const drawOrgs = async () => {
     const organizations = await gqlAll(ORGS, { d: f.districtId.input.value || null }, "organizations");
     const checked = new Set([...orgBox.querySelectorAll("input:checked")].map((i) => i.value));
@@ -209,6 +230,7 @@ export async function render(view, { user, navigate, query }) {
       title: f.title.input.value.trim() || null,
       dueDates,
       indicatorTargets,
+      responsibleId: f.responsibleId.input.value || null,
     };
   };
 
@@ -251,6 +273,7 @@ export async function render(view, { user, navigate, query }) {
           )
         : null,
       batches.length > 1 ? h("p", {}, `Будет запущено проектов: ${batches.length}, по одному на организацию; сроки у всех одинаковые.`) : h("p", {}, `«${preview.title}», начало — ${fmtDate(preview.startDate)}`),
+      h("p", { id: "plan-responsible" }, preview.responsible ? `Ответственный за проект: ${preview.responsible.fullName}.` : "Ответственный за проект не назначен: напоминания о просрочках получат все координаторы района."),
       preview.warnings.length
         ? h("div", { class: "alert alert-info", role: "note" }, h("p", { class: "strong" }, "Перед запуском обратите внимание:"), h("ul", {}, preview.warnings.map((w) => h("li", {}, w))))
         : null,
@@ -319,6 +342,7 @@ export async function render(view, { user, navigate, query }) {
     options.districts.length > 1 ? f.districtId.wrap : null,
     orgBox,
     h("div", { class: "grid-2 tight" }, f.startDate.wrap, f.title.wrap),
+    f.responsibleId.wrap,
     datesBox,
     targetsBox,
     h("div", { class: "actions" }, previewButton),
@@ -355,6 +379,8 @@ export async function render(view, { user, navigate, query }) {
   f.districtId.input.addEventListener("change", () => {
     drawAbout();
     drawOrgs();
+    f.responsibleId.input.value = "";
+    drawPeople();
   });
   view.append(
     h("h1", {}, "Запуск проекта"),
@@ -363,5 +389,5 @@ export async function render(view, { user, navigate, query }) {
   );
   drawAbout();
   drawWorkflowFields();
-  await drawOrgs();
+  await Promise.all([drawOrgs(), drawPeople()]);
 }

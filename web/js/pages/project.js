@@ -1,6 +1,7 @@
 // The project page: stage timeline (baseline and current due dates; the branches a fork opens
 // side by side), the checklist of each stage under way, the actions the caller may take now
-// (move a branch with a comment, reschedule with a reason), indicators with plan, fact and
+// (move a branch with a comment, reschedule with a reason, name who is responsible for the
+// project or a stage), indicators with plan, fact and
 // traffic light, history — kept live by the `projectEvents` subscription when someone else
 // changes the project.
 
@@ -13,12 +14,13 @@ import { planFact, slippage } from "../charts.js";
 import { projectToday } from "../periods.js";
 import { exportButtons } from "./export.js";
 
-export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt viewerCanCancel viewerCanReschedule
+export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt viewerCanCancel viewerCanReschedule viewerCanAssign
+  responsible { id fullName }
   workflow { key version title scope indicators { key title unit type period startsAtStage } transitions { fromStage toStages } }
   district { id name timeZone }
   participants { id name }
   health { health overdue dueSoon indicators }
-  stages { key title position owners baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent isJoin waitingFor overdue daysLeft
+  stages { key title position owners responsible { id fullName } baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent isJoin waitingFor overdue daysLeft
     checklist { key title done markedAt } }
   currentStage { key title position }
   currentStages { key title }
@@ -32,12 +34,16 @@ const TRANSITION = `mutation($i: TransitionProjectInput!) { transitionProject(in
 const TICK = `mutation($i: CompleteChecklistItemInput!) { completeChecklistItem(input: $i) { ${PROJECT_FIELDS} } }`;
 const RESCHEDULE = `mutation($i: RescheduleStageInput!) { rescheduleStage(input: $i) { ${PROJECT_FIELDS} } }`;
 const CANCEL = `mutation($i: CancelProjectInput!) { cancelProject(input: $i) { ${PROJECT_FIELDS} } }`;
+const ASSIGN = `mutation($i: AssignResponsibleInput!) { assignResponsible(input: $i) { ${PROJECT_FIELDS} } }`;
+const CANDIDATES = `query($id: ID!, $stage: String) { project(id: $id) { responsibleCandidates(stage: $stage) { id fullName } } }`;
 const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { project { rowVersion } entry { id projectId summary actorName } } }`;
 
 export async function render(view, { params, user }) {
   const id = params[0];
   // `pending` counts this page's own changes in flight: their events are not news.
-  const state = { project: (await gql(QUERY, { id })).project, lastEntry: null, pending: 0 };
+  // `assign`: who may be named, by stage key ("" for the project), loaded when first asked, and
+  // the person picked in «Ответственные» but not yet saved (a redraw must not lose it).
+  const state = { project: (await gql(QUERY, { id })).project, lastEntry: null, pending: 0, assign: { lists: new Map(), picked: null } };
   state.lastEntry = maxEntry(state.project);
   const notice = h("div", { id: "project-notice", tabindex: "-1" });
   const body = h("div", { id: "project-body" });
@@ -48,7 +54,7 @@ export async function render(view, { params, user }) {
     const typed = new Map();
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => typed.set(el.name, el.type === "checkbox" ? null : el.value));
     const focusedName = document.activeElement && body.contains(document.activeElement) ? document.activeElement.name : null;
-    append(clear(body), sections(state, user, { reload, apply, notice, mutate }));
+    append(clear(body), sections(state, user, { reload, apply, notice, mutate, assign: state.assign }));
     body.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => {
       const v = typed.get(el.name);
       if (v === undefined || v === null || el.type === "hidden") return;
@@ -147,6 +153,8 @@ function summary(p, tz) {
       h("dd", {}, p.participants.map((o) => o.name).join(", ") || "—"),
       h("dt", {}, "Начало"),
       h("dd", {}, fmtDate(p.startDate)),
+      h("dt", {}, "Ответственный за проект"),
+      h("dd", { id: "project-responsible" }, p.responsible ? p.responsible.fullName : h("span", { class: "muted" }, "не назначен")),
       h("dt", {}, p.status === "ACTIVE" && p.currentStages.length > 1 ? "Идут параллельно" : "Текущий этап"),
       h("dd", { id: "current-stage-title" }, p.status === "ACTIVE" && p.currentStages.length > 1 ? p.currentStages.map((st) => st.title).join(" · ") : p.currentStage ? p.currentStage.title : "—"),
       p.closedAt ? [h("dt", {}, "Закрыт"), h("dd", {}, fmtDateTime(p.closedAt, tz))] : null,
@@ -254,7 +262,11 @@ function stageItem(st, extra = "") {
         { class: "small muted" },
         [
           st.completedAt ? `Завершён ${fmtDate(st.completedAt.slice(0, 10))}` : st.isCurrent && st.daysLeft !== null ? h("span", { class: st.overdue ? "text-red" : "" }, daysLeftText(st.daysLeft)) : null,
-          st.owners.length ? `отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}` : null,
+          st.responsible
+            ? h("span", { class: "stage-responsible" }, `ответственный: ${st.responsible.fullName}`)
+            : st.owners.length
+              ? `отвечает: ${st.owners.map((r) => ROLE[r].toLowerCase()).join(", ")}`
+              : null,
         ]
           .filter(Boolean)
           .flatMap((part, i) => (i ? [" · ", part] : [part])),
@@ -316,7 +328,7 @@ function checklist(p, st, user, { apply, mutate }) {
   );
 }
 
-function actionsPanel(p, user, { apply, reload, notice, mutate }) {
+function actionsPanel(p, user, { apply, reload, notice, mutate, assign }) {
   if (p.status !== "ACTIVE" || user.role === "OBSERVER") return null;
   const errors = h("div", { class: "form-errors", tabindex: "-1", id: "action-errors" });
   const onConflict = async (e) => {
@@ -419,8 +431,91 @@ function actionsPanel(p, user, { apply, reload, notice, mutate }) {
     errors,
     moves.length ? moves : h("p", { class: "empty" }, "Сейчас вам нечего делать с этим проектом."),
     p.viewerCanReschedule ? reschedule : null,
+    p.viewerCanAssign ? assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) : null,
     p.viewerCanCancel ? cancelForm(p, { apply, notice, mutate, onConflict, errors }) : null,
   );
+}
+
+/**
+ * «Ответственные»: who answers for the project, or for a stage not yet passed. The people
+ * offered are the API's (`responsibleCandidates`: the district's coordinators, the directors of
+ * the participants, as the stage is given to them); «не назначен» leaves a stage to its roles.
+ */
+function assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) {
+  const candidates = assign.lists;
+  const open = p.stages.filter((st) => !st.completedAt);
+  const what = field("За что", select([["", "Проект целиком"], ...open.map((st) => [st.key, `Этап «${st.title}»`])], ""), { name: "assign-what" });
+  const who = field("Кто", h("select", {}), { name: "assign-who", hint: "Без ответственного за этап напоминания получают все, кому этап поручен по роли." });
+  const button = h("button", { type: "submit", class: "button secondary" }, "Назначить");
+  const current = () => {
+    const key = what.input.value;
+    const holder = key ? (p.stages.find((st) => st.key === key) || {}).responsible : p.responsible;
+    return holder ? holder.id : "";
+  };
+  // Fills «Кто» for the chosen target: the current holder selected, unless the user chose.
+  const fill = async (keep) => {
+    const key = what.input.value;
+    who.setError(null);
+    if (!candidates.has(key)) {
+      who.input.replaceChildren(h("option", { value: "" }, "Загружаем список…"));
+      try {
+        const data = await gql(CANDIDATES, { id: p.id, stage: key || null });
+        candidates.set(key, data.project.responsibleCandidates);
+      } catch (e) {
+        who.input.replaceChildren();
+        showError(e, errors);
+        return;
+      }
+      if (what.input.value !== key) return;
+    }
+    const people = candidates.get(key);
+    const chosen = keep ?? String(current());
+    who.input.replaceChildren(
+      h("option", { value: "" }, key ? "не назначен — все, кому этап поручен по роли" : "не назначен"),
+      ...people.map((person) => h("option", { value: person.id, selected: person.id === chosen }, person.fullName)),
+    );
+    if (!people.some((person) => person.id === chosen)) who.input.value = "";
+  };
+  what.input.addEventListener("change", () => {
+    assign.picked = null;
+    fill(null);
+  });
+  // The page redraws on every change (and on others' changes): after the redraw has restored
+  // «За что», fill «Кто» keeping what the user picked.
+  queueMicrotask(() => fill(assign.picked));
+  who.input.addEventListener("change", () => (assign.picked = who.input.value));
+  const form = h(
+    "form",
+    {
+      class: "assign-responsible",
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        who.setError(null);
+        what.setError(null);
+        button.disabled = true;
+        const key = what.input.value;
+        const name = who.input.selectedOptions[0] ? who.input.selectedOptions[0].textContent : "";
+        try {
+          const data = await mutate(ASSIGN, { i: { projectId: p.id, stage: key || null, responsibleId: who.input.value || null, expectedVersion: p.rowVersion } });
+          assign.picked = null;
+          apply(data.assignResponsible);
+          const target = key ? `за этап «${(p.stages.find((st) => st.key === key) || { title: key }).title}»` : "за проект";
+          const text = who.input.value ? `Ответственный ${target}: ${name}.` : `Ответственный ${target} не назначен.`;
+          notice.replaceChildren(alertBox("success", text));
+          announce(text);
+        } catch (e) {
+          button.disabled = false;
+          if (!(await onConflict(e))) showError(e, errors, { responsibleId: who, stage: what });
+        }
+      },
+    },
+    h("h3", {}, "Ответственные"),
+    what.wrap,
+    who.wrap,
+    h("div", { class: "actions" }, button),
+  );
+  return form;
 }
 
 /** «Отменить проект»: folded away, with a required reason, for a project launched by mistake. */

@@ -1,5 +1,8 @@
 // The project list with the API's filters (kept in the address, so a reload or a shared
-// link shows the same list) and "show more" paging.
+// link shows the same list) and "show more" paging. «Мои проекты» (`?mine=1`) lists the
+// projects the signed-in person is responsible for, as a whole or for a stage. A stage is
+// chosen within its workflow: the same key means different stages in different workflows, so
+// the stage list is grouped by workflow and choosing a stage chooses its workflow too.
 
 import { gql, gqlAll } from "../api.js";
 import { h, table, link, fmtDate, daysLeftText, healthBadge, statusBadge, select, HEALTH, STATUS, alertBox } from "../dom.js";
@@ -8,7 +11,7 @@ const LIST = `query($f: ProjectFilterInput, $after: String) {
   projects(filter: $f, first: 25, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { id title status workflow { title } district { name } participants { name }
+    nodes { id title status workflow { title } district { name } participants { name } responsible { fullName }
       currentStages { title currentDue daysLeft overdue } health { health } }
   }
 }`;
@@ -28,10 +31,21 @@ export async function render(view, { query, user, navigate }) {
     const v = query.get(key);
     if (v) filter[key] = key === "overdue" ? v === "true" : v;
   }
-  const form = filterForm(options, filter, user, navigate);
+  const mine = query.get("mine") === "1";
+  const form = filterForm(options, filter, user, navigate, mine);
   const results = h("div", { id: "project-results" });
-  view.append(h("div", { class: "page-head" }, h("h1", {}, "Проекты"), user.role === "COORDINATOR" || user.role === "ADMIN" ? h("a", { class: "button", href: "/launch" }, "Запустить проект") : null), form, results);
-  await load(results, filter, null);
+  view.append(
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", {}, mine ? "Мои проекты" : "Проекты"),
+      user.role === "COORDINATOR" || user.role === "ADMIN" ? h("a", { class: "button", href: "/launch" }, "Запустить проект") : null,
+    ),
+    mine ? h("p", { class: "lead" }, "Проекты, за которые отвечаете вы: целиком или за этап, который ещё не пройден.") : null,
+    form,
+    results,
+  );
+  await load(results, mine ? { ...filter, responsibleId: user.id } : filter, null);
 }
 
 async function load(results, filter, after) {
@@ -46,6 +60,7 @@ async function load(results, filter, after) {
       ["Проект", (p) => link(`/projects/${p.id}`, p.title)],
       ["Процесс", (p) => (p.workflow ? p.workflow.title : "—")],
       ["Участники", (p) => participantsText(p.participants)],
+      ["Ответственный", (p) => (p.responsible ? p.responsible.fullName : h("span", { class: "muted" }, "не назначен"))],
       // Parallel branches: every stage under way, and the most urgent of their dates.
       ["Текущий этап", (p) => (p.currentStages.length ? p.currentStages.map((st) => st.title).join("; ") : "—")],
       [
@@ -85,34 +100,58 @@ async function load(results, filter, after) {
   }
 }
 
-function filterForm(options, filter, user, navigate) {
+function filterForm(options, filter, user, navigate, mine) {
   const controls = {};
   const add = (key, label, opts) => {
     const id = `filter-${key}`;
     controls[key] = select([["", "Все"], ...opts], filter[key] === undefined ? "" : String(filter[key]), { id, name: key });
     return h("div", { class: "field" }, h("label", { for: id }, label), controls[key]);
   };
-  const stages = [];
-  for (const w of options.workflows) {
-    if (filter.workflow && w.key !== filter.workflow) continue;
-    for (const st of w.stages) stages.push([st.key, filter.workflow ? st.title : `${st.title} (${w.title})`]);
-  }
-  const uniqueStages = [...new Map(stages.map((x) => [x[0], x])).values()];
+  // «workflow|stage»: a stage of one workflow, grouped under its title.
+  const stageId = "filter-stage";
+  controls.stage = h(
+    "select",
+    { id: stageId, name: "stage" },
+    h("option", { value: "" }, "Все"),
+    options.workflows
+      .filter((w) => !filter.workflow || w.key === filter.workflow)
+      .map((w) =>
+        h(
+          "optgroup",
+          { label: w.title },
+          w.stages.map((st) => h("option", { value: `${w.key}|${st.key}`, selected: filter.workflow === w.key && filter.stage === st.key }, st.title)),
+        ),
+      ),
+  );
   const orgs = options.organizations;
+  const mineBox = h("input", { type: "checkbox", id: "filter-mine", name: "mine", checked: mine });
   const fields = [
     options.districts.length > 1 ? add("districtId", "Район", options.districts.map((d) => [d.id, d.name])) : null,
     add("workflow", "Процесс", options.workflows.map((w) => [w.key, w.title])),
-    add("stage", "Этап", uniqueStages),
+    h("div", { class: "field" }, h("label", { for: stageId }, "Этап"), controls.stage),
     add("status", "Статус", Object.entries(STATUS)),
     add("health", "Светофор", Object.entries(HEALTH)),
     add("overdue", "Просрочка", [["true", "Только просроченные"], ["false", "Без просрочки"]]),
     orgs.length ? add("organizationId", "Организация", orgs.map((o) => [o.id, o.name])) : null,
+    user.role === "COORDINATOR" || user.role === "DIRECTOR" || user.role === "ADMIN"
+      ? h("div", { class: "field field-check" }, mineBox, " ", h("label", { for: "filter-mine" }, "Только мои проекты"))
+      : null,
   ];
   const apply = (event) => {
     event.preventDefault();
     const params = new URLSearchParams();
     for (const [key, control] of Object.entries(controls)) if (control.value) params.set(key, control.value);
-    if (controls.workflow && controls.workflow.value !== (filter.workflow || "")) params.delete("stage");
+    const stage = controls.stage.value;
+    params.delete("stage");
+    if (stage) {
+      const [workflow, key] = stage.split("|");
+      // A stage chosen with another workflow than the one it belongs to: the workflow wins.
+      if (!controls.workflow.value || controls.workflow.value === workflow) {
+        params.set("workflow", workflow);
+        params.set("stage", key);
+      }
+    }
+    if (mineBox.checked) params.set("mine", "1");
     navigate(`/projects${params.toString() ? `?${params}` : ""}`);
   };
   return h(
