@@ -74,6 +74,10 @@ pub enum Field {
     /// The person named responsible (at launch, or when changing it).
     ResponsibleId,
     Stage,
+    StartsOn,
+    EndsOn,
+    SubstituteId,
+    UserId,
     StartDate,
     TimeZone,
     Title,
@@ -113,6 +117,10 @@ impl Field {
             Field::Reason => "reason",
             Field::RegionCode => "regionCode",
             Field::ResponsibleId => "responsibleId",
+            Field::StartsOn => "startsOn",
+            Field::EndsOn => "endsOn",
+            Field::SubstituteId => "substituteId",
+            Field::UserId => "userId",
             Field::Stage => "stage",
             Field::StartDate => "startDate",
             Field::TimeZone => "timeZone",
@@ -158,6 +166,10 @@ impl Field {
             Field::Value,
             Field::Year,
             Field::ResponsibleId,
+            Field::StartsOn,
+            Field::EndsOn,
+            Field::SubstituteId,
+            Field::UserId,
         ]
     }
 }

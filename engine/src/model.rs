@@ -87,6 +87,21 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// «Замещение»: from `starts_on` to `ends_on` (inclusive, in the district's days) the
+/// reminders of the person away go also to the substitute, with the person away in copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub substitute_id: i64,
+    pub substitute_name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// One stored version of a workflow definition.
 #[derive(Debug, Clone)]
 pub struct WorkflowVersion {

@@ -22,6 +22,7 @@ mod query;
 pub mod schema;
 pub mod server;
 mod subscription;
+mod substitutions;
 pub mod types;
 pub mod web;
 

@@ -90,6 +90,7 @@ pub const LIST_SIZES: &[(&str, u64)] = &[
     ("Query.myTasks", 50),
     ("Query.workflows", 20),
     ("Query.regions", 89),
+    ("Query.substituteCandidates", 40),
     ("Project.history", 30),
     ("Project.stages", 12),
     ("Project.participants", 20),

@@ -35,6 +35,7 @@ mod m20261203_000016_create_calendar_days;
 mod m20261203_000017_add_annual_cycle_to_projects;
 mod m20261203_000018_create_calendar_releases;
 mod m20261204_000019_add_responsibles;
+mod m20261204_000020_create_substitutions;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_add_annual_cycle_to_projects::Migration),
             Box::new(m20261203_000018_create_calendar_releases::Migration),
             Box::new(m20261204_000019_add_responsibles::Migration),
+            Box::new(m20261204_000020_create_substitutions::Migration),
         ]
     }
 }

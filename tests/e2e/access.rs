@@ -100,6 +100,8 @@ struct Fixture {
     school_b: i64,
     /// Their names, as exports print them.
     names: [String; 3],
+    /// People whose substitutions are managed: coordinator A, director A0, coordinator B.
+    people: [i64; 3],
 }
 
 async fn fixture(db: &TestDb, server: &Server) -> Fixture {
@@ -197,6 +199,7 @@ async fn fixture(db: &TestDb, server: &Server) -> Fixture {
             w.schools[1].name.clone(),
             w.other_school.name.clone(),
         ],
+        people: [w.coordinator.user_id, w.director.user_id, w.other_coordinator.user_id],
     }
 }
 
@@ -358,6 +361,11 @@ impl Fixture {
             Operation::CancelProject => {
                 let q = "mutation($p: ID!) { cancelProject(input: { projectId: $p, expectedVersion: 999, reason: \" \" }) { id } }";
                 each(q, projects).await
+            }
+            // Past the policy, a person standing in for themselves stops it.
+            Operation::ManageSubstitutions => {
+                let q = "mutation($u: ID!) { setSubstitution(input: { userId: $u, substituteId: $u, startsOn: \"2030-01-10\", endsOn: \"2030-01-20\" }) { id } }";
+                each(q, self.people.map(|u| json!({ "u": id(u) })).to_vec()).await
             }
             // Past the policy, a stale version stops it.
             Operation::AssignResponsible => {
@@ -542,6 +550,16 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
             vec![F, F],
             vec![F, F],
             vec![F, F],
+        ],
+        // coordinator A (district A), director A0 (school A0), coordinator B (district B)
+        Operation::ManageSubstitutions => [
+            vec![T, T, T],
+            vec![T, T, F],
+            vec![F, F, T],
+            vec![F, T, F],
+            vec![F, F, F],
+            vec![F, F, F],
+            vec![F, F, F],
         ],
         // district A, district B, the whole country
         Operation::EditCalendar => [

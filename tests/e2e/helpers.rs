@@ -90,7 +90,7 @@ pub async fn fresh_postgres() -> Option<(String, String)> {
     Some((format!("{base}/{name}"), name))
 }
 
-async fn drop_postgres(name: &str) {
+pub async fn drop_postgres(name: &str) {
     if let Ok(admin) = Database::connect(&postgres_admin_url()).await {
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

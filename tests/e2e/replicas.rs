@@ -374,3 +374,20 @@ async fn two_replicas_send_every_reminder_once_and_lose_no_update() {
     })
     .await;
 }
+
+/// Two replicas started at once on a new database (or after an upgrade) both find migrations
+/// pending: the advisory lock makes one apply them while the other waits, and both start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_migrating_one_database_at_once_both_start() {
+    let Some((url, name)) = crate::helpers::fresh_postgres().await else {
+        return;
+    };
+    let a = engine::store::connect(&url).await.unwrap();
+    let b = engine::store::connect(&url).await.unwrap();
+    let (first, second) = tokio::join!(engine::store::migrate(&a), engine::store::migrate(&b));
+    a.close().await.ok();
+    b.close().await.ok();
+    crate::helpers::drop_postgres(&name).await;
+    first.unwrap();
+    second.unwrap();
+}

@@ -7,10 +7,10 @@ use chrono::{TimeZone, Utc};
 use engine::Role;
 use engine::error::Error;
 use engine::model::{EventDetails, EventKind};
-use engine::service::{NewUser, ProjectFilter};
+use engine::service::{NewSubstitution, NewUser, ProjectFilter};
 
 use crate::both_backends;
-use crate::helpers::{TestDb, code, minimal_launch};
+use crate::helpers::{TestDb, code, date, minimal_launch};
 
 both_backends!(a_named_person_is_reminded_first_and_every_change_is_kept);
 
@@ -236,4 +236,157 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
     assert!(
         matches!(&entry.details, EventDetails::Responsible { from: Some(f), to: Some(t) } if f.id == w.coordinator.user_id && t.id == deputy.id)
     );
+}
+
+both_backends!(a_substitute_receives_the_reminders_of_the_person_away_for_those_days);
+
+async fn a_substitute_receives_the_reminders_of_the_person_away_for_those_days(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let deputy = e
+        .create_user(
+            &w.admin,
+            NewUser {
+                email: "deputy@chesma.test".into(),
+                full_name: "Заместитель Мария Петровна".into(),
+                password: None,
+                role: Role::Coordinator,
+                district_id: Some(w.district.id),
+                organization_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let p = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap();
+    let id = p.project.id;
+    // The deputy answers for «Начало» (due 17 March); the coordinator stands in for her.
+    e.assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), None)
+        .await
+        .unwrap();
+    let new = |substitute_id: i64, starts_on: &str, ends_on: &str| NewSubstitution {
+        user_id: deputy.id,
+        substitute_id,
+        starts_on: date(starts_on),
+        ends_on: date(ends_on),
+    };
+    // The test clock's today is 3 March 2025. Refusals, each naming what to fix.
+    let field = |r: engine::Result<engine::model::Substitution>| match r.unwrap_err() {
+        Error::Validation { field, message } => (field.map(|f| f.name()).unwrap_or_default(), message),
+        other => panic!("{other:?}"),
+    };
+    let (f, m) = field(
+        e.set_substitution(&w.coordinator, new(deputy.id, "2025-03-10", "2025-03-14"))
+            .await,
+    );
+    assert_eq!((f.as_str(), m.contains("сам себя")), ("substituteId", true), "{m}");
+    let (f, m) = field(
+        e.set_substitution(&w.coordinator, new(w.director.user_id, "2025-03-10", "2025-03-14"))
+            .await,
+    );
+    assert_eq!(
+        (f.as_str(), m.contains("координатор того же района")),
+        ("substituteId", true),
+        "{m}"
+    );
+    let (f, m) = field(
+        e.set_substitution(&w.coordinator, new(w.coordinator.user_id, "2025-03-14", "2025-03-10"))
+            .await,
+    );
+    assert_eq!(
+        (f.as_str(), m.contains("раньше, чем начинается")),
+        ("endsOn", true),
+        "{m}"
+    );
+    let (f, _) = field(
+        e.set_substitution(&w.coordinator, new(w.coordinator.user_id, "2025-02-10", "2025-02-14"))
+            .await,
+    );
+    assert_eq!(f, "endsOn", "in the past");
+    assert_eq!(
+        code(
+            e.set_substitution(
+                &w.other_coordinator,
+                new(w.coordinator.user_id, "2025-03-10", "2025-03-14")
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        e.substitute_candidates(&w.coordinator, deputy.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.id)
+            .collect::<Vec<_>>(),
+        vec![w.coordinator.user_id]
+    );
+
+    let set = e
+        .set_substitution(&w.coordinator, new(w.coordinator.user_id, "2025-03-10", "2025-03-14"))
+        .await
+        .unwrap();
+    assert_eq!(set.substitute_name, "Пользователь coordinator@chesma.test");
+    let (f, m) = field(
+        e.set_substitution(&w.coordinator, new(w.coordinator.user_id, "2025-03-14", "2025-03-20"))
+            .await,
+    );
+    assert_eq!((f.as_str(), m.contains("уже замещает")), ("startsOn", true), "{m}");
+    assert_eq!(
+        e.substitutions_of(&w.coordinator, deputy.id).await.unwrap(),
+        vec![set.clone()]
+    );
+
+    // 12 March, inside the days: the deputy's reminder, and the coordinator's copy of it.
+    let on = |day: u32| Utc.with_ymd_and_hms(2025, 3, day, 6, 0, 0).unwrap();
+    let items: Vec<_> = e
+        .plan_reminders(on(12))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.project_id == id)
+        .collect();
+    let to: Vec<(i64, Option<&str>, Option<&str>)> = items
+        .iter()
+        .map(|i| {
+            (
+                i.recipient_user_id.unwrap(),
+                i.substitute_for.as_deref(),
+                i.substituted_by.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        to,
+        vec![
+            (deputy.id, None, Some("Пользователь coordinator@chesma.test")),
+            (w.coordinator.user_id, Some("Заместитель Мария Петровна"), None),
+        ]
+    );
+    // After the last day, the deputy alone again.
+    let after: Vec<i64> = e
+        .plan_reminders(on(15))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.project_id == id)
+        .filter_map(|i| i.recipient_user_id)
+        .collect();
+    assert_eq!(after, vec![deputy.id]);
+    // Cancelled: nothing is handed over any more, and the days are free again.
+    e.cancel_substitution(&w.coordinator, set.id).await.unwrap();
+    assert_eq!(
+        e.plan_reminders(on(12))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|i| i.project_id == id)
+            .count(),
+        1
+    );
+    assert!(e.substitutions_of(&w.coordinator, deputy.id).await.unwrap().is_empty());
+    assert_eq!(code(e.cancel_substitution(&w.coordinator, set.id).await), "NOT_FOUND");
+    e.set_substitution(&w.coordinator, new(w.coordinator.user_id, "2025-03-14", "2025-03-20"))
+        .await
+        .unwrap();
 }

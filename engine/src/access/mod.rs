@@ -60,6 +60,8 @@ pub enum Operation {
     /// Entering days off and working days (a district's; the country's and a region's are
     /// [`Target::Everything`]).
     EditCalendar,
+    /// Naming who stands in for a person while they are away, and ending it.
+    ManageSubstitutions,
     /// Reading the outbox of emails.
     ReadOutbox,
     /// Planning and sending reminders now, by hand.
@@ -247,6 +249,12 @@ pub const TABLE: &[Rule] = &[
         Operation::EditCalendar,
         "вносить нерабочие и рабочие дни",
         [ALL, DISTRICT, NO, NO],
+        &[],
+    ),
+    rule(
+        Operation::ManageSubstitutions,
+        "назначать замещающих на время отсутствия",
+        [ALL, DISTRICT, ORG, NO],
         &[],
     ),
     rule(Operation::ReadOutbox, "смотреть очередь писем", [ALL, NO, NO, NO], &[]),

@@ -194,6 +194,20 @@ fn group(digest: &Digest) -> Vec<Group<'_>> {
 }
 
 fn entry<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'a> {
+    let mut entry = entry_of_kind(item, attachments);
+    // Before the detail lines: the last of them carries the date, which the HTML highlights.
+    if let Some(stand_in) = &item.substituted_by {
+        entry
+            .lines
+            .insert(0, format!("На время вашего отсутствия это получает и {stand_in}"));
+    }
+    if let Some(away) = &item.substitute_for {
+        entry.lines.insert(0, format!("Вы замещаете: {away}"));
+    }
+    entry
+}
+
+fn entry_of_kind<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'a> {
     let date = if item.provisional {
         format!("{} (по предварительному календарю)", item.due.format("%d.%m.%Y"))
     } else {

@@ -39,6 +39,8 @@ fn item(kind: ReminderKind, project_id: i64, project_title: &str) -> ReminderIte
         organization_name: None,
         escalated: false,
         provisional: false,
+        substitute_for: None,
+        substituted_by: None,
     }
 }
 
@@ -456,5 +458,26 @@ fn a_date_over_a_provisional_calendar_says_so() {
     for body in [message.body_text(0), message.body_html(0)] {
         let body = body.expect("a body");
         assert!(body.contains("01.09.2028 (по предварительному календарю)"), "{body}");
+    }
+}
+
+#[test]
+fn a_substitute_reads_whom_they_stand_in_for_and_the_person_away_who_stands_in() {
+    let mut copy = due_soon();
+    copy.substitute_for = Some("Мария Ивановна Петрова".into());
+    let mut own = due_soon();
+    own.substituted_by = Some("Иван Сергеевич Орлов".into());
+    for (item, said) in [
+        (copy, "Вы замещаете: Мария Ивановна Петрова"),
+        (own, "На время вашего отсутствия это получает и Иван Сергеевич Орлов"),
+    ] {
+        let mut digest = digest();
+        digest.items = vec![item];
+        let raw = render(&digest, &from()).expect("rendered").formatted();
+        let message = MessageParser::default().parse(&raw[..]).expect("MIME");
+        for body in [message.body_text(0), message.body_html(0)] {
+            let body = body.expect("a body");
+            assert!(body.contains(said), "{body}");
+        }
     }
 }

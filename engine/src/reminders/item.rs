@@ -49,4 +49,10 @@ pub struct ReminderItem {
     /// «по предварительному календарю».
     #[serde(default)]
     pub provisional: bool,
+    /// Sent to a substitute: the name of the person away they stand in for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substitute_for: Option<String>,
+    /// Sent to a person away: the name of who stands in for them and receives it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub substituted_by: Option<String>,
 }

@@ -24,7 +24,7 @@ pub use item::{ReminderItem, ReminderKind};
 pub use outbox::{
     DeliveryReport, DeliverySettings, MAX_NOTIFICATION_PAGE, Notification, NotificationFilter, NotificationStatus,
 };
-use plan::{ProjectState, Recipient, Recipients, plan_project};
+use plan::{ProjectState, Recipient, Recipients, Substitutes, plan_project, with_substitutes};
 
 use crate::auth::Role;
 use crate::error::Result;
@@ -126,6 +126,14 @@ impl Engine {
                     })
                 }),
         );
+        // Substitutions of the days some district is in now (time zones span a day either side).
+        let day = now.date_naive();
+        let substitutes = Substitutes::new(
+            self.substitutions_between(day - chrono::Days::new(1), day + chrono::Days::new(1))
+                .await?
+                .into_iter()
+                .map(|s| (s.user_id, s.starts_on, s.ends_on, s.substitute_id)),
+        );
         let mut items = Vec::new();
         let mut after = 0;
         loop {
@@ -141,7 +149,8 @@ impl Engine {
             };
             after = last.id;
             let full = rows.len() as u64 == BATCH;
-            self.plan_batch(rows, now, &recipients, &mut items).await?;
+            self.plan_batch(rows, now, (&recipients, &substitutes), &mut items)
+                .await?;
             if !full {
                 break;
             }
@@ -153,7 +162,7 @@ impl Engine {
         &self,
         rows: Vec<projects::Model>,
         now: chrono::DateTime<chrono::Utc>,
-        recipients: &Recipients,
+        (recipients, substitutes): (&Recipients, &Substitutes),
         items: &mut Vec<ReminderItem>,
     ) -> Result<()> {
         let batch = self.with_calendars(self.load_batch(rows).await?).await?;
@@ -200,18 +209,24 @@ impl Engine {
             let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
                 continue;
             };
+            let today = now.with_timezone(&district.time_zone).date_naive();
             let state = ProjectState {
                 project,
                 definition: &version.definition,
                 district_name: &district.name,
-                today: now.with_timezone(&district.time_zone).date_naive(),
+                today,
                 plans: batch.plans(project.id),
                 reported: reported.get(&project.id).unwrap_or(&nothing),
                 owed: owed_by_project.remove(&project.id).unwrap_or_default(),
                 organization_names: &organization_names,
                 calendar: batch.calendar(project),
             };
-            items.extend(plan_project(&state, recipients));
+            items.extend(with_substitutes(
+                plan_project(&state, recipients),
+                today,
+                substitutes,
+                recipients,
+            ));
         }
         Ok(())
     }

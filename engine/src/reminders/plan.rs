@@ -98,6 +98,77 @@ impl Recipients {
     }
 }
 
+/// Who stands in for whom: by the person away, their substitutions (first day, last day,
+/// substitute).
+#[derive(Debug, Default)]
+pub struct Substitutes {
+    by_user: HashMap<i64, Vec<(NaiveDate, NaiveDate, i64)>>,
+}
+
+impl Substitutes {
+    pub fn new(rows: impl IntoIterator<Item = (i64, NaiveDate, NaiveDate, i64)>) -> Self {
+        let mut out = Substitutes::default();
+        for (user, starts, ends, substitute) in rows {
+            out.by_user.entry(user).or_default().push((starts, ends, substitute));
+        }
+        out
+    }
+
+    /// Who stands in for `user` on `day`.
+    fn on(&self, user: i64, day: NaiveDate) -> Option<i64> {
+        self.by_user
+            .get(&user)?
+            .iter()
+            .find(|(starts, ends, _)| *starts <= day && day <= *ends)
+            .map(|(_, _, substitute)| *substitute)
+    }
+}
+
+/// Hands the reminders of people away on `today` to their substitutes: each gets a copy
+/// marked with whom they stand in for (unless they receive the same reminder themselves),
+/// and the person away keeps theirs, marked with who stands in. The copy's dedupe key is the
+/// original's with the substitute added, so it is sent once, like any other.
+pub fn with_substitutes(
+    items: Vec<ReminderItem>,
+    today: NaiveDate,
+    substitutes: &Substitutes,
+    recipients: &Recipients,
+) -> Vec<ReminderItem> {
+    if substitutes.by_user.is_empty() {
+        return items;
+    }
+    // What each person receives already, by the key without its recipient.
+    let base = |key: &str| key.rsplit_once(":u").map_or(key.to_string(), |(b, _)| b.to_string());
+    let mut received: HashSet<(String, i64)> = items
+        .iter()
+        .filter_map(|i| Some((base(&i.dedupe_key), i.recipient_user_id?)))
+        .collect();
+    let mut out = Vec::with_capacity(items.len());
+    let mut copies = Vec::new();
+    for mut item in items {
+        let stand_in = item
+            .recipient_user_id
+            .and_then(|u| substitutes.on(u, today))
+            .and_then(|s| recipients.by_id.get(&s));
+        if let Some(s) = stand_in {
+            item.substituted_by = Some(s.name.clone());
+            if received.insert((base(&item.dedupe_key), s.user_id)) {
+                let mut copy = item.clone();
+                copy.dedupe_key = format!("{}:sub{}", item.dedupe_key, s.user_id);
+                copy.recipient_user_id = Some(s.user_id);
+                copy.recipient_email = s.email.clone();
+                copy.recipient_name = s.name.clone();
+                copy.substitute_for = Some(item.recipient_name.clone());
+                copy.substituted_by = None;
+                copies.push(copy);
+            }
+        }
+        out.push(item);
+    }
+    out.extend(copies);
+    out
+}
+
 /// The reminders due for one project now.
 pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<ReminderItem> {
     let mut out = Vec::new();
@@ -133,6 +204,8 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             organization_name: None,
             escalated: false,
             provisional: state.calendar.is_provisional_between(project.start_date, due),
+            substitute_for: None,
+            substituted_by: None,
         };
 
     // Every stage under way: one, or one a branch while parallel branches run. The dedupe key
@@ -404,6 +477,34 @@ mod tests {
             let to: Vec<Option<i64>> = soon.iter().map(|i| i.recipient_user_id).collect();
             assert_eq!(to, vec![Some(2), Some(5)]);
         }
+    }
+
+    #[test]
+    fn a_substitute_gets_a_copy_of_what_only_the_person_away_receives() {
+        // Director 5 is named for "work" and away from 30 March to 4 April; director 2 stands in.
+        let subs = Substitutes::new([(5, d("2025-03-30"), d("2025-04-04"), 2)]);
+        let people = Recipients::new(people());
+        let soon = run_named("work", "2025-04-02", "2025-03-31", vec![], (None, Some(5)));
+        let handed = with_substitutes(soon.clone(), d("2025-03-31"), &subs, &people);
+        let to: Vec<(Option<i64>, Option<&str>, Option<&str>)> = handed
+            .iter()
+            .map(|i| {
+                (
+                    i.recipient_user_id,
+                    i.substitute_for.as_deref(),
+                    i.substituted_by.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(to, vec![(Some(5), None, Some("U2")), (Some(2), Some("U5"), None)]);
+        assert_ne!(handed[0].dedupe_key, handed[1].dedupe_key);
+        // Outside the days, nothing changes.
+        assert_eq!(with_substitutes(soon, d("2025-03-29"), &subs, &people).len(), 1);
+        // Late, director 2 hears of it anyway (escalated): no second copy.
+        let late = run_named("work", "2025-04-02", "2025-04-03", vec![], (None, Some(5)));
+        let handed = with_substitutes(late.clone(), d("2025-04-03"), &subs, &people);
+        assert_eq!(handed.len(), late.len());
+        assert_eq!(handed[0].substituted_by.as_deref(), Some("U2"));
     }
 
     #[test]

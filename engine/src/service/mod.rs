@@ -24,6 +24,7 @@ mod queries;
 mod recompute;
 mod sessions;
 mod stages;
+mod substitutions;
 mod transitions;
 mod workflows;
 
@@ -44,6 +45,7 @@ pub use people::PROJECT_ROLES;
 pub use projects::{LaunchPreview, LaunchProject};
 pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectPage, project_cursor};
 pub use sessions::Session;
+pub use substitutions::NewSubstitution;
 pub use transitions::TransitionRequest;
 pub use workflows::Registered;
 

@@ -87,9 +87,27 @@ async fn open(url: &str) -> Result<DatabaseConnection> {
     }
 }
 
+/// The key of the PostgreSQL advisory lock that lets one process at a time migrate.
+const MIGRATION_LOCK: i64 = 7_420_261_204;
+
 /// Applies every pending migration.
+///
+/// On PostgreSQL several replicas may start at once after an upgrade: each would see the same
+/// migration pending and apply it, and all but one would fail on the migrations table. So a
+/// transaction on a connection of its own holds an advisory lock while the migrations run on
+/// the others; the next replica waits for it and then finds nothing pending.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
-    migrations::Migrator::up(db, None).await?;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    if backend(db) != DbBackend::Postgres {
+        migrations::Migrator::up(db, None).await?;
+        return Ok(());
+    }
+    let lock = db.begin().await?;
+    lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    let applied = migrations::Migrator::up(db, None).await;
+    lock.commit().await?;
+    applied?;
     Ok(())
 }
 

@@ -18,4 +18,5 @@ pub struct Mutation(
     indicators::IndicatorMutation,
     reminders::ReminderMutation,
     calendar::CalendarMutation,
+    crate::substitutions::SubstitutionMutation,
 );

@@ -20,4 +20,5 @@ pub struct Query(
     notifications::NotificationQuery,
     calendar::CalendarQuery,
     node::NodeQuery,
+    crate::substitutions::SubstitutionQuery,
 );

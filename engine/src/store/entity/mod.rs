@@ -15,5 +15,6 @@ pub mod projects;
 pub mod regions;
 pub mod sessions;
 pub mod stage_plans;
+pub mod substitutions;
 pub mod users;
 pub mod workflow_versions;
