@@ -15,6 +15,7 @@ const routes = [
   [/^\/launch$/, () => import("./pages/launch.js"), "Запуск проекта"],
   [/^\/tasks$/, () => import("./pages/tasks.js"), "Мои задачи"],
   [/^\/calendar$/, () => import("./pages/calendar.js"), "Производственный календарь"],
+  [/^\/substitutes$/, () => import("./pages/substitutes.js"), "Замещение"],
   [/^\/admin(?:\/(\w+))?$/, () => import("./pages/admin.js"), "Администрирование"],
 ];
 
@@ -43,6 +44,7 @@ function navItems(user) {
   items.push(["/projects", "Проекты"]);
   if (user.role === "COORDINATOR" || user.role === "ADMIN") items.push(["/launch", "Запуск проекта"]);
   if (user.role !== "DIRECTOR") items.push(["/calendar", "Календарь"]);
+  if (user.role === "DIRECTOR" || user.role === "COORDINATOR") items.push(["/substitutes", "Замещение"]);
   if (user.role === "ADMIN") items.push(["/admin", "Администрирование"]);
   if (user.role === "COORDINATOR") items.push(["/admin", "Справочники"]);
   return items;

@@ -147,3 +147,110 @@ async fn a_coordinator_names_a_director_for_a_stage_and_the_director_finds_it_un
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_person_going_on_holiday_hands_reminders_to_a_substitute_who_gets_them_by_smtp() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let e = &db.engine;
+        let deputy = e
+            .create_user(
+                &w.admin,
+                engine::service::NewUser {
+                    email: "deputy@chesma.test".into(),
+                    full_name: "Заместитель Мария Петровна".into(),
+                    password: Some(super::PASSWORD.into()),
+                    role: engine::Role::Coordinator,
+                    district_id: Some(w.district.id),
+                    organization_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        // The deputy answers for «Начало» of a project (due 17 March 2025; today is 3 March).
+        let p = e.launch_project(&w.coordinator, crate::helpers::minimal_launch(&w, 0)).await.unwrap();
+        e.assign_responsible(&w.coordinator, p.project.id, Some("start"), Some(deputy.id), None)
+            .await
+            .unwrap();
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "deputy@chesma.test").await;
+
+        // She goes on holiday from 10 to 14 March and names the coordinator.
+        find(&c, "nav a[href='/substitutes']").await.click().await.unwrap();
+        wait_text(&c, "main h1", "Замещение").await;
+        wait_text(&c, "main", "Замещений нет").await;
+        let set_date = |css: &str, value: &str| {
+            format!("const d = document.querySelector(\"{css}\"); d.value = '{value}'; d.dispatchEvent(new Event('change', {{ bubbles: true }}));")
+        };
+        let submit = "form.substitute-form button[type=submit]";
+        // Nobody chosen: said next to the field, nothing sent.
+        find(&c, submit).await.click().await.unwrap();
+        wait_text(&c, ".field.has-error", "Выберите, кто будет замещать").await;
+        find(&c, "select[name=substitute]")
+            .await
+            .select_by_value(&w.coordinator.user_id.to_string())
+            .await
+            .unwrap();
+        // The days the wrong way round: the API's message, next to «По».
+        c.execute(&set_date("input[name=startsOn]", "2025-03-14"), vec![]).await.unwrap();
+        c.execute(&set_date("input[name=endsOn]", "2025-03-10"), vec![]).await.unwrap();
+        find(&c, submit).await.click().await.unwrap();
+        wait_text(&c, ".field.has-error", "раньше, чем начинается").await;
+        c.execute(&set_date("input[name=startsOn]", "2025-03-10"), vec![]).await.unwrap();
+        c.execute(&set_date("input[name=endsOn]", "2025-03-14"), vec![]).await.unwrap();
+        assert_accessible_names(&c).await;
+        find(&c, submit).await.click().await.unwrap();
+        wait_text(&c, "#substitutes-notice", "замещает с 10 марта 2025").await;
+        let list = wait_text(&c, ".substitutions-table", COORDINATOR).await;
+        assert!(list.contains("14 марта 2025"), "{list}");
+        screenshot(&c, "substitutes-desktop", DESKTOP).await;
+        c.close().await.ok();
+
+        // 12 March: the reminder of her stage reaches the coordinator over real SMTP, saying
+        // whom he stands in for; hers says who stands in.
+        let smtp = crate::smtp::SmtpServer::start(0);
+        let mailer = engine::mail::transport::Mailer::from_url(
+            Some(&crate::smtp::SmtpServer::url(smtp.port)),
+            &std::env::temp_dir(),
+        )
+        .unwrap();
+        let settings = engine::reminders::DeliverySettings {
+            base_url: "https://po.example.ru".into(),
+            from: "Проектный офис <noreply@po.example.ru>".parse().unwrap(),
+            max_attempts: 3,
+            lease: chrono::Duration::minutes(10),
+            batch: 500,
+        };
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 12, 6, 0, 0).unwrap();
+        let run = e
+            .run_reminders(
+                &engine::Actor::SYSTEM,
+                now,
+                engine::reminders::ReminderMode::Send {
+                    mailer: &mailer,
+                    settings: &settings,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(run.planned, 2, "hers and the substitute's copy");
+        let inbox = smtp.received();
+        let body_to = |address: &str| {
+            let message = inbox
+                .iter()
+                .find(|m| m.to.iter().any(|t| t.contains(address)))
+                .unwrap_or_else(|| panic!("nothing reached {address}: {inbox:?}"));
+            let parsed = mail_parser::MessageParser::default().parse(&message.data[..]).unwrap();
+            parsed.body_text(0).unwrap().to_string()
+        };
+        let copy = body_to("coordinator@chesma.test");
+        assert!(copy.contains("Вы замещаете: Заместитель Мария Петровна"), "{copy}");
+        assert!(copy.contains("Этап: Начало"), "{copy}");
+        let own = body_to("deputy@chesma.test");
+        assert!(own.contains(&format!("На время вашего отсутствия это получает и {COORDINATOR}")), "{own}");
+    })
+    .await;
+}
