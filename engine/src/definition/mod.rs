@@ -52,8 +52,50 @@ pub struct ReminderPolicy {
     pub before_days: Vec<u32>,
     /// Once overdue, remind again every this many days.
     pub overdue_every_days: u32,
-    /// Roles told about overdue stages besides the stage's owners.
-    pub escalate_to: Vec<Role>,
+    /// Who else hears of an overdue stage, and from which day overdue: the chain an overdue
+    /// stage climbs after the person named for it (or, with nobody named, its owners).
+    pub escalation: Vec<EscalationStep>,
+}
+
+/// Whom one step of the escalation chain tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EscalationTarget {
+    /// The holders of the stage's owner roles (news only when a person is named for it).
+    Owners,
+    /// The holders of a role: the district's coordinators, the participants' directors.
+    Role(Role),
+    /// The person responsible for the whole project.
+    ProjectResponsible,
+}
+
+impl EscalationTarget {
+    /// The spelling in a definition.
+    pub const NAMES: [(&'static str, EscalationTarget); 4] = [
+        ("owners", EscalationTarget::Owners),
+        ("coordinator", EscalationTarget::Role(Role::Coordinator)),
+        ("director", EscalationTarget::Role(Role::Director)),
+        ("project_responsible", EscalationTarget::ProjectResponsible),
+    ];
+}
+
+/// One step of the escalation chain: `to` hears of an overdue stage from its `after_days`-th
+/// day overdue on (1: from the first day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationStep {
+    pub to: EscalationTarget,
+    pub after_days: u32,
+}
+
+impl EscalationStep {
+    /// The chain of `escalate_to` (and of a definition without either): from the first day
+    /// overdue, the owners, those roles and the project's responsible.
+    pub fn at_once(roles: &[Role]) -> Vec<EscalationStep> {
+        let step = |to| EscalationStep { to, after_days: 1 };
+        std::iter::once(step(EscalationTarget::Owners))
+            .chain(roles.iter().map(|r| step(EscalationTarget::Role(*r))))
+            .chain(std::iter::once(step(EscalationTarget::ProjectResponsible)))
+            .collect()
+    }
 }
 
 impl Default for ReminderPolicy {
@@ -61,7 +103,7 @@ impl Default for ReminderPolicy {
         ReminderPolicy {
             before_days: vec![7, 3, 1],
             overdue_every_days: 3,
-            escalate_to: vec![Role::Coordinator],
+            escalation: EscalationStep::at_once(&[Role::Coordinator]),
         }
     }
 }

@@ -37,6 +37,15 @@ pub struct RawReminders {
     pub overdue_every_days: Option<Spanned<i64>>,
     #[serde(default)]
     pub escalate_to: Option<Spanned<Vec<Role>>>,
+    #[serde(default)]
+    pub escalation: Option<Spanned<Vec<Spanned<RawEscalationStep>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEscalationStep {
+    pub to: Spanned<String>,
+    pub after_days: Spanned<i64>,
 }
 
 #[derive(Debug, Deserialize)]

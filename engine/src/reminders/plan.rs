@@ -8,9 +8,10 @@
 //!   responsible for the stage, or, when nobody is (or they are no longer active), to the
 //!   holders of the stage's owner roles;
 //! - **overdue** — past the due date: one reminder now and again every
-//!   `overdue_every_days`, to the named person, or the owners, and escalated to the owners
-//!   (when a person is named), the workflow's `escalate_to` roles and the project's
-//!   responsible;
+//!   `overdue_every_days`, to the named person, or the owners, and escalated up the
+//!   workflow's chain (`escalation`: the owners when a person is named, the coordinators, the
+//!   directors, the project's responsible), each step from its own day overdue on — a step
+//!   joining later gets its first reminder on the day it joins;
 //! - **report missing** — an organization owes a report whose deadline has passed (the last
 //!   ended period, or a once-only report due with its start stage): to its directors, again
 //!   every `overdue_every_days`.
@@ -26,7 +27,7 @@ use chrono::NaiveDate;
 
 use super::item::{ReminderItem, ReminderKind};
 use crate::auth::Role;
-use crate::definition::Definition;
+use crate::definition::{Definition, EscalationTarget};
 use crate::model::{Project, StagePlan};
 
 /// Someone reminders can go to.
@@ -239,11 +240,16 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
         } else {
             let late = -left;
             let mut to: Vec<(&Recipient, bool)> = first.iter().map(|r| (*r, false)).collect();
-            let above = owners
-                .iter()
-                .copied()
-                .chain(policy.escalate_to.iter().flat_map(|role| holders(*role)))
-                .chain(recipients.named(project.responsible_id, project.district_id));
+            let mut above: Vec<&Recipient> = Vec::new();
+            for step in policy.escalation.iter().filter(|s| late >= i64::from(s.after_days)) {
+                match step.to {
+                    EscalationTarget::Owners => above.extend(owners.iter().copied()),
+                    EscalationTarget::Role(role) => above.extend(holders(role)),
+                    EscalationTarget::ProjectResponsible => {
+                        above.extend(recipients.named(project.responsible_id, project.district_id))
+                    }
+                }
+            }
             for r in above {
                 if !to.iter().any(|(x, _)| x.user_id == r.user_id) {
                     to.push((r, true));
@@ -385,9 +391,19 @@ mod tests {
         due: &str,
         today: &str,
         owed: Vec<(String, String, NaiveDate)>,
+        named: (Option<i64>, Option<i64>),
+    ) -> Vec<ReminderItem> {
+        run_with(definition(), stage, due, today, owed, named)
+    }
+
+    fn run_with(
+        def: Definition,
+        stage: &str,
+        due: &str,
+        today: &str,
+        owed: Vec<(String, String, NaiveDate)>,
         (for_project, for_stage): (Option<i64>, Option<i64>),
     ) -> Vec<ReminderItem> {
-        let def = definition();
         let mut p = project(stage);
         p.responsible_id = for_project;
         let mut plans = vec![plan_row(stage, due)];
@@ -477,6 +493,31 @@ mod tests {
             let to: Vec<Option<i64>> = soon.iter().map(|i| i.recipient_user_id).collect();
             assert_eq!(to, vec![Some(2), Some(5)]);
         }
+    }
+
+    #[test]
+    fn an_overdue_stage_climbs_the_chain_each_step_on_its_day() {
+        let text = include_str!("../../../tests/workflows/good/minimal.toml").replacen(
+            "[[stages]]",
+            "[reminders]\noverdue_every_days = 7\nescalation = [\n  { to = \"owners\", after_days = 3 },\n  { to = \"coordinator\", after_days = 5 },\n]\n\n[[stages]]",
+            1,
+        );
+        let def = Definition::parse("chain.toml", &text).unwrap();
+        // Director 5 is named for "work", due 2 April.
+        let to = |today: &str| {
+            run_with(def.clone(), "work", "2025-04-02", today, vec![], (None, Some(5)))
+                .iter()
+                .map(|i| (i.recipient_user_id.unwrap(), i.escalated, i.threshold))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(to("2025-04-03"), vec![(5, false, 0)], "day 1: the named person alone");
+        assert_eq!(to("2025-04-05"), vec![(5, false, 0), (2, true, 0)], "day 3: the other owners");
+        assert_eq!(
+            to("2025-04-07"),
+            vec![(5, false, 0), (2, true, 0), (1, true, 0)],
+            "day 5: the coordinator, first told the day it joins"
+        );
+        assert_eq!(to("2025-04-10")[0], (5, false, 1), "day 8: the weekly repeat");
     }
 
     #[test]

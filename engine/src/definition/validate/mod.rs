@@ -218,8 +218,57 @@ fn check_reminders(report: &mut Report, raw: Option<&Spanned<super::raw::RawRemi
             );
         }
     }
+    if let (Some(_), Some(chain)) = (&raw.escalate_to, &raw.escalation) {
+        report.at(
+            chain.span(),
+            "reminders.escalation",
+            "укажите что-то одно: escalate_to (сообщать сразу) или escalation (цепочка по дням).",
+        );
+    }
+    if let Some(chain) = &raw.escalation {
+        let mut steps: Vec<super::EscalationStep> = Vec::new();
+        for (i, step) in chain.get_ref().iter().enumerate() {
+            let step = step.get_ref();
+            let key = format!("reminders.escalation[{i}]");
+            let name = step.to.get_ref().as_str();
+            let Some((_, to)) = super::EscalationTarget::NAMES.iter().find(|(n, _)| *n == name) else {
+                report.at(
+                    step.to.span(),
+                    &format!("{key}.to"),
+                    format!(
+                        "\"{name}\" — не ступень цепочки: \"owners\" (все, кому этап поручен по роли), \"coordinator\", \"director\" или \"project_responsible\" (ответственный за проект)."
+                    ),
+                );
+                continue;
+            };
+            let days = *step.after_days.get_ref();
+            if !(1..=365).contains(&days) {
+                report.at(
+                    step.after_days.span(),
+                    &format!("{key}.after_days"),
+                    format!("{days} — не подходит: ступень срабатывает на 1–365-й день просрочки."),
+                );
+                continue;
+            }
+            if steps.iter().any(|s| s.to == *to) {
+                report.at(
+                    step.to.span(),
+                    &format!("{key}.to"),
+                    format!("\"{name}\" уже есть в цепочке: оставьте одну ступень."),
+                );
+                continue;
+            }
+            steps.push(super::EscalationStep {
+                to: *to,
+                after_days: days as u32,
+            });
+        }
+        policy.escalation = steps;
+    }
     if let Some(roles) = &raw.escalate_to {
-        policy.escalate_to = roles.get_ref().clone();
+        if raw.escalation.is_none() {
+            policy.escalation = super::EscalationStep::at_once(roles.get_ref());
+        }
         if roles
             .get_ref()
             .iter()

@@ -68,7 +68,12 @@ pub(super) fn explain_toml_error(message: &str, line_key: &str) -> (String, Stri
         );
     }
     if message.contains("duplicate key") {
-        let key = quoted.first().map(|s| s.to_string()).unwrap_or(at_key);
+        // A table given twice (`[reminders]` … `[reminders]`) is quoted as "".
+        let key = quoted
+            .iter()
+            .find(|s| !s.is_empty())
+            .map(|s| s.to_string())
+            .unwrap_or(at_key);
         return (
             key.clone(),
             format!("ключ «{key}» повторяется: оставьте одно значение."),
