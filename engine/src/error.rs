@@ -83,6 +83,8 @@ pub enum Field {
     Title,
     ToStage,
     Value,
+    /// The workflow version a project is moved to (`toVersion`).
+    ToVersion,
     Year,
     /// A setting of the server (an environment variable such as `DATABASE_URL`), not an API
     /// input.
@@ -127,6 +129,7 @@ impl Field {
             Field::Title => "title",
             Field::ToStage => "toStage",
             Field::Value => "value",
+            Field::ToVersion => "toVersion",
             Field::Year => "year",
         };
         plain.to_string()
@@ -170,6 +173,7 @@ impl Field {
             Field::EndsOn,
             Field::SubstituteId,
             Field::UserId,
+            Field::ToVersion,
         ]
     }
 }

@@ -215,6 +215,8 @@ pub enum EventKind {
     /// The person responsible for the project, or for one of its stages, was named, changed
     /// or taken off.
     ResponsibleChanged,
+    /// The project moved to another version of its workflow.
+    Migrated,
 }
 
 impl EventKind {
@@ -227,6 +229,7 @@ impl EventKind {
             EventKind::Cancelled => "cancelled",
             EventKind::Recomputed => "due_recomputed",
             EventKind::ResponsibleChanged => "responsible_changed",
+            EventKind::Migrated => "migrated",
         }
     }
 
@@ -239,6 +242,7 @@ impl EventKind {
             Self::Cancelled,
             Self::Recomputed,
             Self::ResponsibleChanged,
+            Self::Migrated,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -307,6 +311,21 @@ pub enum EventDetails {
         from: Option<NamedPerson>,
         to: Option<NamedPerson>,
     },
+    /// A move to another version of the workflow: the versions, and what the move changed,
+    /// in the words the preview showed.
+    Migrated {
+        from: i32,
+        to: i32,
+        changes: Vec<String>,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct MigratedJson {
+    from: i32,
+    to: i32,
+    #[serde(default)]
+    changes: Vec<String>,
 }
 
 /// A person as a history entry remembers them.
@@ -366,6 +385,7 @@ impl EventDetails {
             EventDetails::Recomputed { changes } => serde_json::to_value(RecomputedJson { changes }),
             EventDetails::Moved { opened, waiting } => serde_json::to_value(MovedJson { opened, waiting }),
             EventDetails::Responsible { from, to } => serde_json::to_value(ResponsibleJson { from, to }),
+            EventDetails::Migrated { from, to, changes } => serde_json::to_value(MigratedJson { from, to, changes }),
         };
         value.ok()
     }
@@ -408,6 +428,14 @@ impl EventDetails {
             EventKind::ResponsibleChanged => {
                 let d: ResponsibleJson = serde_json::from_str(text).map_err(bad)?;
                 EventDetails::Responsible { from: d.from, to: d.to }
+            }
+            EventKind::Migrated => {
+                let d: MigratedJson = serde_json::from_str(text).map_err(bad)?;
+                EventDetails::Migrated {
+                    from: d.from,
+                    to: d.to,
+                    changes: d.changes,
+                }
             }
             EventKind::Cancelled => EventDetails::None,
         })

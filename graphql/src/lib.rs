@@ -16,6 +16,7 @@ pub mod limits;
 mod loaders;
 pub mod messages;
 pub mod metrics;
+mod migration;
 mod mutation;
 pub mod propagation;
 mod query;

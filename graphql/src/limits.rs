@@ -82,6 +82,7 @@ pub const WEIGHTS: &[(&str, u64)] = &[
     ("Mutation.login", 100),
     ("Project.responsibleCandidates", 20),
     ("Query.launchResponsibleCandidates", 20),
+    ("Query.migrationPreview", 500),
 ];
 
 /// Estimated most items of a list field that has no `first`/`last`, by `Type.field`.
@@ -91,6 +92,7 @@ pub const LIST_SIZES: &[(&str, u64)] = &[
     ("Query.workflows", 20),
     ("Query.regions", 89),
     ("Query.substituteCandidates", 40),
+    ("MigrationPreview.projects", 500),
     ("Project.history", 30),
     ("Project.stages", 12),
     ("Project.participants", 20),

@@ -416,6 +416,14 @@ impl Fixture {
                 each(q, scopes.map(|(s, d)| json!({ "s": s, "d": d.map(id) })).to_vec()).await
             }
             Operation::ReadOutbox => each("{ notifications { nodes { id } } }", vec![json!({})]).await,
+            // Past the policy, an unknown workflow stops it.
+            Operation::MigrateProjects => {
+                each(
+                    "{ migrationPreview(workflowKey: \"no-such\") { totalCount } }",
+                    vec![json!({})],
+                )
+                .await
+            }
             Operation::RunReminders => {
                 each("mutation { runReminders(dryRun: true) { planned } }", vec![json!({})]).await
             }
@@ -529,7 +537,7 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
             vec![F, F, F],
         ],
         // a new district
-        Operation::ManageDistricts | Operation::ReadOutbox | Operation::RunReminders => {
+        Operation::ManageDistricts | Operation::ReadOutbox | Operation::RunReminders | Operation::MigrateProjects => {
             [vec![T], vec![F], vec![F], vec![F], vec![F], vec![F], vec![F]]
         }
         // in districts A, B

@@ -20,6 +20,7 @@ mod exports;
 mod graphiql;
 mod hardening;
 mod indicators;
+mod migration;
 mod nodes;
 mod projects;
 mod reminders;

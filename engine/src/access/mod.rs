@@ -62,6 +62,8 @@ pub enum Operation {
     EditCalendar,
     /// Naming who stands in for a person while they are away, and ending it.
     ManageSubstitutions,
+    /// Moving running projects to another version of their workflow.
+    MigrateProjects,
     /// Reading the outbox of emails.
     ReadOutbox,
     /// Planning and sending reminders now, by hand.
@@ -255,6 +257,12 @@ pub const TABLE: &[Rule] = &[
         Operation::ManageSubstitutions,
         "назначать замещающих на время отсутствия",
         [ALL, DISTRICT, ORG, NO],
+        &[],
+    ),
+    rule(
+        Operation::MigrateProjects,
+        "переводить идущие проекты на новую версию процесса",
+        [ALL, NO, NO, NO],
         &[],
     ),
     rule(Operation::ReadOutbox, "смотреть очередь писем", [ALL, NO, NO, NO], &[]),

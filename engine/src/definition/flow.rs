@@ -84,6 +84,25 @@ impl Definition {
         Marking::default().with(0)
     }
 
+    /// Every set of current stages a project of this definition can be in (validation has
+    /// bounded their number). Moving a project to another version keeps its current stages
+    /// only if they are one of these.
+    pub fn reachable_markings(&self) -> std::collections::HashSet<Marking> {
+        let mut seen = std::collections::HashSet::from([self.initial_marking()]);
+        let mut queue = vec![self.initial_marking()];
+        while let Some(marking) = queue.pop() {
+            for s in marking.stages() {
+                for t in self.transitions_from(&self.stages[s].key) {
+                    let fired = self.fire(marking, t);
+                    if !fired.finished && !fired.marking.is_empty() && seen.insert(fired.marking) {
+                        queue.push(fired.marking);
+                    }
+                }
+            }
+        }
+        seen
+    }
+
     /// The stages that keep join `join` waiting while one of them is current: those that can
     /// reach a stage it waits for without passing through the join itself.
     pub fn holding_back(&self, join: usize) -> u64 {

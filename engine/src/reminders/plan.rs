@@ -511,7 +511,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(to("2025-04-03"), vec![(5, false, 0)], "day 1: the named person alone");
-        assert_eq!(to("2025-04-05"), vec![(5, false, 0), (2, true, 0)], "day 3: the other owners");
+        assert_eq!(
+            to("2025-04-05"),
+            vec![(5, false, 0), (2, true, 0)],
+            "day 3: the other owners"
+        );
         assert_eq!(
             to("2025-04-07"),
             vec![(5, false, 0), (2, true, 0), (1, true, 0)],

@@ -17,6 +17,7 @@ mod calendars;
 pub(crate) mod dashboard;
 mod directory;
 mod indicators;
+mod migration;
 pub mod page;
 mod people;
 mod projects;
@@ -40,6 +41,7 @@ pub use calendars::{CalendarEntry, CalendarScope, DistrictCalendar, NewCalendarD
 pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{MAX_ORGANIZATION_PAGE, NewDistrict, NewOrganization, NewUser};
 pub use indicators::{MAX_REPORT_PAGE, NewReport, ReportFilter};
+pub use migration::{MigrationCandidate, MigrationPreview};
 pub use page::{Cursor, Key, Page, PageRequest, Take};
 pub use people::PROJECT_ROLES;
 pub use projects::{LaunchPreview, LaunchProject};

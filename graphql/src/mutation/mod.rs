@@ -19,4 +19,5 @@ pub struct Mutation(
     reminders::ReminderMutation,
     calendar::CalendarMutation,
     crate::substitutions::SubstitutionMutation,
+    crate::migration::MigrationMutation,
 );

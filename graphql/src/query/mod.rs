@@ -21,4 +21,5 @@ pub struct Query(
     calendar::CalendarQuery,
     node::NodeQuery,
     crate::substitutions::SubstitutionQuery,
+    crate::migration::MigrationQuery,
 );

@@ -135,6 +135,13 @@ impl HistoryEntry {
                 format!("Чек-лист этапа «{}» изменён", self.stage_title(e.stage_key.as_deref()))
             }
             (EventKind::Cancelled, _) => "Проект отменён".into(),
+            (EventKind::Migrated, EventDetails::Migrated { from, to, changes }) => format!(
+                "Проект переведён на версию {to} процесса (была {from}). {}",
+                changes.join(" ")
+            )
+            .trim_end()
+            .to_string(),
+            (EventKind::Migrated, _) => "Проект переведён на другую версию процесса".into(),
             (EventKind::ResponsibleChanged, details) => {
                 let what = match e.stage_key.as_deref() {
                     Some(k) => format!("за этап «{}»", self.stage_title(Some(k))),
