@@ -234,7 +234,7 @@ fn check_reminders(report: &mut Report, raw: Option<&Spanned<super::raw::RawRemi
             let Some((_, to)) = super::EscalationTarget::NAMES.iter().find(|(n, _)| *n == name) else {
                 report.at(
                     step.to.span(),
-                    &format!("{key}.to"),
+                    format!("{key}.to"),
                     format!(
                         "\"{name}\" — не ступень цепочки: \"owners\" (все, кому этап поручен по роли), \"coordinator\", \"director\" или \"project_responsible\" (ответственный за проект)."
                     ),
@@ -245,7 +245,7 @@ fn check_reminders(report: &mut Report, raw: Option<&Spanned<super::raw::RawRemi
             if !(1..=365).contains(&days) {
                 report.at(
                     step.after_days.span(),
-                    &format!("{key}.after_days"),
+                    format!("{key}.after_days"),
                     format!("{days} — не подходит: ступень срабатывает на 1–365-й день просрочки."),
                 );
                 continue;
@@ -253,7 +253,7 @@ fn check_reminders(report: &mut Report, raw: Option<&Spanned<super::raw::RawRemi
             if steps.iter().any(|s| s.to == *to) {
                 report.at(
                     step.to.span(),
-                    &format!("{key}.to"),
+                    format!("{key}.to"),
                     format!("\"{name}\" уже есть в цепочке: оставьте одну ступень."),
                 );
                 continue;
