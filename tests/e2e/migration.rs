@@ -39,6 +39,18 @@ pub(crate) fn corrected(text: String) -> String {
         )
 }
 
+/// Version 3: [`corrected`] without «Работа»: «Начало» leads straight to the end.
+pub(crate) fn without_work(t: String) -> String {
+    corrected(t)
+        .replace(
+            "[[stages]]\nkey = \"work\"\ntitle = \"Основная работа\"\nowners = [\"director\"]\ndue = { days = 45, after = \"stage_entered\" }\n\n",
+            "",
+        )
+        .replace("to = \"work\"", "to = \"done\"")
+        .replace("[[transitions]]\nfrom = \"work\"\nto = \"done\"\nroles = [\"coordinator\"]\nguards = { indicators_reported = [\"1.1\"] }\n", "")
+        .replace("starts_at_stage = \"work\"", "starts_at_stage = \"start\"")
+}
+
 /// Two projects: one at «Начало» with its order ticked, one moved on to «Работа».
 pub(crate) async fn two_projects(db: &TestDb, w: &World) -> (i64, i64) {
     let e = &db.engine;
@@ -168,17 +180,7 @@ async fn running_projects_move_to_a_corrected_version_or_are_refused_with_the_re
 
     // Version 3 drops «Работа»: the project working in it is refused, nothing changes; the
     // one still at «Начало» could move (the stage it would never reach is said).
-    let third = register_corpus(&db, |t| {
-        corrected(t)
-            .replace(
-                "[[stages]]\nkey = \"work\"\ntitle = \"Основная работа\"\nowners = [\"director\"]\ndue = { days = 45, after = \"stage_entered\" }\n\n",
-                "",
-            )
-            .replace("to = \"work\"", "to = \"done\"")
-            .replace("[[transitions]]\nfrom = \"work\"\nto = \"done\"\nroles = [\"coordinator\"]\nguards = { indicators_reported = [\"1.1\"] }\n", "")
-            .replace("starts_at_stage = \"work\"", "starts_at_stage = \"start\"")
-    })
-    .await;
+    let third = register_corpus(&db, without_work).await;
     assert_eq!(third, 3);
     let preview = e.migration_preview(&w.admin, "corpus", Some(3)).await.unwrap();
     let refused = preview.candidates.iter().find(|c| c.project.id == working).unwrap();

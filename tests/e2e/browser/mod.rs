@@ -9,10 +9,11 @@
 //! to `docs/screenshots/`, which the README shows.
 //!
 //! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date;
-//! [`responsibles`] the people named responsible.
+//! [`responsibles`] the people named responsible; [`migration`] moving projects to a new version.
 
 mod branches;
 mod launch;
+mod migration;
 mod responsibles;
 
 use std::os::unix::process::CommandExt;

@@ -30,6 +30,95 @@ export async function render(view, { params, user, navigate, query }) {
   await PAGES[current[0]](section, { user, reload, query, navigate });
 }
 
+const MIGRATION = `query($k: String!) { migrationPreview(workflowKey: $k) { totalCount target { key version title }
+  projects { fromVersion movable refusal changes project { id title rowVersion district { name } } } } }`;
+const MIGRATE = `mutation($i: MigrateProjectInput!) { migrateProject(input: $i) { id rowVersion workflow { version } } }`;
+
+/**
+ * «Перенос на новую версию»: the running projects of a workflow on older versions, each with
+ * what the move changes (or why it cannot move, from the API); the chosen ones are moved one
+ * by one, each with the version of the project that was shown, and each says how it went.
+ */
+function migrationPanel(workflows) {
+  const keys = [...new Map(workflows.map((w) => [w.key, w])).values()].filter((w) => workflows.filter((x) => x.key === w.key).length > 1);
+  const box = h("section", { class: "panel migration", "aria-labelledby": "migration-h" });
+  box.append(h("h2", { id: "migration-h" }, "Перенос идущих проектов на новую версию"));
+  if (!keys.length) {
+    box.append(h("p", { class: "empty" }, "У всех процессов одна версия: переносить нечего."));
+    return box;
+  }
+  const which = field("Процесс", select(keys.map((w) => [w.key, w.title]), keys[0].key), { name: "migration-workflow" });
+  const result = h("div", { class: "migration-result", "aria-live": "polite" });
+  const show = async () => {
+    result.replaceChildren(h("p", { class: "muted" }, "Загружаем…"));
+    let data;
+    try {
+      data = (await gql(MIGRATION, { k: which.input.value })).migrationPreview;
+    } catch (e) {
+      result.replaceChildren(alertBox("error", e.message));
+      return;
+    }
+    const target = data.target;
+    if (!data.projects.length) {
+      result.replaceChildren(h("p", { class: "empty" }, `Все идущие проекты уже на версии ${target.version}.`));
+      return;
+    }
+    const rows = data.projects.map((m) => {
+      const id = `migrate-${m.project.id}`;
+      const status = h("p", { class: "small migration-status", id: `${id}-status` });
+      const box = h("input", { type: "checkbox", id, name: "migrate", value: m.project.id, checked: m.movable, disabled: !m.movable });
+      return {
+        m,
+        box,
+        status,
+        el: h(
+          "li",
+          { class: `migration-item${m.movable ? "" : " refused"}`, "data-project": m.project.id },
+          h("div", { class: "migration-head" }, box, " ", h("label", { for: id }, h("a", { href: `/projects/${m.project.id}` }, m.project.title)), h("span", { class: "small muted" }, ` · ${m.project.district ? m.project.district.name : ""} · версия ${m.fromVersion} → ${target.version}`)),
+          m.movable ? h("ul", { class: "small changes" }, m.changes.map((c) => h("li", {}, c))) : h("p", { class: "small text-red refusal" }, m.refusal),
+          status,
+        ),
+      };
+    });
+    const button = h("button", { type: "button", class: "button", id: "migrate-chosen" }, "Перенести отмеченные");
+    button.addEventListener("click", async () => {
+      const chosen = rows.filter((r) => r.box.checked && !r.box.disabled);
+      if (!chosen.length) {
+        announce("Отметьте проекты, которые переносить.");
+        return;
+      }
+      button.disabled = true;
+      let moved = 0;
+      for (const r of chosen) {
+        try {
+          await gql(MIGRATE, { i: { projectId: r.m.project.id, toVersion: target.version, expectedVersion: r.m.project.rowVersion } });
+          moved += 1;
+          r.box.checked = false;
+          r.box.disabled = true;
+          r.status.replaceChildren(h("span", { class: "text-green" }, `Перенесён на версию ${target.version}.`));
+        } catch (e) {
+          r.status.replaceChildren(h("span", { class: "text-red" }, `Не перенесён: ${e.message}`));
+        }
+      }
+      const failed = chosen.length - moved;
+      const text = failed ? `Перенесено проектов: ${moved}; не перенесено: ${failed} — причины под каждым.` : `Перенесено проектов: ${moved}.`;
+      summary.replaceChildren(alertBox(failed ? "error" : "success", text));
+      announce(text);
+      button.disabled = false;
+    });
+    const summary = h("div", { id: "migration-summary" });
+    result.replaceChildren(
+      h("p", {}, `На версиях старше ${target.version} идут проектов: ${data.totalCount}${data.totalCount > data.projects.length ? ` (показаны первые ${data.projects.length})` : ""}. Этапы сопоставляются по ключу; базовые сроки и отметки сохраняются, открытые сроки пересчитываются по новым правилам.`),
+      h("ul", { class: "plain migration-list" }, rows.map((r) => r.el)),
+      summary,
+      h("div", { class: "actions" }, button),
+    );
+  };
+  which.input.addEventListener("change", show);
+  box.append(which.wrap, h("div", { class: "actions" }, h("button", { type: "button", class: "button secondary", id: "migration-show", onclick: show }, "Показать идущие проекты")), result);
+  return box;
+}
+
 /** A create form: `inputs` are field() results by API input name; `submit(values)` calls the API. */
 function createForm(title, inputs, submit, success) {
   const errors = h("div", { class: "form-errors", tabindex: "-1" });
@@ -215,7 +304,7 @@ const PAGES = {
     section.append(h("p", { class: "hint" }, "Список пользователей API не отдаёт; здесь их создают. Первого администратора создаёт команда project-office users create-admin."), form);
   },
 
-  async workflows(section) {
+  async workflows(section, { user }) {
     const data = await gql("{ workflows(allVersions: true) { key version title scope registeredAt stages { key } indicators { key } } }");
     section.append(
       table(
@@ -231,8 +320,9 @@ const PAGES = {
         ],
         data.workflows,
       ),
-      h("p", { class: "hint" }, "Новая версия появляется, когда меняется файл процесса; идущие проекты остаются на своей версии."),
+      h("p", { class: "hint" }, "Новая версия появляется, когда меняется файл процесса; идущие проекты остаются на своей версии, пока их не перенесут."),
     );
+    if (user.role === "ADMIN") section.append(migrationPanel(data.workflows));
   },
 
   async notifications(section, { query, navigate }) {
