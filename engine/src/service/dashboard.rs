@@ -46,6 +46,8 @@ pub struct OverdueStage {
     pub stage_title: String,
     pub due: NaiveDate,
     pub days_overdue: i64,
+    /// Who answers for it: the person named for the stage, or else for the project.
+    pub responsible_id: Option<i64>,
 }
 
 /// A report an organization owes: its reporting deadline has passed.
@@ -229,6 +231,7 @@ impl Engine {
                         stage_title,
                         due,
                         days_overdue: (today - due).num_days(),
+                        responsible_id: plan.responsible_id.or(project.responsible_id),
                     });
                 }
             }

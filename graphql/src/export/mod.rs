@@ -288,28 +288,39 @@ async fn dashboard(
     );
     let districts = engine.districts_by_id(&actor, &district_ids).await?;
     let district = |id: i64| Cell::Text(districts.get(&id).map_or_else(String::new, |d| d.name.clone()));
+    let people = engine
+        .user_names_by_ids(
+            &dashboard
+                .overdue
+                .iter()
+                .filter_map(|o| o.responsible_id)
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+    let person = |id: Option<i64>| Cell::Text(id.and_then(|id| people.get(&id).cloned()).unwrap_or_default());
     let today = engine.now().date_naive();
     download(
         kind,
         ("dashboard", "Сводка"),
         today,
-        dashboard_tables(&dashboard, district),
+        dashboard_tables(&dashboard, district, person),
     )
     .await
 }
 
-fn dashboard_tables(d: &Dashboard, district: impl Fn(i64) -> Cell) -> Vec<Table> {
+fn dashboard_tables(d: &Dashboard, district: impl Fn(i64) -> Cell, person: impl Fn(Option<i64>) -> Cell) -> Vec<Table> {
     let text = |s: &str| Cell::Text(s.to_string());
     let count = |n: u64| Cell::Number(n as f64);
     vec![
         Table {
             title: "Просрочено",
-            columns: "Проект;Район;Этап;Срок;Дней просрочки",
+            columns: "Проект;Район;Этап;Ответственный;Срок;Дней просрочки",
             rows: rows(&d.overdue, |o| {
                 vec![
                     text(&o.project_title),
                     district(o.district_id),
                     text(&o.stage_title),
+                    person(o.responsible_id),
                     Cell::Date(o.due),
                     Cell::Number(o.days_overdue as f64),
                 ]

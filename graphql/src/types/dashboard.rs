@@ -49,6 +49,8 @@ pub struct OverdueItem {
     pub due: Date,
     /// Дней просрочки.
     pub days_overdue: i64,
+    /// Кто отвечает: ответственный за этап, а если его нет — за проект.
+    pub responsible: Option<super::directory::Person>,
 }
 
 /// Несданный отчёт: срок сдачи прошёл.
@@ -129,9 +131,12 @@ impl Dashboard {
     async fn by_health(&self) -> Vec<CountItem> {
         counts(&self.0.by_health)
     }
-    /// Просроченные этапы, самые долгие первыми.
-    async fn overdue(&self) -> Vec<OverdueItem> {
-        self.0
+    /// Просроченные этапы, самые долгие первыми, и кто за них отвечает.
+    async fn overdue(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<OverdueItem>> {
+        let ids: Vec<i64> = self.0.overdue.iter().filter_map(|o| o.responsible_id).collect();
+        let names = crate::loaders::of(ctx)?.user_names.load_many(ids).await?;
+        Ok(self
+            .0
             .overdue
             .iter()
             .map(|o| OverdueItem {
@@ -141,8 +146,14 @@ impl Dashboard {
                 stage_title: o.stage_title.clone(),
                 due: o.due.into(),
                 days_overdue: o.days_overdue,
+                responsible: o.responsible_id.and_then(|id| {
+                    names.get(&id).map(|name| super::directory::Person {
+                        id: to_id(id),
+                        full_name: name.clone(),
+                    })
+                }),
             })
-            .collect()
+            .collect())
     }
     /// Несданные отчёты за текущий отчётный период.
     async fn missing_reports(&self) -> Vec<MissingReportItem> {

@@ -10,7 +10,7 @@ const QUERY = `query($d: ID) { dashboard(districtId: $d) {
   byWorkflow { key title count }
   byStage { workflowKey workflowTitle stageKey stageTitle count }
   byHealth { key title count }
-  overdue { projectId projectTitle stageKey stageTitle due daysOverdue }
+  overdue { projectId projectTitle stageKey stageTitle due daysOverdue responsible { fullName } }
   missingReports { organizationId organizationName projectId projectTitle indicator indicatorTitle period deadline daysLate }
   organizations { organizationId name achievement health indicators }
 } districts { id name } }`;
@@ -110,6 +110,7 @@ function overdueTable(items) {
     [
       ["Проект", (r) => link(`/projects/${r.projectId}`, r.projectTitle)],
       ["Этап", (r) => r.stageTitle],
+      ["Ответственный", (r) => (r.responsible ? r.responsible.fullName : h("span", { class: "muted" }, "по роли"))],
       ["Срок", (r) => fmtDate(r.due)],
       ["Просрочка", (r) => h("strong", { class: "text-red" }, days(r.daysOverdue))],
     ],
