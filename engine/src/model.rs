@@ -199,6 +199,8 @@ pub struct ChecklistMark {
     pub done: bool,
     pub marked_by: Option<i64>,
     pub marked_at: DateTime<Utc>,
+    /// What the person ticking it said (for an item that needs a document: where it is).
+    pub comment: Option<String>,
 }
 
 /// What happened to a project.

@@ -209,6 +209,34 @@ pub fn annual_on_or_after(start: NaiveDate, month: u32, day: u32, cycle: u32) ->
     })
 }
 
+/// The due date of a task (a checklist item with its own rule) of the stage `stage`, from the
+/// project's plans: counted from the project's start, the stage's entry (none before it is
+/// entered) or a stage's current due date (none while that stage has none). A date the
+/// calendar cannot count gives none rather than an error: a task's date is a reminder, not a
+/// plan the project stands on.
+pub fn task_due(
+    rule: &DueRule,
+    stage: &str,
+    start: NaiveDate,
+    plans: &[crate::model::StagePlan],
+    tz: chrono_tz::Tz,
+    calendar: &Calendar,
+) -> Option<NaiveDate> {
+    let plan = |key: &str| plans.iter().find(|p| p.stage_key == key);
+    match rule {
+        DueRule::Fixed { date } => Some(*date),
+        DueRule::Annual { .. } | DueRule::AtLaunch => None,
+        DueRule::Offset { days, unit, anchor } => {
+            let from = match anchor {
+                Anchor::ProjectStart => start,
+                Anchor::StageEntered => plan(stage)?.entered_at?.with_timezone(&tz).date_naive(),
+                Anchor::StageDue(key) => plan(key)?.current_due?,
+            };
+            offset(from, *days, *unit, calendar).ok()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

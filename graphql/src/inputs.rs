@@ -170,6 +170,9 @@ pub struct CompleteChecklistItemInput {
     /// `false` снимает отметку.
     #[graphql(default = true)]
     pub done: bool,
+    /// Комментарий к отметке; для пункта, которому нужен документ (`documentRequired`), —
+    /// обязательно: где документ (номер и дата акта, ссылка).
+    pub comment: Option<String>,
 }
 
 /// Перенос срока этапа.

@@ -72,6 +72,11 @@ loader!(
     HealthLoader, (ProjectHealth, Vec<IndicatorProgress>), |engine, actor, keys| engine.health_of(actor, keys)
 );
 
+loader!(
+    /// District calendars by district id (for the due dates of tasks).
+    CalendarLoader, std::sync::Arc<engine::calendar::Calendar>, |engine, actor, keys| engine.calendars_by_district_ids(actor, keys)
+);
+
 /// One caller's loaders.
 pub struct Loaders {
     pub stage_plans: DataLoader<StagePlanLoader>,
@@ -82,6 +87,7 @@ pub struct Loaders {
     pub workflows: DataLoader<WorkflowLoader>,
     pub user_names: DataLoader<UserNameLoader>,
     pub health: DataLoader<HealthLoader>,
+    pub calendars: DataLoader<CalendarLoader>,
 }
 
 impl Loaders {
@@ -106,6 +112,7 @@ impl Loaders {
             workflows: make!(WorkflowLoader),
             user_names: make!(UserNameLoader),
             health: make!(HealthLoader),
+            calendars: make!(CalendarLoader),
         }
     }
 }

@@ -36,6 +36,7 @@ mod m20261203_000017_add_annual_cycle_to_projects;
 mod m20261203_000018_create_calendar_releases;
 mod m20261204_000019_add_responsibles;
 mod m20261204_000020_create_substitutions;
+mod m20261204_000021_add_comment_to_checklist_marks;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_create_calendar_releases::Migration),
             Box::new(m20261204_000019_add_responsibles::Migration),
             Box::new(m20261204_000020_create_substitutions::Migration),
+            Box::new(m20261204_000021_add_comment_to_checklist_marks::Migration),
         ]
     }
 }

@@ -25,19 +25,21 @@ fn current(details: &ProjectDetails) -> Vec<&str> {
 
 /// Ticks every checklist item of `stage`; answers the project afterwards.
 pub(crate) async fn tick_all(db: &TestDb, w: &World, project: &ProjectDetails, stage: &str) -> ProjectDetails {
-    let items: Vec<String> = project
+    let items: Vec<(String, bool)> = project
         .definition
         .stage(stage)
         .unwrap()
         .checklist
         .iter()
-        .map(|i| i.key.clone())
+        .map(|i| (i.key.clone(), i.document))
         .collect();
     let mut last = None;
-    for item in items {
+    for (item, document) in items {
+        // An item that needs a document is ticked saying where it is.
+        let comment = document.then_some("№ 12 от 14.03.2025");
         last = Some(
             db.engine
-                .complete_checklist_item(&w.coordinator, project.project.id, stage, &item, true)
+                .mark_checklist_item(&w.coordinator, project.project.id, stage, &item, true, comment)
                 .await
                 .unwrap(),
         );

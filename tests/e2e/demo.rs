@@ -207,8 +207,15 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                         let engine::model::EventDetails::ChecklistItem { item, .. } = &ev.details else {
                             panic!("a checklist entry without its item: {ev:?}")
                         };
-                        e.complete_checklist_item(&by, copy_id, ev.stage_key.as_deref().unwrap(), item, true)
-                            .await
+                        e.mark_checklist_item(
+                            &by,
+                            copy_id,
+                            ev.stage_key.as_deref().unwrap(),
+                            item,
+                            true,
+                            ev.comment.as_deref(),
+                        )
+                        .await
                     }
                     EventKind::Transition => {
                         let request = TransitionRequest {

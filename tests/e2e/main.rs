@@ -29,5 +29,6 @@ mod responsibles;
 mod smtp;
 mod stages;
 mod subscriptions;
+mod tasks;
 mod transitions;
 mod workflows;

@@ -130,6 +130,28 @@ pub struct Stage {
 pub struct ChecklistItem {
     pub key: String,
     pub title: String,
+    /// A task («мероприятие», «контрольная точка»): its own due date, counted from the
+    /// project's start, its stage's entry or a stage's due date (`Offset`), or a fixed date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DueRule>,
+    /// Who does it, when not the stage's owners; empty: the stage's owners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<Role>,
+    /// «Нужен документ»: ticked with a comment saying where the document is (the number and
+    /// date of an act, a link), until documents can be attached.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub document: bool,
+}
+
+impl ChecklistItem {
+    /// The roles the item is given to: its own, or its stage's.
+    pub fn owners_in<'a>(&'a self, stage: &'a Stage) -> &'a [Role] {
+        if self.owners.is_empty() {
+            &stage.owners
+        } else {
+            &self.owners
+        }
+    }
 }
 
 /// A move from one stage to another.

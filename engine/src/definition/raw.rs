@@ -72,6 +72,12 @@ pub struct RawStage {
 pub struct RawChecklistItem {
     pub key: Spanned<String>,
     pub title: Spanned<String>,
+    #[serde(default)]
+    pub due: Option<Spanned<RawDue>>,
+    #[serde(default)]
+    pub owners: Option<Spanned<Vec<Role>>>,
+    #[serde(default)]
+    pub document: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -348,11 +348,20 @@ fn tick(
         .map(|_| from + Duration::minutes(rng.random_range(1..span)))
         .collect();
     times.sort();
-    for (item, at) in stage.checklist.iter().zip(times) {
+    for (k, (item, at)) in stage.checklist.iter().zip(times).enumerate() {
         let by = match s.actors.director {
-            Some(director) if stage.owners.contains(&Role::Director) && rng.random_bool(0.7) => director,
+            Some(director) if item.owners_in(stage).contains(&Role::Director) && rng.random_bool(0.7) => director,
             _ => s.actors.coordinator,
         };
+        // An item that needs a document is ticked saying where it is.
+        let comment = item.document.then(|| {
+            format!(
+                "Документ № {}-{} от {}, в деле школы",
+                i + 1,
+                k + 1,
+                at.date_naive().format("%d.%m.%Y")
+            )
+        });
         t.marks.push(checklist_marks::ActiveModel {
             project_id: Set(s.project_id),
             stage_key: Set(stage.key.clone()),
@@ -360,6 +369,7 @@ fn tick(
             done: Set(true),
             marked_by: Set(Some(by)),
             marked_at: Set(at),
+            comment: Set(comment.clone()),
             ..Default::default()
         });
         let details = crate::model::EventDetails::ChecklistItem {
@@ -373,6 +383,7 @@ fn tick(
             Entry {
                 stage: Some(&stage.key),
                 details: details.to_json().map(|d| d.to_string()),
+                comment,
                 ..Entry::new(at, by, EventKind::ChecklistItem)
             },
         );

@@ -31,7 +31,10 @@ pub fn event(item: &ReminderItem, uid_domain: &str, project_url: &str) -> String
 /// The UID of the deadline an item is about: the same for every reminder of that deadline.
 pub fn uid(item: &ReminderItem, uid_domain: &str) -> String {
     let subject = match (&item.stage_key, &item.indicator_key) {
-        (Some(stage), _) => format!("stage-{stage}"),
+        (Some(stage), _) => match &item.task_key {
+            Some(task) => format!("stage-{stage}-task-{task}"),
+            None => format!("stage-{stage}"),
+        },
         (None, Some(indicator)) => format!("report-{indicator}-{}", item.period.as_deref().unwrap_or("")),
         (None, None) => format!("due-{}", item.due.format("%Y%m%d")),
     };
@@ -45,8 +48,9 @@ pub fn uid(item: &ReminderItem, uid_domain: &str) -> String {
 /// [`event`] with an explicit `DTSTAMP` (tests, reproducible output).
 pub fn event_at(item: &ReminderItem, uid_domain: &str, project_url: &str, stamp: DateTime<Utc>) -> String {
     let what = item
-        .stage_title
+        .task_title
         .as_deref()
+        .or(item.stage_title.as_deref())
         .or(item.indicator_title.as_deref())
         .or(item.stage_key.as_deref())
         .unwrap_or("срок");
@@ -54,6 +58,9 @@ pub fn event_at(item: &ReminderItem, uid_domain: &str, project_url: &str, stamp:
     let mut description = format!("Проект: {}\nРайон: {}\n", item.project_title, item.district_name);
     if let Some(stage) = item.stage_title.as_deref().or(item.stage_key.as_deref()) {
         description.push_str(&format!("Этап: {stage}\n"));
+    }
+    if let Some(task) = &item.task_title {
+        description.push_str(&format!("Задача: {task}\n"));
     }
     if let Some(indicator) = &item.indicator_title {
         description.push_str(&format!("Показатель: {indicator}\n"));

@@ -214,12 +214,16 @@ fn entry_of_kind<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'
         item.due.format("%d.%m.%Y").to_string()
     };
     let stage = item.stage_title.as_deref().or(item.stage_key.as_deref()).unwrap_or("—");
+    let what = match &item.task_title {
+        Some(task) => format!("Задача: {task} (этап «{stage}»)"),
+        None => format!("Этап: {stage}"),
+    };
     match item.kind {
         ReminderKind::DueSoon => {
             *attachments += 1;
             Entry {
                 item,
-                title: format!("Этап: {stage}"),
+                title: what,
                 escalated: item.escalated,
                 lines: vec![format!("Срок: {date} — {}", days_left(item.days))],
                 tone: Tone::Soon,
@@ -228,7 +232,7 @@ fn entry_of_kind<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'
         }
         ReminderKind::Overdue => Entry {
             item,
-            title: format!("Этап: {stage}"),
+            title: what,
             escalated: item.escalated,
             lines: vec![format!("Срок: {date} — {}", days_overdue(item.days))],
             tone: Tone::Late,

@@ -41,6 +41,8 @@ fn item(kind: ReminderKind, project_id: i64, project_title: &str) -> ReminderIte
         provisional: false,
         substitute_for: None,
         substituted_by: None,
+        task_key: None,
+        task_title: None,
     }
 }
 

@@ -55,4 +55,9 @@ pub struct ReminderItem {
     /// Sent to a person away: the name of who stands in for them and receives it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub substituted_by: Option<String>,
+    /// A task of the stage with its own date («мероприятие»): its checklist key and title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_title: Option<String>,
 }

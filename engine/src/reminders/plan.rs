@@ -54,8 +54,12 @@ pub struct ProjectState<'a> {
     /// The report owed per indicator now, if any: (indicator key, period, deadline).
     pub owed: Vec<(String, String, NaiveDate)>,
     pub organization_names: &'a HashMap<i64, String>,
-    /// The district's calendar (for the provisional mark of a date).
+    /// The district's calendar (for the provisional mark of a date, and tasks' dates).
     pub calendar: &'a crate::calendar::Calendar,
+    /// The district's time zone.
+    pub tz: chrono_tz::Tz,
+    /// The checklist items ticked: (stage key, item key). Read only for workflows with tasks.
+    pub done: &'a HashSet<(String, String)>,
 }
 
 /// The reminders due for one project now.
@@ -207,16 +211,17 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             provisional: state.calendar.is_provisional_between(project.start_date, due),
             substitute_for: None,
             substituted_by: None,
+            task_key: None,
+            task_title: None,
         };
 
-    // Every stage under way: one, or one a branch while parallel branches run. The dedupe key
-    // names the stage, so branches never stand in for one another.
-    for plan in state.plans.iter().filter(|p| p.is_current()) {
-        let (Some(stage), Some(due)) = (state.definition.stage(&plan.stage_key), plan.current_due) else {
-            continue;
-        };
-        let owners: Vec<&Recipient> = stage.owners.iter().flat_map(|&role| holders(role)).collect();
-        let named = recipients.named(plan.responsible_id, project.district_id);
+    // One deadline (a stage's, or a task's inside it): who hears of it now, and the items.
+    let deadline = |out: &mut Vec<ReminderItem>,
+                    (stage, task): (&crate::definition::Stage, Option<&crate::definition::ChecklistItem>),
+                    due: NaiveDate,
+                    named: Option<&Recipient>,
+                    owner_roles: &[Role]| {
+        let owners: Vec<&Recipient> = owner_roles.iter().flat_map(|&role| holders(role)).collect();
         // The named person first; without one, the holders of the owner roles.
         let first: Vec<&Recipient> = match named {
             Some(r) => vec![r],
@@ -257,23 +262,60 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             }
             (ReminderKind::Overdue, late, Some((late - 1) / every), to)
         };
-        if let Some(threshold) = threshold {
-            let tag = if kind == ReminderKind::DueSoon {
-                "due"
-            } else {
-                "overdue"
-            };
-            for (r, escalated) in to_whom {
-                let key = format!(
-                    "{tag}:p{}:s:{}:{}:t{threshold}:u{}",
-                    project.id, stage.key, due, r.user_id
-                );
-                let mut item = base(kind, r, key, due, days, threshold);
-                item.stage_key = Some(stage.key.clone());
-                item.stage_title = Some(stage.title.clone());
-                item.escalated = escalated;
-                out.push(item);
+        let Some(threshold) = threshold else { return };
+        let tag = match (kind, task) {
+            (ReminderKind::DueSoon, None) => "due",
+            (_, None) => "overdue",
+            (ReminderKind::DueSoon, Some(_)) => "task-due",
+            (_, Some(_)) => "task-overdue",
+        };
+        let what = match task {
+            Some(t) => format!("{}:i:{}", stage.key, t.key),
+            None => stage.key.clone(),
+        };
+        for (r, escalated) in to_whom {
+            let key = format!("{tag}:p{}:s:{what}:{due}:t{threshold}:u{}", project.id, r.user_id);
+            let mut item = base(kind, r, key, due, days, threshold);
+            item.stage_key = Some(stage.key.clone());
+            item.stage_title = Some(stage.title.clone());
+            item.task_key = task.map(|t| t.key.clone());
+            item.task_title = task.map(|t| t.title.clone());
+            item.escalated = escalated;
+            out.push(item);
+        }
+    };
+
+    // Every stage under way: one, or one a branch while parallel branches run. The dedupe key
+    // names the stage, so branches never stand in for one another. Then the stage's tasks with
+    // their own dates that are not done yet, to the stage's named person when the task is
+    // given to their role, or else to the holders of the task's roles.
+    for plan in state.plans.iter().filter(|p| p.is_current()) {
+        let Some(stage) = state.definition.stage(&plan.stage_key) else {
+            continue;
+        };
+        let named = recipients.named(plan.responsible_id, project.district_id);
+        if let Some(due) = plan.current_due {
+            deadline(&mut out, (stage, None), due, named, &stage.owners);
+        }
+        for task in stage.checklist.iter().filter(|i| i.due.is_some()) {
+            if state.done.contains(&(stage.key.clone(), task.key.clone())) {
+                continue;
             }
+            let Some(due) = task.due.as_ref().and_then(|rule| {
+                crate::schedule::task_due(
+                    rule,
+                    &stage.key,
+                    project.start_date,
+                    state.plans,
+                    state.tz,
+                    state.calendar,
+                )
+            }) else {
+                continue;
+            };
+            let roles = task.owners_in(stage);
+            let named = named.filter(|r| roles.contains(&r.role));
+            deadline(&mut out, (stage, Some(task)), due, named, roles);
         }
     }
 
@@ -408,6 +450,7 @@ mod tests {
         p.responsible_id = for_project;
         let mut plans = vec![plan_row(stage, due)];
         plans[0].responsible_id = for_stage;
+        let done = HashSet::new();
         let names = HashMap::from([(10, "Школа № 1".to_string())]);
         let state = ProjectState {
             project: &p,
@@ -419,6 +462,8 @@ mod tests {
             owed,
             organization_names: &names,
             calendar: &crate::calendar::Calendar::federal(),
+            tz: chrono_tz::Asia::Yekaterinburg,
+            done: &done,
         };
         plan_project(&state, &Recipients::new(people()))
     }

@@ -188,6 +188,21 @@ impl Engine {
             .unwrap_or_else(Calendar::federal))
     }
 
+    /// The calendars of the districts of `ids` the caller may read, by district id.
+    pub async fn calendars_by_district_ids(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, std::sync::Arc<Calendar>>> {
+        let districts: Vec<District> = self.districts_by_id(actor, ids).await?.into_values().collect();
+        Ok(self
+            .calendars_of(&districts)
+            .await?
+            .into_iter()
+            .map(|(id, c)| (id, std::sync::Arc::new(c)))
+            .collect())
+    }
+
     /// [`Engine::calendar_of`] for many districts, in two statements whatever their number.
     pub async fn calendars_of(&self, districts: &[District]) -> Result<HashMap<i64, Calendar>> {
         let entries = self.entries_for(districts).await?;

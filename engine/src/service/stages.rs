@@ -17,7 +17,6 @@ impl Engine {
     /// Ticks (or unticks) a checklist item of a stage of an active project. The district's
     /// coordinators and administrators may; a director of a participant may when the stage
     /// is owned by directors.
-    #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn complete_checklist_item(
         &self,
         actor: &Actor,
@@ -26,6 +25,23 @@ impl Engine {
         item_key: &str,
         done: bool,
     ) -> Result<ProjectDetails> {
+        self.mark_checklist_item(actor, project_id, stage_key, item_key, done, None)
+            .await
+    }
+
+    /// [`Engine::complete_checklist_item`] with what the person says: for an item that needs
+    /// a document («нужен документ»), ticking it takes a comment saying where the document is.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn mark_checklist_item(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        stage_key: &str,
+        item_key: &str,
+        done: bool,
+        comment: Option<&str>,
+    ) -> Result<ProjectDetails> {
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let (pre, participants) = self.readable_project(actor, project_id).await?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
         let stage = definition.stage(stage_key).ok_or_else(|| {
@@ -44,11 +60,29 @@ impl Engine {
             district: pre.district_id,
             participants: &participants,
         };
-        if !actor.scope().named(Operation::MarkChecklist, target, &stage.owners) {
+        if !actor
+            .scope()
+            .named(Operation::MarkChecklist, target, item.owners_in(stage))
+        {
             return Err(Error::Forbidden(format!(
                 "Пункты этапа «{}» отмечают ответственные за этап и координатор района.",
                 stage.title
             )));
+        }
+        if done && item.document && comment.is_none() {
+            return Err(Error::validation(
+                Field::Comment,
+                format!(
+                    "Для пункта «{}» нужен документ. Пока документы не прикрепляются, напишите в комментарии, где он: номер и дата акта или ссылка.",
+                    item.title
+                ),
+            ));
+        }
+        if comment.is_some_and(|c| c.chars().count() > 2000) {
+            return Err(Error::validation(
+                Field::Comment,
+                "Комментарий длиннее 2000 знаков: сократите его.",
+            ));
         }
 
         let now = self.now();
@@ -71,6 +105,7 @@ impl Engine {
                 mark.done = Set(done);
                 mark.marked_by = Set(actor.recorded_id());
                 mark.marked_at = Set(now);
+                mark.comment = Set(comment.map(str::to_string));
                 mark.update(&txn).await?;
             }
             None => {
@@ -81,6 +116,7 @@ impl Engine {
                     done: Set(done),
                     marked_by: Set(actor.recorded_id()),
                     marked_at: Set(now),
+                    comment: Set(comment.map(str::to_string)),
                     ..Default::default()
                 }
                 .insert(&txn)
@@ -97,7 +133,7 @@ impl Engine {
                 from_stage: None,
                 to_stage: None,
                 stage_key: Some(&stage.key),
-                comment: None,
+                comment: comment.map(str::to_string),
                 details: crate::model::EventDetails::ChecklistItem {
                     item: item.key.clone(),
                     title: item.title.clone(),

@@ -111,6 +111,7 @@ impl From<checklist_marks::Model> for ChecklistMark {
             done: row.done,
             marked_by: row.marked_by,
             marked_at: row.marked_at,
+            comment: row.comment,
         }
     }
 }

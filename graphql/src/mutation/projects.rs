@@ -67,7 +67,14 @@ impl ProjectMutation {
         let id = parse_id(&input.project_id, "projectId")?;
         let details = ctx
             .data_unchecked::<Engine>()
-            .complete_checklist_item(actor, id, &input.stage, &input.item, input.done)
+            .mark_checklist_item(
+                actor,
+                id,
+                &input.stage,
+                &input.item,
+                input.done,
+                input.comment.as_deref(),
+            )
             .await
             .gql()?;
         Ok(Project::from_details(details))

@@ -153,6 +153,19 @@ impl Project {
             self.district_value(ctx)
         )?;
         let region = district.as_ref().and_then(|d| d.region_code.as_deref());
+        // Tasks with their own dates need the district's calendar; most workflows have none.
+        let has_tasks = definition
+            .stages()
+            .iter()
+            .any(|s| s.checklist.iter().any(|i| i.due.is_some()));
+        let calendar = match (&district, has_tasks) {
+            (Some(d), true) => crate::loaders::of(ctx)?
+                .calendars
+                .load_one(d.id)
+                .await?
+                .map(|c| (c, d.time_zone)),
+            _ => None,
+        };
         let start = self.project.start_date;
         let active = self.project.status == engine::model::ProjectStatus::Active;
         let marking = definition.marking(plans.iter().filter(|p| p.is_current()).map(|p| p.stage_key.as_str()));
@@ -175,7 +188,8 @@ impl Project {
                 .collect()
         };
         Ok(plans
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|plan| {
                 let waiting_for = waiting_for(&plan.stage_key);
                 let marks: Vec<ChecklistMark> = marks
@@ -183,6 +197,18 @@ impl Project {
                     .filter(|m| m.stage_key == plan.stage_key)
                     .cloned()
                     .collect();
+                let task_dues = match (&calendar, definition.stage(&plan.stage_key)) {
+                    (Some((calendar, tz)), Some(stage)) => stage
+                        .checklist
+                        .iter()
+                        .filter_map(|item| {
+                            let rule = item.due.as_ref()?;
+                            engine::schedule::task_due(rule, &stage.key, start, &plans, *tz, calendar)
+                                .map(|d| (item.key.clone(), d))
+                        })
+                        .collect(),
+                    _ => Default::default(),
+                };
                 let provisional = plan.completed_at.is_none()
                     && plan
                         .current_due
@@ -197,6 +223,7 @@ impl Project {
                     },
                     active,
                     waiting_for,
+                    task_dues,
                     definition: definition.clone(),
                     plan,
                     marks,

@@ -23,6 +23,8 @@ pub struct ProjectStage {
     pub(crate) provisional: bool,
     /// For a join some branches have reached: the titles of the stages under way it waits for.
     pub(crate) waiting_for: Vec<String>,
+    /// The due dates of the stage's tasks (items with their own rule), by item key.
+    pub(crate) task_dues: std::collections::HashMap<String, NaiveDate>,
 }
 
 impl ProjectStage {
@@ -126,12 +128,21 @@ impl ProjectStage {
             .iter()
             .map(|item| {
                 let mark = self.marks.iter().find(|m| m.item_key == item.key);
+                let done = mark.is_some_and(|m| m.done);
+                let due = self.task_dues.get(&item.key).copied();
+                let open = self.active && !done && self.plan.completed_at.is_none();
                 ChecklistItemState {
                     key: item.key.clone(),
                     title: item.title.clone(),
-                    done: mark.is_some_and(|m| m.done),
+                    done,
                     marked_at: mark.map(|m| m.marked_at.into()),
                     marked_by: mark.and_then(|m| m.marked_by).map(to_id),
+                    due: due.map(Date::from),
+                    days_left: due.filter(|_| open).map(|d| (d - self.today).num_days()),
+                    overdue: open && due.is_some_and(|d| d < self.today),
+                    owners: item.owners_in(stage).iter().map(|r| (*r).into()).collect(),
+                    document_required: item.document,
+                    comment: mark.filter(|m| m.done).and_then(|m| m.comment.clone()),
                 }
             })
             .collect()
@@ -151,4 +162,16 @@ pub struct ChecklistItemState {
     pub marked_at: Option<DateTime>,
     /// Кто поставил или снял отметку (идентификатор пользователя).
     pub marked_by: Option<ID>,
+    /// Срок задачи, если у пункта он свой; нет — пункт выполняется в срок этапа.
+    pub due: Option<Date>,
+    /// Дней до срока задачи (отрицательное — дней просрочки), пока она не выполнена.
+    pub days_left: Option<i64>,
+    /// Срок задачи прошёл, а пункт не отмечен.
+    pub overdue: bool,
+    /// Кто выполняет: свои роли пункта или роли этапа.
+    pub owners: Vec<Role>,
+    /// Нужен документ: отметка — с комментарием, где документ.
+    pub document_required: bool,
+    /// Комментарий к отметке (для пункта с документом — где документ).
+    pub comment: Option<String>,
 }

@@ -109,6 +109,8 @@ impl WorkflowStage {
             .map(|i| ChecklistItemDefinition {
                 key: i.key.clone(),
                 title: i.title.clone(),
+                due_rule: i.due.as_ref().map(|r| r.describe(&self.definition)),
+                document_required: i.document,
             })
             .collect()
     }
@@ -156,6 +158,10 @@ pub struct ChecklistItemDefinition {
     pub key: String,
     /// Текст пункта.
     pub title: String,
+    /// Для задачи со своим сроком — как он считается, по-русски; нет — срок этапа.
+    pub due_rule: Option<String>,
+    /// Нужен документ: пункт отмечают с комментарием, где документ.
+    pub document_required: bool,
 }
 
 /// Переход между этапами процесса и его условия.

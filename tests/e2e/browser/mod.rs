@@ -9,12 +9,14 @@
 //! to `docs/screenshots/`, which the README shows.
 //!
 //! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date;
-//! [`responsibles`] the people named responsible; [`migration`] moving projects to a new version.
+//! [`responsibles`] the people named responsible; [`migration`] moving projects to a new version;
+//! [`tasks`] tasks with their own dates and items that need a document.
 
 mod branches;
 mod launch;
 mod migration;
 mod responsibles;
+mod tasks;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

@@ -21,7 +21,7 @@ export const PROJECT_FIELDS = `id title status rowVersion startDate overdue clos
   participants { id name }
   health { health overdue dueSoon indicators }
   stages { key title position owners responsible { id fullName } baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent isJoin waitingFor overdue daysLeft
-    checklist { key title done markedAt } }
+    checklist { key title done markedAt due daysLeft overdue documentRequired comment } }
   currentStage { key title position }
   currentStages { key title }
   availableTransitions { fromStage toStage toStages title commentRequired allowed blockers }
@@ -296,9 +296,54 @@ function checklist(p, st, user, { apply, mutate }) {
           { class: "checklist" },
           st.checklist.map((item) => {
             const id = `check-${st.key}-${item.key}`;
+            const send = async (box, done, comment) => {
+              box.disabled = true;
+              try {
+                const data = await mutate(TICK, { i: { projectId: p.id, stage: st.key, item: item.key, done, comment } });
+                apply(data.completeChecklistItem);
+                announce(done ? `Отмечено: ${item.title}` : `Отметка снята: ${item.title}`);
+                document.getElementById(id)?.focus();
+              } catch (err) {
+                box.checked = !done;
+                box.disabled = false;
+                showError(err, errors, documentField ? { comment: documentField } : {});
+              }
+            };
+            // «Нужен документ»: the tick waits for where the document is.
+            const documentField = item.documentRequired && !item.done
+              ? field("Где документ: номер и дата акта или ссылка", h("input", { type: "text", maxlength: 2000 }), { name: `document-${st.key}-${item.key}` })
+              : null;
+            const documentForm = documentField
+              ? h(
+                  "form",
+                  {
+                    class: "document-note",
+                    hidden: true,
+                    novalidate: true,
+                    onsubmit: async (e) => {
+                      e.preventDefault();
+                      const text = documentField.input.value.trim();
+                      if (!text) return documentField.setError("Напишите, где документ: без этого пункт не отмечается.") || documentField.input.focus();
+                      const box = document.getElementById(id);
+                      box.checked = true;
+                      await send(box, true, text);
+                    },
+                  },
+                  documentField.wrap,
+                  h("div", { class: "actions" }, h("button", { type: "submit", class: "button small" }, "Отметить"), " ", h("button", { type: "button", class: "button small secondary", onclick: () => { documentForm.hidden = true; document.getElementById(id).checked = false; } }, "Отмена")),
+                )
+              : null;
+            const taskLine = item.due
+              ? h(
+                  "span",
+                  { class: `small task-due${item.overdue ? " text-red" : ""}` },
+                  ` — срок ${fmtDate(item.due)}`,
+                  item.daysLeft !== null && item.daysLeft !== undefined ? `, ${daysLeftText(item.daysLeft)}` : "",
+                )
+              : null;
             return h(
               "li",
-              {},
+              { "data-item": item.key },
               h("input", {
                 type: "checkbox",
                 id,
@@ -306,21 +351,20 @@ function checklist(p, st, user, { apply, mutate }) {
                 disabled: readOnly,
                 onchange: async (e) => {
                   const box = e.target;
-                  box.disabled = true;
-                  try {
-                    const data = await mutate(TICK, { i: { projectId: p.id, stage: st.key, item: item.key, done: box.checked } });
-                    apply(data.completeChecklistItem);
-                    announce(box.checked ? `Отмечено: ${item.title}` : `Отметка снята: ${item.title}`);
-                    document.getElementById(id)?.focus();
-                  } catch (err) {
-                    box.checked = !box.checked;
-                    box.disabled = false;
-                    showError(err, errors);
+                  if (box.checked && documentForm) {
+                    documentForm.hidden = false;
+                    documentField.input.focus();
+                    return;
                   }
+                  await send(box, box.checked, null);
                 },
               }),
               h("label", { for: id }, item.title),
+              item.documentRequired ? h("span", { class: "badge document-badge", title: "Отметка — с указанием, где документ" }, "нужен документ") : null,
+              taskLine,
               item.done && item.markedAt ? h("span", { class: "small muted" }, ` — ${fmtDate(item.markedAt.slice(0, 10))}`) : null,
+              item.done && item.comment ? h("div", { class: "small muted mark-comment" }, item.comment) : null,
+              documentForm,
             );
           }),
         )

@@ -62,9 +62,32 @@ pub(super) fn check_stages(report: &mut Report, raw: &RawDefinition) -> Option<(
                     ),
                 );
             }
+            let raw_item = item.get_ref();
+            let due = raw_item.due.as_ref().and_then(|due| {
+                // A task counts from its stage (`stage_entered`), the project's start or a
+                // stage's due date; an annual or launch-time date belongs to stages.
+                let rule = parse_due(report, due, &format!("{path}.due"), usize::MAX, &stage_index)?;
+                match rule {
+                    DueRule::Annual { .. } | DueRule::AtLaunch => {
+                        report.at(
+                            due.span(),
+                            format!("{path}.due"),
+                            "срок задачи считается от этапа или проекта (days/working_days с after/after_stage/before_stage) или задаётся датой; annual и at_launch — только у этапов.",
+                        );
+                        None
+                    }
+                    other => Some(other),
+                }
+            });
+            let owners = raw_item.owners.as_ref().map_or_else(Vec::new, |roles| {
+                check_roles(report, roles, &format!("{path}.owners"), "кто выполняет задачу")
+            });
             items.push(ChecklistItem {
-                key: item.get_ref().key.get_ref().clone(),
-                title: item.get_ref().title.get_ref().trim().to_string(),
+                key: raw_item.key.get_ref().clone(),
+                title: raw_item.title.get_ref().trim().to_string(),
+                due,
+                owners,
+                document: raw_item.document,
             });
         }
         let due = stage
@@ -96,6 +119,27 @@ pub(super) fn check_stages(report: &mut Report, raw: &RawDefinition) -> Option<(
             "stages",
             "нет завершающего этапа: отметьте последний этап terminal = true.",
         );
+    }
+    // A task counted from a stage's due date needs that stage to have one.
+    for (i, stage) in stages.iter().enumerate() {
+        for (j, item) in stage.checklist.iter().enumerate() {
+            let Some(DueRule::Offset {
+                anchor: Anchor::StageDue(key),
+                ..
+            }) = &item.due
+            else {
+                continue;
+            };
+            if stages.iter().any(|s| &s.key == key && s.due.is_none())
+                && let Some(due) = &raw.stages[i].get_ref().checklist[j].get_ref().due
+            {
+                report.at(
+                    due.span(),
+                    format!("stages[{i}].checklist[{j}].due"),
+                    format!("у этапа «{key}» нет срока: срок задачи не от чего отсчитать."),
+                );
+            }
+        }
     }
     check_due_cycles(report, raw, &stages);
     Some((stages, stage_index))

@@ -15,6 +15,9 @@ pub struct Model {
     pub done: bool,
     pub marked_by: Option<i64>,
     pub marked_at: DateTimeUtc,
+    /// What the person ticking it said (for an item that needs a document: where it is).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

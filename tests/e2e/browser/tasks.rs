@@ -1,0 +1,98 @@
+//! Tasks on the project page: «Точка роста»'s measures show their own dates, and an item that
+//! needs a document is ticked only after saying where the document is.
+
+use engine::service::{LaunchProject, TransitionRequest};
+
+use super::{DESKTOP, assert_accessible_names, browser, driver, find, open, screenshot, sign_in, wait_text};
+use crate::branches::{forked, tick_all};
+use crate::helpers::{Backend, date, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_show_their_dates_and_a_document_is_ticked_with_where_it_is() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let e = &db.engine;
+        let branches = forked(&db, &w).await.project.id;
+        let p = e
+            .launch_project(
+                &w.coordinator,
+                LaunchProject {
+                    workflow_key: "tochka-rosta".into(),
+                    district_id: w.district.id,
+                    participants: vec![w.schools[1].id],
+                    start_date: Some(date("2025-03-03")),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let p = tick_all(&db, &w, &p, "application").await;
+        let id = e
+            .transition_project(
+                &w.coordinator,
+                TransitionRequest {
+                    project_id: p.project.id,
+                    from_stage: None,
+                    to_stage: "documents".into(),
+                    expected_version: p.project.row_version,
+                    comment: None,
+                },
+            )
+            .await
+            .unwrap()
+            .project
+            .id;
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+
+        // The equipment branch's measures, each with its date counted back from the opening.
+        open(&c, base, &format!("/projects/{branches}"), "Центр «Точка роста»").await;
+        let delivered = wait_text(&c, "li[data-item=delivered] .task-due", "срок").await;
+        assert!(delivered.contains("июля 2026"), "{delivered}");
+        assert!(
+            c.find(fantoccini::Locator::Css("li[data-item=installed] .task-due"))
+                .await
+                .is_err(),
+            "no date of its own"
+        );
+
+        // The municipal act needs a document: the tick waits for where it is.
+        open(&c, base, &format!("/projects/{id}"), "Центр «Точка роста»").await;
+        wait_text(&c, "li[data-item=municipal_act] .document-badge", "нужен документ").await;
+        find(&c, "#check-documents-municipal_act").await.click().await.unwrap();
+        let note = "form.document-note:not([hidden])";
+        find(&c, &format!("{note} button[type=submit]"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(&c, ".field.has-error", "Напишите, где документ").await;
+        assert_accessible_names(&c).await;
+        find(&c, &format!("{note} input"))
+            .await
+            .send_keys("Постановление № 45-п от 31.03.2025")
+            .await
+            .unwrap();
+        find(&c, &format!("{note} button[type=submit]"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(
+            &c,
+            "li[data-item=municipal_act] .mark-comment",
+            "Постановление № 45-п от 31.03.2025",
+        )
+        .await;
+        wait_text(&c, ".history", "Постановление № 45-п от 31.03.2025").await;
+        screenshot(&c, "project-tasks-desktop", DESKTOP).await;
+        let saved = e.project(&w.admin, id).await.unwrap();
+        let mark = saved.checklist.iter().find(|m| m.item_key == "municipal_act").unwrap();
+        assert!(mark.done);
+        c.close().await.ok();
+    })
+    .await;
+}

@@ -1,0 +1,171 @@
+//! Tasks inside a stage, on both databases: «Точка роста»'s measures with their own dates are
+//! counted from the opening, reminded to the stage's people until ticked, and an item that
+//! needs a document is ticked only with a comment saying where it is.
+
+use chrono::NaiveDate;
+use engine::model::EventKind;
+use engine::reminders::ReminderKind;
+use engine::service::{LaunchProject, TransitionRequest};
+use serde_json::json;
+
+use crate::both_backends;
+use crate::branches::{forked, tick_all};
+use crate::helpers::{TestDb, date};
+
+const PASSWORD: &str = "пароль-для-тестов";
+
+both_backends!(
+    tasks_have_their_own_dates_and_reminders_until_ticked,
+    an_item_that_needs_a_document_is_ticked_with_where_it_is,
+);
+
+async fn tasks_have_their_own_dates_and_reminders_until_ticked(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let p = forked(&db, &w).await;
+    let id = p.project.id;
+    let opening = p
+        .stages
+        .iter()
+        .find(|s| s.stage_key == "opening")
+        .unwrap()
+        .current_due
+        .unwrap();
+    // Started in March 2025, too late for that September: the opening is 1 September 2026.
+    assert_eq!(opening, date("2026-09-01"));
+    let calendar = e.calendar_of(&w.district).await.unwrap();
+    let back =
+        |days: i32| engine::schedule::offset(opening, -days, engine::definition::DayUnit::Working, &calendar).unwrap();
+
+    // The dates as the API gives them: counted back from the opening in working days.
+    let server = db.spawn_server().await;
+    let token = server.login("coordinator@chesma.test", PASSWORD).await;
+    let body = server
+        .ok(
+            Some(&token),
+            "query($id: ID!) { project(id: $id) { stages { key checklist { key due daysLeft overdue documentRequired } } } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    let item = |stage: &str, key: &str| {
+        body["project"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == stage)
+            .unwrap()["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    let due = |stage: &str, key: &str| {
+        NaiveDate::parse_from_str(item(stage, key)["due"].as_str().expect("a task date"), "%Y-%m-%d").unwrap()
+    };
+    // 30 working days before the opening (S1.6: equipment by about 21 July), 40 for the
+    // contract, 25 for the repair contract.
+    assert_eq!(due("equipment", "delivered"), back(30));
+    assert_eq!(due("equipment", "delivered").format("%m").to_string(), "07");
+    assert_eq!(due("equipment", "contract"), back(40));
+    assert_eq!(due("premises", "repair_contract"), back(25));
+    assert_eq!(
+        item("equipment", "installed")["due"],
+        serde_json::Value::Null,
+        "an item without its own date"
+    );
+    assert_eq!(item("acceptance", "acceptance_act")["documentRequired"], true);
+
+    // The day after the contract's date: an overdue task, to the school's director (the
+    // equipment branch is the directors'), separate from its stage.
+    let contract = due("equipment", "contract");
+    let late = (contract + chrono::Days::new(1))
+        .and_hms_opt(6, 0, 0)
+        .unwrap()
+        .and_utc();
+    let tasks = |items: Vec<engine::reminders::ReminderItem>| {
+        items
+            .into_iter()
+            .filter(|i| i.project_id == id && i.task_key.is_some())
+            .map(|i| (i.task_key.unwrap(), i.kind, i.recipient_user_id.unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let reminded = tasks(e.plan_reminders(late).await.unwrap());
+    assert!(
+        reminded.contains(&("contract".into(), ReminderKind::Overdue, w.director.user_id)),
+        "{reminded:?}"
+    );
+    // Ticked, it is no longer reminded.
+    e.complete_checklist_item(&w.director, id, "equipment", "contract", true)
+        .await
+        .unwrap();
+    let reminded = tasks(e.plan_reminders(late).await.unwrap());
+    assert!(!reminded.iter().any(|(k, _, _)| k == "contract"), "{reminded:?}");
+}
+
+async fn an_item_that_needs_a_document_is_ticked_with_where_it_is(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let p = e
+        .launch_project(
+            &w.coordinator,
+            LaunchProject {
+                workflow_key: "tochka-rosta".into(),
+                district_id: w.district.id,
+                participants: vec![w.schools[0].id],
+                start_date: Some(date("2025-03-03")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let p = tick_all(&db, &w, &p, "application").await;
+    let p = e
+        .transition_project(
+            &w.coordinator,
+            TransitionRequest {
+                project_id: p.project.id,
+                from_stage: None,
+                to_stage: "documents".into(),
+                expected_version: p.project.row_version,
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    let id = p.project.id;
+    for comment in [None, Some("   ")] {
+        match e
+            .mark_checklist_item(&w.coordinator, id, "documents", "municipal_act", true, comment)
+            .await
+            .unwrap_err()
+        {
+            engine::Error::Validation { field, message } => {
+                assert_eq!(field.map(|f| f.name()).as_deref(), Some("comment"));
+                assert!(message.contains("нужен документ"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let ticked = e
+        .mark_checklist_item(
+            &w.coordinator,
+            id,
+            "documents",
+            "municipal_act",
+            true,
+            Some("Постановление № 45-п от 31.03.2025"),
+        )
+        .await
+        .unwrap();
+    let mark = ticked.checklist.iter().find(|m| m.item_key == "municipal_act").unwrap();
+    assert_eq!(mark.comment.as_deref(), Some("Постановление № 45-п от 31.03.2025"));
+    let entry = ticked.history.last().unwrap();
+    assert_eq!(entry.kind, EventKind::ChecklistItem);
+    assert_eq!(entry.comment.as_deref(), Some("Постановление № 45-п от 31.03.2025"));
+    // Other items tick as before.
+    e.complete_checklist_item(&w.coordinator, id, "documents", "staffing", true)
+        .await
+        .unwrap();
+}
