@@ -89,6 +89,7 @@ pub const WEIGHTS: &[(&str, u64)] = &[
 pub const LIST_SIZES: &[(&str, u64)] = &[
     ("Query.districts", 60),
     ("Query.myTasks", 50),
+    ("Task.stages", 3),
     ("Query.workflows", 20),
     ("Query.regions", 89),
     ("Query.substituteCandidates", 40),

@@ -25,9 +25,30 @@ impl Task {
     async fn project(&self) -> Project {
         Project::new(self.project.clone())
     }
-    /// Этап, который ждёт вас (текущий этап проекта).
+    /// Этап, который ждёт вас (текущий этап проекта; при параллельных ветвях — первый из
+    /// идущих, см. `stages`).
     async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProjectStage>> {
         Project::new(self.project.clone()).current_stage_for(ctx).await
+    }
+    /// Идущие сейчас этапы проекта, которые поручены вашей роли: при параллельных ветвях их
+    /// может быть несколько, у каждого свой срок и свои задачи.
+    async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
+        let scope = actor(ctx)?.scope();
+        let target = engine::access::Target::Project {
+            district: self.project.district_id,
+            participants: &self.project.participants,
+        };
+        Ok(Project::new(self.project.clone())
+            .stage_list(ctx)
+            .await?
+            .into_iter()
+            .filter(|s| s.is_current && s.active)
+            .filter(|s| {
+                s.definition
+                    .stage(&s.plan.stage_key)
+                    .is_some_and(|stage| scope.named(engine::access::Operation::HaveTasks, target, &stage.owners))
+            })
+            .collect())
     }
 }
 

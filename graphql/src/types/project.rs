@@ -144,7 +144,7 @@ impl Project {
         Ok(self.stage_list(ctx).await?.into_iter().find(|s| s.is_current))
     }
 
-    async fn stage_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
+    pub(crate) async fn stage_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectStage>> {
         let (definition, plans, marks, today, district) = futures_util::try_join!(
             self.definition(ctx),
             self.plans(ctx),

@@ -96,3 +96,38 @@ async fn tasks_show_their_dates_and_a_document_is_ticked_with_where_it_is() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_tasks_list_each_branch_of_mine_with_its_measures() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let id = forked(&db, &w).await.project.id;
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let c = browser(&driver, DESKTOP).await;
+        sign_in(&c, base, "director1@chesma.test").await;
+        wait_text(&c, "main h1", "Мои задачи").await;
+        // The three branches are the director's: a row each.
+        let rows = wait_text(&c, ".my-stages", "Закупка и поставка оборудования").await;
+        for stage in ["Ремонт и брендирование помещений", "Повышение квалификации педагогов"]
+        {
+            assert!(rows.contains(stage), "{rows}");
+        }
+        let links = c
+            .find_all(fantoccini::Locator::Css(&format!(
+                ".my-stages a[href='/projects/{id}']"
+            )))
+            .await
+            .unwrap();
+        assert_eq!(links.len(), 3, "one row per branch");
+        // The equipment row lists its measures not yet done, nearest first.
+        let measures = wait_text(&c, ".my-stages li[data-item=contract]", "Контракт на поставку").await;
+        assert!(measures.contains("до "), "{measures}");
+        find(&c, ".my-stages li[data-item=delivered]").await;
+        assert_accessible_names(&c).await;
+        screenshot(&c, "my-tasks-branches-desktop", DESKTOP).await;
+        c.close().await.ok();
+    })
+    .await;
+}

@@ -1,5 +1,6 @@
-// «Мои задачи»: the stages waiting for the user's role, the reports due and not yet given
-// (directors), and the report form. A value the API refuses is shown next to its field and
+// «Мои задачи»: the stages waiting for the user's role (each branch under way that is theirs,
+// with the stage's tasks — measures with their own dates — not yet done), the reports due and
+// not yet given (directors), and the report form. A value the API refuses is shown next to its field and
 // nothing typed is lost.
 
 import { gql, gqlAll } from "../api.js";
@@ -8,7 +9,8 @@ import {
 } from "../dom.js";
 import { periodsBetween, projectToday, PERIODICITY, PERIOD_EXAMPLE } from "../periods.js";
 
-const TASKS = `{ myTasks { project { id title workflow { title } participants { name } } stage { title currentDue daysLeft overdue } } }`;
+const TASKS = `{ myTasks { project { id title workflow { title } participants { name } }
+  stages { key title currentDue daysLeft overdue checklist { key title due daysLeft overdue done documentRequired } } } }`;
 
 const FIELDS = `id title startDate
     workflow { title indicators { key title unit type period startsAtStage } }
@@ -70,18 +72,38 @@ export async function render(view, { user, query }) {
         null,
         [
           ["Проект", (t) => link(`/projects/${t.project.id}`, t.project.title)],
-          ["Этап", (t) => (t.stage ? t.stage.title : "—")],
-          ["Срок", (t) => (t.stage && t.stage.currentDue ? fmtDate(t.stage.currentDue) : "—")],
-          ["Осталось", (t) => (t.stage ? h("span", { class: t.stage.overdue ? "text-red" : "" }, daysLeftText(t.stage.daysLeft)) : "")],
+          ["Этап", (t) => [t.stage.title, measures(t.stage)]],
+          ["Срок", (t) => (t.stage.currentDue ? fmtDate(t.stage.currentDue) : "—")],
+          ["Осталось", (t) => h("span", { class: t.stage.overdue ? "text-red" : "" }, daysLeftText(t.stage.daysLeft))],
         ],
-        tasks.myTasks,
-        { empty: "Сейчас этапов, которые ждут вас, нет." },
+        // One row per stage under way that is yours: parallel branches each get theirs.
+        tasks.myTasks.flatMap((t) => t.stages.map((stage) => ({ project: t.project, stage }))),
+        { empty: "Сейчас этапов, которые ждут вас, нет.", className: "my-stages" },
       ),
     ),
     due,
     form.section,
   ]);
   if (location.hash === "#report") setTimeout(() => form.focusFirst(), 0);
+}
+
+/** The stage's tasks with their own dates not yet done, nearest first. */
+function measures(stage) {
+  const open = stage.checklist.filter((i) => i.due && !i.done).sort((a, b) => (a.due < b.due ? -1 : 1));
+  if (!open.length) return null;
+  return h(
+    "ul",
+    { class: "small stage-measures" },
+    open.map((i) =>
+      h(
+        "li",
+        { "data-item": i.key },
+        `${i.title} — до ${fmtDate(i.due)}, `,
+        h("span", { class: i.overdue ? "text-red" : "" }, daysLeftText(i.daysLeft)),
+        i.documentRequired ? h("span", { class: "badge document-badge" }, "нужен документ") : null,
+      ),
+    ),
+  );
 }
 
 async function loadProjects() {
