@@ -65,6 +65,30 @@ pub struct PeriodParseError {
 }
 
 impl Period {
+    /// How a person names the period: «март 2025 г.», «I квартал 2025 г.», «II полугодие
+    /// 2025 г.», «2025 год», «2024/25 учебный год», «однократно».
+    pub fn title(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
+            "декабрь",
+        ];
+        const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+        let y = self.year;
+        match self.kind {
+            Periodicity::Month => format!("{} {y} г.", MONTHS[(self.index as usize).clamp(1, 12) - 1]),
+            Periodicity::Quarter => format!("{} квартал {y} г.", ROMAN[(self.index as usize).clamp(1, 4) - 1]),
+            Periodicity::HalfYear => format!("{} полугодие {y} г.", ROMAN[(self.index as usize).clamp(1, 2) - 1]),
+            Periodicity::Year => format!("{y} год"),
+            Periodicity::AcademicYear => format!("{y}/{:02} учебный год", (y + 1) % 100),
+            Periodicity::Once => "однократно".to_string(),
+        }
+    }
+
+    /// [`Period::title`] of a stored period code, or the code itself if it is not one.
+    pub fn title_of(code: &str) -> String {
+        Period::parse(code).map_or_else(|_| code.to_string(), |p| p.title())
+    }
+
     pub fn parse(input: &str) -> Result<Period, PeriodParseError> {
         let err = || PeriodParseError {
             input: input.to_string(),
@@ -282,6 +306,19 @@ pub fn owed_period(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn periods_have_the_names_people_use() {
+        let title = |code: &str| Period::parse(code).unwrap().title();
+        assert_eq!(title("2025-03"), "март 2025 г.");
+        assert_eq!(title("2025-Q4"), "IV квартал 2025 г.");
+        assert_eq!(title("2025-H1"), "I полугодие 2025 г.");
+        assert_eq!(title("2025"), "2025 год");
+        assert_eq!(title("2024/25"), "2024/25 учебный год");
+        assert_eq!(title("once"), "однократно");
+        assert_eq!(Period::title_of("не период"), "не период");
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -181,7 +181,7 @@ async fn indicator_reports_download_as_xlsx_and_csv(db: TestDb) {
             "1.1",
             "Доля педагогов, прошедших обучение",
             "%",
-            "2025-Q1"
+            "I квартал 2025 г."
         ]
     );
     assert_eq!(row[6], Data::Float(87.5));
@@ -219,7 +219,7 @@ async fn indicator_reports_download_as_xlsx_and_csv(db: TestDb) {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let expected = format!(
         "Проект;Организация;Код показателя;Показатель;Единица;Период;Значение;Комментарий;Дата сдачи;Исправлений\r\n\
-         {};{};1.1;Доля педагогов, прошедших обучение;%;2025-Q1;87,5;\"{COMMENT}\";05.03.2025 15:30;1\r\n",
+         {};{};1.1;Доля педагогов, прошедших обучение;%;I квартал 2025 г.;87,5;\"{COMMENT}\";05.03.2025 15:30;1\r\n",
         s.a_title, s.w.schools[0].name
     );
     assert_eq!(text, expected);
@@ -355,7 +355,7 @@ async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) 
     assert!(
         missing[1..]
             .iter()
-            .any(|r| r[0] == Data::String(s.w.schools[2].name.clone()) && r[4] == Data::String("2025-Q1".into())),
+            .any(|r| r[0] == Data::String(s.w.schools[2].name.clone()) && r[4] == Data::String("I квартал 2025 г.".into())),
         "{missing:?}"
     );
 

@@ -1,6 +1,7 @@
 // Small inline SVG charts. Each has role="img" and a text alternative; the numbers are
 // also in a table or a list next to it, so nothing is said by the picture alone.
 
+import { periodTitle } from "./periods.js";
 import { s, h, fmtNumber, HEALTH } from "./dom.js";
 
 const ORDER = ["RED", "AMBER", "GREEN", "UNKNOWN"];
@@ -61,7 +62,7 @@ export function planFact(periods, { title, unit, cumulative }) {
   const height = top + plotH + 22;
   const y = (v) => top + plotH - (v / max) * plotH;
   const alt = shown
-    .map((p, i) => `${p.period}: факт ${fmtNumber(facts[i])}${p.target != null ? `, план ${fmtNumber(p.target)}` : ""}`)
+    .map((p, i) => `${periodTitle(p.period)}: факт ${fmtNumber(facts[i])}${p.target != null ? `, план ${fmtNumber(p.target)}` : ""}`)
     .join("; ");
   const svg = s("svg", {
     class: "chart chart-planfact",
@@ -77,12 +78,12 @@ export function planFact(periods, { title, unit, cumulative }) {
     const v = facts[i];
     const achieved = p.achievement == null ? "unknown" : p.achievement >= 80 ? "green" : p.achievement >= 50 ? "amber" : "red";
     svg.append(
-      s("rect", { x, y: y(v), width: barW, height: Math.max(1, top + plotH - y(v)), class: `fill-${achieved}` }, s("title", {}, `${p.period}: ${fmtNumber(v)}`)),
+      s("rect", { x, y: y(v), width: barW, height: Math.max(1, top + plotH - y(v)), class: `fill-${achieved}` }, s("title", {}, `${periodTitle(p.period)}: ${fmtNumber(v)}`)),
       // The value inside the bar when it fits (the plan's tick may cross just above it).
       top + plotH - y(v) > 16
         ? s("text", { x: x + barW / 2, y: y(v) + 12, class: "label inside", "text-anchor": "middle" }, fmtNumber(v))
         : s("text", { x: x + barW / 2, y: y(v) - 3, class: "label", "text-anchor": "middle" }, fmtNumber(v)),
-      s("text", { x: x + barW / 2, y: top + plotH + 15, class: "label", "text-anchor": "middle" }, p.period),
+      s("text", { x: x + barW / 2, y: top + plotH + 15, class: "label", "text-anchor": "middle" }, periodTitle(p.period, true)),
     );
     if (p.target != null) {
       svg.append(s("line", { x1: x - 4, x2: x + barW + 4, y1: y(p.target), y2: y(p.target), class: "plan" }, s("title", {}, `План: ${fmtNumber(p.target)}`)));

@@ -94,3 +94,23 @@ export function projectToday(project) {
   const now = new Date();
   return new Date(now.getFullYear(), now.getMonth(), now.getDate());
 }
+
+const MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"];
+const MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"];
+const ROMAN = ["I", "II", "III", "IV"];
+
+/**
+ * How a person names a period the API gives as a code: «I квартал 2025 г.», «март 2025 г.»,
+ * «2024/25 учебный год»; `short` for chart labels («I кв. 2025»). An unknown code is shown as is.
+ * The same names as the engine's `Period::title` (emails, exports).
+ */
+export function periodTitle(code, short = false) {
+  let m;
+  if (code === "once") return "однократно";
+  if ((m = /^(\d{4})-(\d{2})$/.exec(code))) return short ? `${MONTHS_SHORT[Number(m[2]) - 1]} ${m[1]}` : `${MONTHS[Number(m[2]) - 1]} ${m[1]} г.`;
+  if ((m = /^(\d{4})-Q([1-4])$/.exec(code))) return short ? `${ROMAN[m[2] - 1]} кв. ${m[1]}` : `${ROMAN[m[2] - 1]} квартал ${m[1]} г.`;
+  if ((m = /^(\d{4})-H([12])$/.exec(code))) return short ? `${ROMAN[m[2] - 1]} пол. ${m[1]}` : `${ROMAN[m[2] - 1]} полугодие ${m[1]} г.`;
+  if ((m = /^(\d{4})\/(\d{2})$/.exec(code))) return short ? code : `${code} учебный год`;
+  if ((m = /^(\d{4})$/.exec(code))) return short ? code : `${code} год`;
+  return code;
+}

@@ -258,7 +258,10 @@ fn entry_of_kind<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'
                 escalated: item.escalated,
                 lines: vec![
                     format!("Показатель: {indicator}"),
-                    format!("Период: {}", item.period.as_deref().unwrap_or("—")),
+                    format!(
+                        "Период: {}",
+                        item.period.as_deref().map_or_else(|| "—".to_string(), crate::period::Period::title_of)
+                    ),
                     format!("Срок сдачи: {date} — {late}"),
                 ],
                 tone: Tone::Late,

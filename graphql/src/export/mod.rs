@@ -260,7 +260,7 @@ fn report_row(report: &IndicatorReport, project: Option<&ProjectDetails>, organi
         Cell::Text(report.indicator_key.clone()),
         Cell::Text(indicator.map_or_else(String::new, |i| i.title.clone())),
         Cell::Text(indicator.map_or_else(String::new, |i| i.unit.clone())),
-        Cell::Text(report.period.clone()),
+        Cell::Text(engine::period::Period::title_of(&report.period)),
         Cell::Number(report.value),
         Cell::Text(report.comment.clone().unwrap_or_default()),
         Cell::DateTime(reported_at),
@@ -335,7 +335,7 @@ fn dashboard_tables(d: &Dashboard, district: impl Fn(i64) -> Cell, person: impl 
                     text(&m.project_title),
                     text(&m.indicator_key),
                     text(&m.indicator_title),
-                    text(&m.period),
+                    text(&engine::period::Period::title_of(&m.period)),
                     Cell::Date(m.deadline),
                     Cell::Number(m.days_late as f64),
                 ]

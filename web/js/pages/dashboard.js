@@ -5,6 +5,7 @@ import { gql } from "../api.js";
 import { h, table, link, fmtDate, days, healthBadge, fmtPercent, select, HEALTH } from "../dom.js";
 import { healthBar, meter } from "../charts.js";
 import { exportButtons } from "./export.js";
+import { periodTitle } from "../periods.js";
 
 const QUERY = `query($d: ID) { dashboard(districtId: $d) {
   byWorkflow { key title count }
@@ -146,7 +147,7 @@ function missing(items) {
                   "ul",
                   { class: "plain small" },
                   school.items.map((m) =>
-                    h("li", {}, link(`/projects/${m.projectId}`, m.projectTitle), `: ${m.indicatorTitle}, ${m.period} — срок ${fmtDate(m.deadline)}, `, h("span", { class: "text-red" }, `${days(m.daysLate)} после срока`)),
+                    h("li", {}, link(`/projects/${m.projectId}`, m.projectTitle), `: ${m.indicatorTitle}, ${periodTitle(m.period)} — срок ${fmtDate(m.deadline)}, `, h("span", { class: "text-red" }, `${days(m.daysLate)} после срока`)),
                   ),
                 ),
               ),

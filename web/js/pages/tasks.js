@@ -7,7 +7,7 @@ import { gql, gqlAll } from "../api.js";
 import {
   h, append, clear, table, indicatorLabel, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
 } from "../dom.js";
-import { periodsBetween, projectToday, PERIODICITY, PERIOD_EXAMPLE } from "../periods.js";
+import { periodsBetween, projectToday, periodTitle, PERIODICITY, PERIOD_EXAMPLE } from "../periods.js";
 
 const TASKS = `{ myTasks { project { id title workflow { title } participants { name } }
   stages { key title currentDue daysLeft overdue checklist { key title due daysLeft overdue done documentRequired } } } }`;
@@ -148,7 +148,7 @@ function dueTable(items, form, empty) {
       ["Проект", (r) => link(`/projects/${r.project.id}`, r.project.title)],
       ["Показатель", (r) => indicatorLabel(r.indicator.key, r.indicator.title)],
       ["Организация", (r) => r.org.name],
-      ["Период", (r) => r.period],
+      ["Период", (r) => periodTitle(r.period)],
       ["Состояние", (r) => (r.ended ? h("span", { class: "badge health-red" }, "Не сдан") : h("span", { class: "badge health-unknown" }, r.period === "once" ? "Однократно" : "Период идёт"))],
       ["", (r) => h("button", { type: "button", class: "button small secondary", onclick: () => form.prefill(r.project.id, r.org.id, r.indicator.key, r.period) }, "Заполнить")],
     ],
@@ -208,7 +208,7 @@ function reportForm(projects, user, query) {
     };
     f.value.wrap.querySelector(".hint").textContent = (ind && VALUE_HINT[ind.type]) || VALUE_HINT.DECIMAL;
     const list = ind && p ? periodsBetween(parseDate(p.startDate), projectToday(p), ind.period) : [];
-    periodList.replaceChildren(...list.map((x) => h("option", { value: x.period })));
+    periodList.replaceChildren(...list.map((x) => h("option", { value: x.period, label: periodTitle(x.period) })));
     if (!f.period.input.value && list.length) {
       const ended = list.find((x) => x.ended);
       f.period.input.value = (ended || list[0]).period;
@@ -226,7 +226,7 @@ function reportForm(projects, user, query) {
         table(
           null,
           [
-            ["Период", (r) => r.period],
+            ["Период", (r) => periodTitle(r.period)],
             ["Значение", (r) => h("span", { class: "report-value" }, `${fmtNumber(r.value)} ${ind.unit}`)],
             ["Редакция", (r) => (r.revision > 1 ? `исправление № ${r.revision - 1}` : "первая")],
             ["Кто и когда", (r) => `${r.reportedBy || "—"}, ${fmtDateTime(r.reportedAt)}`],
@@ -284,7 +284,7 @@ function reportForm(projects, user, query) {
           });
           const r = data.reportIndicator;
           const ind = indicator();
-          const text = `Значение принято: ${fmtNumber(r.value)} ${ind ? ind.unit : ""} за ${r.period}${r.revision > 1 ? ` (исправление, редакция ${r.revision})` : ""}.`;
+          const text = `Значение принято: ${fmtNumber(r.value)} ${ind ? ind.unit : ""} за ${periodTitle(r.period)}${r.revision > 1 ? ` (исправление, редакция ${r.revision})` : ""}.`;
           result.replaceChildren(alertBox("success", text));
           announce(text);
           f.value.input.value = "";
