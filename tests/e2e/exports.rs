@@ -355,7 +355,8 @@ async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) 
     assert!(
         missing[1..]
             .iter()
-            .any(|r| r[0] == Data::String(s.w.schools[2].name.clone()) && r[4] == Data::String("I квартал 2025 г.".into())),
+            .any(|r| r[0] == Data::String(s.w.schools[2].name.clone())
+                && r[4] == Data::String("I квартал 2025 г.".into())),
         "{missing:?}"
     );
 

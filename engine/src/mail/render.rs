@@ -260,7 +260,9 @@ fn entry_of_kind<'a>(item: &'a ReminderItem, attachments: &mut usize) -> Entry<'
                     format!("Показатель: {indicator}"),
                     format!(
                         "Период: {}",
-                        item.period.as_deref().map_or_else(|| "—".to_string(), crate::period::Period::title_of)
+                        item.period
+                            .as_deref()
+                            .map_or_else(|| "—".to_string(), crate::period::Period::title_of)
                     ),
                     format!("Срок сдачи: {date} — {late}"),
                 ],

@@ -373,7 +373,12 @@ async fn a_director_sees_their_school_and_fixes_a_refused_report() {
             .click()
             .await
             .unwrap();
-        wait_text(&c, "#report-form .alert-success", "Значение принято: 85 % за I квартал 2025 г.").await;
+        wait_text(
+            &c,
+            "#report-form .alert-success",
+            "Значение принято: 85 % за I квартал 2025 г.",
+        )
+        .await;
         wait_text(&c, "#report .reports", "85 %").await;
         assert!(
             c.find(Locator::Css("#report-form .has-error")).await.is_err(),
