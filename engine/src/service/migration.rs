@@ -90,19 +90,20 @@ fn work_out(old: &Definition, new: &Definition, (from, to): (i32, i32), f: &Fact
             title(&gone.stage_key)
         )));
     }
-    if current.len() > 1
-        && !new
-            .reachable_markings()
-            .contains(&new.marking(current.iter().map(|p| p.stage_key.as_str())))
-    {
-        return Ok(refuse(format!(
-            "Этапы {} идут сейчас параллельно, а в версии {to} так идти не могут.",
-            current
-                .iter()
-                .map(|p| format!("«{}»", title(&p.stage_key)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+    // The stages under way must be a set the new version can be in: a lone stage that the new
+    // version runs only beside other branches would skip them.
+    let marking = new.marking(current.iter().map(|p| p.stage_key.as_str()));
+    if !current.is_empty() && !new.reachable_markings().contains(&marking) {
+        let list = current
+            .iter()
+            .map(|p| format!("«{}»", title(&p.stage_key)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Ok(refuse(if current.len() > 1 {
+            format!("Этапы {list} идут сейчас параллельно, а в версии {to} так идти не могут.")
+        } else {
+            format!("В версии {to} этап {list} идёт только вместе с параллельными ветвями, а их у проекта нет.")
+        }));
     }
 
     let planned: Vec<PlannedStage> = new
@@ -134,10 +135,24 @@ fn work_out(old: &Definition, new: &Definition, (from, to): (i32, i32), f: &Fact
     }
     for (stage, due) in new.stages().iter().zip(&dues) {
         match (old.stage(&stage.key), plan_of(&stage.key)) {
-            (None, _) | (_, None) => changes.push(match due {
-                Some(d) => format!("Новый этап «{}», срок — {}.", stage.title, ru_date(*d)),
-                None => format!("Новый этап «{}», без срока.", stage.title),
-            }),
+            (None, _) | (_, None) => {
+                // A new stage that no stage under way leads to lies behind the project or
+                // beside its branch: it will not be passed.
+                let index = new.stage_index(&stage.key);
+                let ahead = current.iter().any(|c| {
+                    new.stage_index(&c.stage_key)
+                        .zip(index)
+                        .is_some_and(|(c, s)| new.precedes(c, s))
+                });
+                changes.push(match (ahead || current.is_empty(), due) {
+                    (false, _) => format!(
+                        "Новый этап «{}» идёт раньше этапов, на которых сейчас проект, или параллельно им: проект его не пройдёт.",
+                        stage.title
+                    ),
+                    (true, Some(d)) => format!("Новый этап «{}», срок — {}.", stage.title, ru_date(*d)),
+                    (true, None) => format!("Новый этап «{}», без срока.", stage.title),
+                });
+            }
             (Some(before), Some(plan)) => {
                 if before.title != stage.title {
                     changes.push(format!("Этап «{}» называется теперь «{}».", before.title, stage.title));
@@ -391,5 +406,113 @@ impl Engine {
             "project migrated"
         );
         self.project(actor, project_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    /// `start → a → meet → done`, one after another.
+    const LINEAR: &str = r#"
+key = "corpus"
+title = "Проверочный процесс"
+scope = "organization"
+
+[[stages]]
+key = "start"
+title = "Начало"
+owners = ["coordinator"]
+
+[[stages]]
+key = "a"
+title = "Ветвь А"
+owners = ["coordinator"]
+
+[[stages]]
+key = "meet"
+title = "Слияние"
+owners = ["coordinator"]
+
+[[stages]]
+key = "done"
+title = "Завершено"
+owners = ["coordinator"]
+terminal = true
+
+[[transitions]]
+from = "start"
+to = "a"
+roles = ["coordinator"]
+
+[[transitions]]
+from = "a"
+to = "meet"
+roles = ["coordinator"]
+
+[[transitions]]
+from = "meet"
+to = "done"
+roles = ["coordinator"]
+"#;
+
+    fn plan(key: &str, current: bool) -> StagePlan {
+        StagePlan {
+            stage_key: key.into(),
+            position: 0,
+            baseline_due: None,
+            current_due: None,
+            due_fixed: false,
+            entered_at: current.then(|| Utc.with_ymd_and_hms(2025, 3, 3, 6, 0, 0).unwrap()),
+            completed_at: None,
+            responsible_id: None,
+        }
+    }
+
+    fn worked_out(at: &str) -> Move {
+        let old = Definition::parse("linear.toml", LINEAR).unwrap();
+        // The parallel corpus without its return for revision, which would let «a» run alone.
+        let parallel = include_str!("../../../tests/workflows/good/parallel.toml").replace(
+            "[[transitions]]\nfrom = \"meet\"\nto = \"a\"\nroles = [\"coordinator\"]\n",
+            "",
+        );
+        let new = Definition::parse("parallel.toml", &parallel).unwrap();
+        assert!(
+            new.transitions_from("meet").all(|t| t.to != ["a"]),
+            "the return is gone"
+        );
+        let plans: Vec<StagePlan> = ["start", "a", "meet", "done"]
+            .iter()
+            .map(|k| plan(k, *k == at))
+            .collect();
+        let calendar = Calendar::federal();
+        let facts = Facts {
+            plans: &plans,
+            marks: &[],
+            start: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(),
+            cycle: 0,
+            tz: chrono_tz::Asia::Yekaterinburg,
+            calendar: &calendar,
+        };
+        work_out(&old, &new, (1, 2), &facts).unwrap()
+    }
+
+    #[test]
+    fn a_new_branch_beside_the_stage_under_way_is_said_to_be_skipped() {
+        // At «a», the new version's branch «b» runs beside it: the project will not pass it
+        // (the join opens when «a» is done, as after «b» had finished).
+        let at_a = worked_out("a");
+        assert!(at_a.refusal.is_none());
+        let skipped = "Новый этап «Ветвь Б» идёт раньше этапов, на которых сейчас проект, или параллельно им: проект его не пройдёт.";
+        assert!(at_a.changes.iter().any(|c| c == skipped), "{:?}", at_a.changes);
+        // Before the fork, the new branch is ahead: it will be passed.
+        let at_start = worked_out("start");
+        assert!(
+            at_start.changes.iter().any(|c| c.starts_with("Новый этап «Ветвь Б», ")),
+            "{:?}",
+            at_start.changes
+        );
     }
 }
