@@ -390,3 +390,97 @@ async fn a_substitute_receives_the_reminders_of_the_person_away_for_those_days(d
         .await
         .unwrap();
 }
+
+both_backends!(an_overdue_stage_climbs_the_definitions_chain_day_by_day);
+
+/// The corpus workflow with a chain: the named person, then the stage's other owners from the
+/// third day overdue, the coordinators from the fifth.
+async fn an_overdue_stage_climbs_the_definitions_chain_day_by_day(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    crate::migration::register_corpus(&db, |t| {
+        t.replacen(
+            "[[stages]]",
+            "[reminders]\noverdue_every_days = 7\nescalation = [\n  { to = \"owners\", after_days = 3 },\n  { to = \"coordinator\", after_days = 5 },\n]\n\n[[stages]]",
+            1,
+        )
+    })
+    .await;
+    // A second director of school 0, named for the directors' stage «Работа».
+    let deputy = e
+        .create_user(
+            &w.admin,
+            NewUser {
+                email: "deputy-director@chesma.test".into(),
+                full_name: "Заместитель директора".into(),
+                password: None,
+                role: Role::Director,
+                district_id: None,
+                organization_id: Some(w.schools[0].id),
+            },
+        )
+        .await
+        .unwrap();
+    // Launched by the administrator: nobody answers for the whole project.
+    let p = e.launch_project(&w.admin, minimal_launch(&w, 0)).await.unwrap();
+    assert_eq!(p.project.responsible_id, None);
+    let id = p.project.id;
+    e.complete_checklist_item(&w.coordinator, id, "start", "order", true)
+        .await
+        .unwrap();
+    let p = e
+        .transition_project(
+            &w.coordinator,
+            engine::service::TransitionRequest {
+                project_id: id,
+                from_stage: None,
+                to_stage: "work".into(),
+                expected_version: 2,
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    let due = p
+        .stages
+        .iter()
+        .find(|s| s.stage_key == "work")
+        .unwrap()
+        .current_due
+        .unwrap();
+    e.assign_responsible(&w.coordinator, id, Some("work"), Some(deputy.id), None)
+        .await
+        .unwrap();
+    let late = |days: u64| (due + chrono::Days::new(days)).and_hms_opt(6, 0, 0).unwrap().and_utc();
+    let to = |items: Vec<engine::reminders::ReminderItem>| {
+        items
+            .into_iter()
+            .filter(|i| i.project_id == id)
+            .map(|i| (i.recipient_user_id.unwrap(), i.escalated))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        to(e.plan_reminders(late(1)).await.unwrap()),
+        vec![(deputy.id, false)],
+        "day 1: the named person"
+    );
+    assert_eq!(
+        to(e.plan_reminders(late(2)).await.unwrap()),
+        vec![(deputy.id, false)],
+        "day 2: still alone"
+    );
+    assert_eq!(
+        to(e.plan_reminders(late(3)).await.unwrap()),
+        vec![(deputy.id, false), (w.director.user_id, true)],
+        "day 3: the school's other director"
+    );
+    assert_eq!(
+        to(e.plan_reminders(late(5)).await.unwrap()),
+        vec![
+            (deputy.id, false),
+            (w.director.user_id, true),
+            (w.coordinator.user_id, true)
+        ],
+        "day 5: the district's coordinator"
+    );
+}
