@@ -310,7 +310,7 @@ const PAGES = {
       table(
         "Версии процессов",
         [
-          ["Процесс", (w) => [h("strong", {}, w.title), h("div", { class: "small muted" }, w.key)]],
+          ["Процесс", (w) => h("strong", {}, w.title)],
           ["Версия", (w) => w.version],
           ["Охват", (w) => SCOPE[w.scope]],
           ["Этапов", (w) => w.stages.length],
