@@ -37,6 +37,7 @@ mod m20261203_000018_create_calendar_releases;
 mod m20261204_000019_add_responsibles;
 mod m20261204_000020_create_substitutions;
 mod m20261204_000021_add_comment_to_checklist_marks;
+mod m20261204_000022_add_search_text_to_projects;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_add_responsibles::Migration),
             Box::new(m20261204_000020_create_substitutions::Migration),
             Box::new(m20261204_000021_add_comment_to_checklist_marks::Migration),
+            Box::new(m20261204_000022_add_search_text_to_projects::Migration),
         ]
     }
 }

@@ -414,3 +414,76 @@ both_backends!(
     the_project_list_filters_pages_and_finds_what_is_overdue,
     my_tasks_are_the_stages_my_role_owns_most_urgent_first
 );
+
+both_backends!(the_list_finds_projects_by_words_of_their_title_in_any_case);
+
+async fn the_list_finds_projects_by_words_of_their_title_in_any_case(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let titled = |school: usize, title: &str| LaunchProject {
+        title: Some(title.into()),
+        ..minimal_launch(&w, school)
+    };
+    let a = e
+        .launch_project(&w.coordinator, titled(0, "Ёлочка: 100% готовности_план"))
+        .await
+        .unwrap()
+        .project
+        .id;
+    let b = e
+        .launch_project(&w.coordinator, minimal_launch(&w, 1))
+        .await
+        .unwrap()
+        .project
+        .id;
+    let coordinator = &w.coordinator;
+    let find = |words: &str| {
+        let filter = ProjectFilter {
+            search: Some(words.into()),
+            ..Default::default()
+        };
+        async move {
+            let mut ids: Vec<i64> = e
+                .list_projects(coordinator, &filter, 50, None)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|p| p.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    // Capitals and «ё» fold; every word must be there, in any order.
+    assert_eq!(find("ЕЛОЧКА").await, vec![a]);
+    assert_eq!(find("готовности ёлочка").await, vec![a]);
+    assert_eq!(find("ёлочка тарутинская").await, Vec::<i64>::new());
+    // The school's name in a default title; `%` and `_` are themselves, not wildcards.
+    assert_eq!(find(&w.schools[1].name.to_uppercase()).await, vec![b]);
+    assert_eq!(find("100%").await, vec![a]);
+    assert_eq!(find("%").await, vec![a]);
+    assert_eq!(find("_план").await, vec![a]);
+    assert_eq!(find("0_0").await, Vec::<i64>::new());
+    // Blank is no condition; with another filter both hold.
+    assert_eq!(find("  ").await.len(), 2);
+    let both = ProjectFilter {
+        search: Some("ёлочка".into()),
+        organization_id: Some(w.schools[1].id),
+        ..Default::default()
+    };
+    assert!(
+        e.list_projects(&w.coordinator, &both, 50, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // The column dropped and added again: the migration folds the titles already stored.
+    use migrations::MigratorTrait;
+    migrations::Migrator::down(e.db(), Some(1)).await.unwrap();
+    migrations::Migrator::up(e.db(), None).await.unwrap();
+    assert_eq!(find("ЕЛОЧКА").await, vec![a]);
+    assert_eq!(find(&w.schools[1].name.to_lowercase()).await, vec![b]);
+}

@@ -312,6 +312,7 @@ fn launch(
         workflow_version_id: Set(workflow.id),
         district_id: Set(d.id),
         title: Set(plan.title.clone()),
+        search_text: Set(crate::text::search_key(&plan.title)),
         start_date: Set(plan.start),
         current_stage: Set(stages[t.stage].key.clone()),
         status: Set(t.status.as_str().to_string()),

@@ -233,6 +233,7 @@ impl Engine {
         let project = projects::ActiveModel {
             workflow_version_id: Set(workflow.id),
             district_id: Set(district.id),
+            search_text: Set(crate::text::search_key(&title)),
             title: Set(title),
             start_date: Set(start),
             current_stage: Set(definition.first_stage().key.clone()),

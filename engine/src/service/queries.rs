@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
@@ -54,6 +54,8 @@ pub struct ProjectFilter {
     /// «Мои проекты»: projects this person is responsible for, as a whole or for a stage
     /// not yet passed.
     pub responsible_id: Option<i64>,
+    /// Words the title contains, in any case («чесменская» finds «МОУ «Чесменская СОШ № 1»»).
+    pub search: Option<String>,
 }
 
 /// One page of projects, newest first.
@@ -135,6 +137,16 @@ impl Engine {
                     .add(projects::Column::CurrentStage.eq(stage.as_str()))
                     .add(projects::Column::Id.in_subquery(under_way)),
             );
+        }
+        if let Some(words) = filter.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            // Every word, anywhere in the folded title; `%`, `_` and `\` are themselves.
+            for word in crate::text::search_key(words).split_whitespace() {
+                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                condition = condition.add(
+                    Expr::col((projects::Entity, projects::Column::SearchText))
+                        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+                );
+            }
         }
         if let Some(person) = filter.responsible_id {
             let named_for_a_stage = Query::select()

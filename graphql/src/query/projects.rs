@@ -97,6 +97,15 @@ impl ProjectQuery {
                 .as_ref()
                 .map(|id| parse_id(id, "filter.responsibleId"))
                 .transpose()?,
+            search: match filter.search {
+                Some(words) if words.chars().count() > 200 => {
+                    return Err(crate::error::invalid(
+                        "filter.search",
+                        "Строка поиска длиннее 200 знаков: сократите её.".to_string(),
+                    ));
+                }
+                other => other,
+            },
         };
         let engine = ctx.data_unchecked::<Engine>();
         let page = engine.project_page(actor, &engine_filter, &request).await.gql()?;

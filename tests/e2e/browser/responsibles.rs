@@ -133,6 +133,20 @@ async fn a_coordinator_names_a_director_for_a_stage_and_the_director_finds_it_un
             .await
             .unwrap();
         wait_text(&c, "#project-results", "Найдено проектов: 0").await;
+        // Words of the title in any case: the school's name in capitals finds the project.
+        open(&c, base, "/projects", "Проекты").await;
+        super::type_into(&c, "#filter-search", &w.schools[0].name.to_uppercase()).await;
+        find(&c, "form.filters button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(&c, "#project-results", "Найдено проектов: 1").await;
+        find(&c, &format!("#project-results a[href='/projects/{id}']")).await;
+        assert!(
+            c.current_url().await.unwrap().as_str().contains("search="),
+            "kept in the address"
+        );
         c.close().await.ok();
 
         let c = browser(&driver, DESKTOP).await;

@@ -20,7 +20,7 @@ const OPTIONS = `{ workflows { key title stages { key title } } districts { id n
 // Organizations of one district only: all of a region's would be thousands of options.
 const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }`;
 
-const FILTERS = ["districtId", "workflow", "stage", "status", "health", "overdue", "organizationId"];
+const FILTERS = ["search", "districtId", "workflow", "stage", "status", "health", "overdue", "organizationId"];
 
 export async function render(view, { query, user, navigate }) {
   const options = await gql(OPTIONS);
@@ -125,7 +125,10 @@ function filterForm(options, filter, user, navigate, mine) {
   );
   const orgs = options.organizations;
   const mineBox = h("input", { type: "checkbox", id: "filter-mine", name: "mine", checked: mine });
+  // Words of the title, in any case: the API folds «Ё» and capitals.
+  controls.search = h("input", { type: "search", id: "filter-search", name: "search", value: filter.search || "", maxlength: 200, placeholder: "например, Чесменская" });
   const fields = [
+    h("div", { class: "field field-search" }, h("label", { for: "filter-search" }, "Название содержит"), controls.search),
     options.districts.length > 1 ? add("districtId", "Район", options.districts.map((d) => [d.id, d.name])) : null,
     add("workflow", "Процесс", options.workflows.map((w) => [w.key, w.title])),
     h("div", { class: "field" }, h("label", { for: stageId }, "Этап"), controls.stage),
@@ -140,7 +143,7 @@ function filterForm(options, filter, user, navigate, mine) {
   const apply = (event) => {
     event.preventDefault();
     const params = new URLSearchParams();
-    for (const [key, control] of Object.entries(controls)) if (control.value) params.set(key, control.value);
+    for (const [key, control] of Object.entries(controls)) if (control.value.trim()) params.set(key, control.value.trim());
     const stage = controls.stage.value;
     params.delete("stage");
     if (stage) {

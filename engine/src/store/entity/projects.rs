@@ -30,6 +30,9 @@ pub struct Model {
     pub annual_cycle: i32,
     /// «Ответственный за проект»: a user of the district, if one is named.
     pub responsible_id: Option<i64>,
+    /// The title folded for search ([`crate::text::search_key`]).
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
