@@ -407,6 +407,12 @@ impl Definition {
             .find(|t| t.from == from && t.to.iter().any(|s| s == to))
     }
 
+    /// Whether some checklist item is a task with a date of its own (its ticks matter to
+    /// reminders, its dates need the district's calendar).
+    pub fn has_tasks(&self) -> bool {
+        self.stages.iter().any(|s| s.checklist.iter().any(|i| i.due.is_some()))
+    }
+
     /// Whether any stage is a join, i.e. the definition has parallel branches.
     pub fn has_branches(&self) -> bool {
         self.transitions.iter().any(|t| t.to.len() > 1)

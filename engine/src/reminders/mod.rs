@@ -208,14 +208,7 @@ impl Engine {
         // reminded. Four narrow columns, only for those projects.
         let with_tasks: Vec<i64> = projects
             .iter()
-            .filter(|p| {
-                batch.version(p).is_some_and(|v| {
-                    v.definition
-                        .stages()
-                        .iter()
-                        .any(|s| s.checklist.iter().any(|i| i.due.is_some()))
-                })
-            })
+            .filter(|p| batch.version(p).is_some_and(|v| v.definition.has_tasks()))
             .map(|p| p.id)
             .collect();
         let mut done: HashMap<i64, HashSet<(String, String)>> = HashMap::new();

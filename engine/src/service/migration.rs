@@ -12,7 +12,7 @@
 //! words. Checklist marks and reports stay stored; items and indicators the new version drops
 //! are no longer shown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -26,7 +26,7 @@ use super::projects::{local_date, ru_date};
 use crate::access::{Operation, Target};
 use crate::auth::Actor;
 use crate::calendar::Calendar;
-use crate::definition::Definition;
+use crate::definition::{Definition, Marking};
 use crate::error::{Error, Field, Result};
 use crate::model::{ChecklistMark, EventDetails, EventKind, Project, ProjectDetails, StagePlan, WorkflowVersion};
 use crate::schedule::{PlannedStage, replan};
@@ -74,8 +74,26 @@ struct Facts<'a> {
     calendar: &'a Calendar,
 }
 
+/// The version projects move to, with the sets of current stages it can be in (worked out
+/// once for all the projects of a preview).
+struct NewVersion<'a> {
+    definition: &'a Definition,
+    markings: HashSet<Marking>,
+}
+
+impl<'a> NewVersion<'a> {
+    fn of(definition: &'a Definition) -> Self {
+        NewVersion {
+            definition,
+            markings: definition.reachable_markings(),
+        }
+    }
+}
+
 /// Works out moving a project from `old` (version `from`) to `new` (version `to`).
-fn work_out(old: &Definition, new: &Definition, (from, to): (i32, i32), f: &Facts<'_>) -> Result<Move> {
+fn work_out(old: &Definition, new: &NewVersion<'_>, (from, to): (i32, i32), f: &Facts<'_>) -> Result<Move> {
+    let markings = &new.markings;
+    let new = new.definition;
     let plan_of = |key: &str| f.plans.iter().find(|p| p.stage_key == key);
     let current: Vec<&StagePlan> = f.plans.iter().filter(|p| p.is_current()).collect();
     let title = |key: &str| old.stage(key).map_or_else(|| key.to_string(), |s| s.title.clone());
@@ -93,7 +111,7 @@ fn work_out(old: &Definition, new: &Definition, (from, to): (i32, i32), f: &Fact
     // The stages under way must be a set the new version can be in: a lone stage that the new
     // version runs only beside other branches would skip them.
     let marking = new.marking(current.iter().map(|p| p.stage_key.as_str()));
-    if !current.is_empty() && !new.reachable_markings().contains(&marking) {
+    if !current.is_empty() && !markings.contains(&marking) {
         let list = current
             .iter()
             .map(|p| format!("«{}»", title(&p.stage_key)))
@@ -255,6 +273,7 @@ impl Engine {
         {
             marks.entry(row.project_id).or_default().push(row.into());
         }
+        let new = NewVersion::of(&target.definition);
         let mut candidates = Vec::with_capacity(batch.projects.len());
         for project in &batch.projects {
             let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
@@ -268,12 +287,7 @@ impl Engine {
                 tz: district.time_zone,
                 calendar: batch.calendar(project),
             };
-            let worked = work_out(
-                &version.definition,
-                &target.definition,
-                (version.version, target.version),
-                &facts,
-            )?;
+            let worked = work_out(&version.definition, &new, (version.version, target.version), &facts)?;
             candidates.push(MigrationCandidate {
                 project: project.clone(),
                 from_version: version.version,
@@ -337,7 +351,7 @@ impl Engine {
             calendar: &calendar,
         };
         let new = target.definition.clone();
-        let worked = work_out(&old, &new, (old_row.version, target.version), &facts)?;
+        let worked = work_out(&old, &NewVersion::of(&new), (old_row.version, target.version), &facts)?;
         if let Some(refusal) = worked.refusal {
             return Err(Error::InvalidTransition(refusal));
         }
@@ -496,7 +510,7 @@ roles = ["coordinator"]
             tz: chrono_tz::Asia::Yekaterinburg,
             calendar: &calendar,
         };
-        work_out(&old, &new, (1, 2), &facts).unwrap()
+        work_out(&old, &NewVersion::of(&new), (1, 2), &facts).unwrap()
     }
 
     #[test]

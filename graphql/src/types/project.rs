@@ -154,11 +154,7 @@ impl Project {
         )?;
         let region = district.as_ref().and_then(|d| d.region_code.as_deref());
         // Tasks with their own dates need the district's calendar; most workflows have none.
-        let has_tasks = definition
-            .stages()
-            .iter()
-            .any(|s| s.checklist.iter().any(|i| i.due.is_some()));
-        let calendar = match (&district, has_tasks) {
+        let calendar = match (&district, definition.has_tasks()) {
             (Some(d), true) => crate::loaders::of(ctx)?
                 .calendars
                 .load_one(d.id)
