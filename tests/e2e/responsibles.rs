@@ -10,27 +10,33 @@ use engine::model::{EventDetails, EventKind};
 use engine::service::{NewSubstitution, NewUser, ProjectFilter};
 
 use crate::both_backends;
-use crate::helpers::{TestDb, code, date, minimal_launch};
+use crate::helpers::{TestDb, World, code, date, minimal_launch};
 
 both_backends!(a_named_person_is_reminded_first_and_every_change_is_kept);
 
-async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
-    let w = db.world().await;
-    let e = &db.engine;
-    let deputy = e
+/// A second coordinator of the district, «Заместитель Мария Петровна» (deputy@chesma.test),
+/// who can sign in when given a password.
+pub(crate) async fn deputy_coordinator(db: &TestDb, w: &World, password: Option<&str>) -> engine::model::User {
+    db.engine
         .create_user(
             &w.admin,
             NewUser {
                 email: "deputy@chesma.test".into(),
                 full_name: "Заместитель Мария Петровна".into(),
-                password: None,
+                password: password.map(str::to_string),
                 role: Role::Coordinator,
                 district_id: Some(w.district.id),
                 organization_id: None,
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let deputy = deputy_coordinator(&db, &w, None).await;
 
     // The launching coordinator answers for the project; an administrator's launch names
     // whoever they choose among the district's coordinators, and nobody else.
@@ -243,20 +249,7 @@ both_backends!(a_substitute_receives_the_reminders_of_the_person_away_for_those_
 async fn a_substitute_receives_the_reminders_of_the_person_away_for_those_days(db: TestDb) {
     let w = db.world().await;
     let e = &db.engine;
-    let deputy = e
-        .create_user(
-            &w.admin,
-            NewUser {
-                email: "deputy@chesma.test".into(),
-                full_name: "Заместитель Мария Петровна".into(),
-                password: None,
-                role: Role::Coordinator,
-                district_id: Some(w.district.id),
-                organization_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let deputy = deputy_coordinator(&db, &w, None).await;
     let p = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap();
     let id = p.project.id;
     // The deputy answers for «Начало» (due 17 March); the coordinator stands in for her.

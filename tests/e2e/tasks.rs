@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::branches::{forked, tick_all};
-use crate::helpers::{TestDb, date};
+use crate::helpers::{TestDb, World, date};
 
 const PASSWORD: &str = "пароль-для-тестов";
 
@@ -104,8 +104,9 @@ async fn tasks_have_their_own_dates_and_reminders_until_ticked(db: TestDb) {
     assert!(!reminded.iter().any(|(k, _, _)| k == "contract"), "{reminded:?}");
 }
 
-async fn an_item_that_needs_a_document_is_ticked_with_where_it_is(db: TestDb) {
-    let w = db.world().await;
+/// A «Точка роста» of school `school` launched on 3 March 2025 and moved on to its local acts;
+/// its id.
+pub(crate) async fn at_documents(db: &TestDb, w: &World, school: usize) -> i64 {
     let e = &db.engine;
     let p = e
         .launch_project(
@@ -113,28 +114,34 @@ async fn an_item_that_needs_a_document_is_ticked_with_where_it_is(db: TestDb) {
             LaunchProject {
                 workflow_key: "tochka-rosta".into(),
                 district_id: w.district.id,
-                participants: vec![w.schools[0].id],
+                participants: vec![w.schools[school].id],
                 start_date: Some(date("2025-03-03")),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
-    let p = tick_all(&db, &w, &p, "application").await;
-    let p = e
-        .transition_project(
-            &w.coordinator,
-            TransitionRequest {
-                project_id: p.project.id,
-                from_stage: None,
-                to_stage: "documents".into(),
-                expected_version: p.project.row_version,
-                comment: None,
-            },
-        )
-        .await
-        .unwrap();
-    let id = p.project.id;
+    let p = tick_all(db, w, &p, "application").await;
+    e.transition_project(
+        &w.coordinator,
+        TransitionRequest {
+            project_id: p.project.id,
+            from_stage: None,
+            to_stage: "documents".into(),
+            expected_version: p.project.row_version,
+            comment: None,
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id
+}
+
+async fn an_item_that_needs_a_document_is_ticked_with_where_it_is(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let id = at_documents(&db, &w, 0).await;
     for comment in [None, Some("   ")] {
         match e
             .mark_checklist_item(&w.coordinator, id, "documents", "municipal_act", true, comment)

@@ -168,20 +168,7 @@ async fn a_named_person_going_on_holiday_hands_reminders_to_a_substitute_who_get
         let Some(driver) = driver().await else { return };
         let w = db.world().await;
         let e = &db.engine;
-        let deputy = e
-            .create_user(
-                &w.admin,
-                engine::service::NewUser {
-                    email: "deputy@chesma.test".into(),
-                    full_name: "Заместитель Мария Петровна".into(),
-                    password: Some(super::PASSWORD.into()),
-                    role: engine::Role::Coordinator,
-                    district_id: Some(w.district.id),
-                    organization_id: None,
-                },
-            )
-            .await
-            .unwrap();
+        let deputy = crate::responsibles::deputy_coordinator(&db, &w, Some(super::PASSWORD)).await;
         // The deputy answers for «Начало» of a project (due 17 March 2025; today is 3 March).
         let p = e.launch_project(&w.coordinator, crate::helpers::minimal_launch(&w, 0)).await.unwrap();
         e.assign_responsible(&w.coordinator, p.project.id, Some("start"), Some(deputy.id), None)

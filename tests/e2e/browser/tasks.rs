@@ -1,11 +1,9 @@
 //! Tasks on the project page: «Точка роста»'s measures show their own dates, and an item that
 //! needs a document is ticked only after saying where the document is.
 
-use engine::service::{LaunchProject, TransitionRequest};
-
 use super::{DESKTOP, assert_accessible_names, browser, driver, find, open, screenshot, sign_in, wait_text};
-use crate::branches::{forked, tick_all};
-use crate::helpers::{Backend, date, run};
+use crate::branches::forked;
+use crate::helpers::{Backend, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_show_their_dates_and_a_document_is_ticked_with_where_it_is() {
@@ -14,35 +12,7 @@ async fn tasks_show_their_dates_and_a_document_is_ticked_with_where_it_is() {
         let w = db.world().await;
         let e = &db.engine;
         let branches = forked(&db, &w).await.project.id;
-        let p = e
-            .launch_project(
-                &w.coordinator,
-                LaunchProject {
-                    workflow_key: "tochka-rosta".into(),
-                    district_id: w.district.id,
-                    participants: vec![w.schools[1].id],
-                    start_date: Some(date("2025-03-03")),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let p = tick_all(&db, &w, &p, "application").await;
-        let id = e
-            .transition_project(
-                &w.coordinator,
-                TransitionRequest {
-                    project_id: p.project.id,
-                    from_stage: None,
-                    to_stage: "documents".into(),
-                    expected_version: p.project.row_version,
-                    comment: None,
-                },
-            )
-            .await
-            .unwrap()
-            .project
-            .id;
+        let id = crate::tasks::at_documents(&db, &w, 1).await;
         let server = db.spawn_server().await;
         let base = &server.base;
         let c = browser(&driver, DESKTOP).await;
