@@ -4,9 +4,10 @@
 //! in percent, capped at 100 (the standard formula of regional methodologies; DOMAIN.md §4).
 //! An indicator is green from [`Thresholds::green_from`] (default 80 %), amber from
 //! [`Thresholds::amber_from`] (default 50 %), red below — the grouping of seed 002; the
-//! Sverdlovsk 95/85 scale is the same two numbers set differently. A project is red when its
-//! current stage is overdue or an indicator is red, amber when the stage is due within
-//! [`Thresholds::warning_days`] or an indicator is amber, green otherwise. Nothing here is
+//! Sverdlovsk 95/85 scale is the same two numbers set differently. A project is red when a
+//! stage under way or an open task of one (a checklist item with its own date) is overdue or
+//! an indicator is red, amber when one of them is due within [`Thresholds::warning_days`] or
+//! an indicator is amber, green otherwise. Nothing here is
 //! typed in by a person: it is all computed from the plan and the reports when read.
 
 use serde::{Deserialize, Serialize};
@@ -153,7 +154,8 @@ pub fn progress(
     let mut out = Vec::new();
     for indicator in definition.indicators() {
         let launch_target = project.indicator_targets.get(&indicator.key).copied();
-        for &organization_id in &project.participants {
+        // An organization whose part does not report the indicator has no progress in it.
+        for &organization_id in project.participants.iter().filter(|&&o| project.asks(indicator, o)) {
             let mut mine: Vec<&IndicatorReport> = reports
                 .iter()
                 .filter(|r| r.indicator_key == indicator.key && r.organization_id == organization_id)
@@ -201,6 +203,7 @@ pub fn progress(
 pub fn project_health(
     project: &Project,
     plans: &[StagePlan],
+    tasks: &[NaiveDate],
     progress: &[IndicatorProgress],
     today: NaiveDate,
     thresholds: &Thresholds,
@@ -211,16 +214,20 @@ pub fn project_health(
             health: indicators,
             overdue: false,
             due_soon: false,
+            overdue_tasks: 0,
             indicators,
         };
     }
-    // Every stage under way counts: the project is as late as its latest branch.
+    // Every stage under way counts, and every open task of them with its own date: the
+    // project is as late as its latest branch or task.
     let dues: Vec<NaiveDate> = plans
         .iter()
         .filter(|p| p.is_current())
         .filter_map(|p| p.current_due)
+        .chain(tasks.iter().copied())
         .collect();
     let overdue = dues.iter().any(|&d| d < today);
+    let overdue_tasks = tasks.iter().filter(|&&d| d < today).count() as u32;
     let due_soon = !overdue && dues.iter().any(|&d| (d - today).num_days() <= thresholds.warning_days);
     let schedule = if overdue {
         Health::Red
@@ -233,6 +240,7 @@ pub fn project_health(
         health: schedule.worst(indicators),
         overdue,
         due_soon,
+        overdue_tasks,
         indicators,
     }
 }

@@ -157,12 +157,28 @@ pub struct Project {
     /// Targets set at launch for indicators whose definition leaves them to the region.
     pub indicator_targets: BTreeMap<String, f64>,
     pub participants: Vec<i64>,
+    /// The part each participant takes, by organization, for a workflow that declares parts
+    /// (none for the others, and for participants launched before the workflow had them).
+    pub parts: BTreeMap<i64, String>,
     /// «Ответственный за проект»: the person named for the whole project, if any.
     pub responsible_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Project {
+    /// The part an organization takes in the project, if the workflow has parts.
+    pub fn part_of(&self, organization: i64) -> Option<&str> {
+        self.parts.get(&organization).map(String::as_str)
+    }
+
+    /// Whether `organization` reports `indicator` in this project (see
+    /// [`crate::definition::Indicator::asks`]).
+    pub fn asks(&self, indicator: &crate::definition::Indicator, organization: i64) -> bool {
+        indicator.asks(self.part_of(organization))
+    }
 }
 
 /// The plan of one stage of a project.
@@ -201,6 +217,8 @@ pub struct ChecklistMark {
     pub marked_at: DateTime<Utc>,
     /// What the person ticking it said (for an item that needs a document: where it is).
     pub comment: Option<String>,
+    /// The person named for this task; a row may exist for that alone (`done` false).
+    pub responsible_id: Option<i64>,
 }
 
 /// What happened to a project.
@@ -307,11 +325,14 @@ pub enum EventDetails {
         opened: Vec<String>,
         waiting: Vec<String>,
     },
-    /// A change of the responsible person (of the project, or of the entry's stage): who was
-    /// and who is now, with their names as they were then.
+    /// A change of the responsible person (of the project, of the entry's stage, or of one
+    /// task of it): who was and who is now, with their names as they were then.
     Responsible {
         from: Option<NamedPerson>,
         to: Option<NamedPerson>,
+        /// The task (checklist item) of the entry's stage, with its title then; none for the
+        /// stage itself or the project.
+        task: Option<TaskRef>,
     },
     /// A move to another version of the workflow: the versions, and what the move changed,
     /// in the words the preview showed.
@@ -330,6 +351,13 @@ struct MigratedJson {
     changes: Vec<String>,
 }
 
+/// A task (checklist item) as a history entry remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRef {
+    pub key: String,
+    pub title: String,
+}
+
 /// A person as a history entry remembers them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedPerson {
@@ -343,6 +371,8 @@ struct ResponsibleJson {
     from: Option<NamedPerson>,
     #[serde(default)]
     to: Option<NamedPerson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    task: Option<TaskRef>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -386,7 +416,7 @@ impl EventDetails {
             }
             EventDetails::Recomputed { changes } => serde_json::to_value(RecomputedJson { changes }),
             EventDetails::Moved { opened, waiting } => serde_json::to_value(MovedJson { opened, waiting }),
-            EventDetails::Responsible { from, to } => serde_json::to_value(ResponsibleJson { from, to }),
+            EventDetails::Responsible { from, to, task } => serde_json::to_value(ResponsibleJson { from, to, task }),
             EventDetails::Migrated { from, to, changes } => serde_json::to_value(MigratedJson { from, to, changes }),
         };
         value.ok()
@@ -429,7 +459,11 @@ impl EventDetails {
             }
             EventKind::ResponsibleChanged => {
                 let d: ResponsibleJson = serde_json::from_str(text).map_err(bad)?;
-                EventDetails::Responsible { from: d.from, to: d.to }
+                EventDetails::Responsible {
+                    from: d.from,
+                    to: d.to,
+                    task: d.task,
+                }
             }
             EventKind::Migrated => {
                 let d: MigratedJson = serde_json::from_str(text).map_err(bad)?;
@@ -575,8 +609,10 @@ pub struct IndicatorProgress {
 pub struct ProjectHealth {
     pub health: crate::health::Health,
     pub overdue: bool,
-    /// The current stage is due within the warning window.
+    /// A stage under way or an open task is due within the warning window.
     pub due_soon: bool,
+    /// Open tasks (checklist items with their own dates) past their date.
+    pub overdue_tasks: u32,
     /// The worst light of the project's indicators.
     pub indicators: crate::health::Health,
 }

@@ -12,10 +12,12 @@
 //! "not later than N days before" stays before. Working-day offsets use the production
 //! calendar. Fixed, annual and launch dates stay as written.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::calendar::Calendar;
-use crate::definition::{Anchor, DayUnit, Definition, DueRule, Stage};
+use crate::definition::{Anchor, ChecklistItem, DayUnit, Definition, DueRule, Stage};
 use crate::error::{Error, Field, Result};
 
 /// The stage whose due date stage `i`'s due date depends on (before `i` is entered), if any.
@@ -235,6 +237,61 @@ pub fn task_due(
             offset(from, *days, *unit, calendar).ok()
         }
     }
+}
+
+/// What reminders and health need of a project's checklist: which items are ticked and who
+/// is named for which, by (stage key, item key).
+#[derive(Debug, Default, Clone)]
+pub struct TaskStates {
+    pub done: HashSet<(String, String)>,
+    pub named: HashMap<(String, String), i64>,
+}
+
+/// A task of a stage under way, with a date of its own, not yet done.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenTask<'d> {
+    pub stage: &'d Stage,
+    pub item: &'d ChecklistItem,
+    pub due: NaiveDate,
+    /// The person named for the task, if any.
+    pub responsible_id: Option<i64>,
+}
+
+/// The open tasks of a project's stages under way, in stage and checklist order. A task whose
+/// date cannot be counted (its anchor stage has no date yet) is left out, as in
+/// [`task_due`].
+pub fn open_tasks<'d>(
+    definition: &'d Definition,
+    start: NaiveDate,
+    plans: &[crate::model::StagePlan],
+    states: &TaskStates,
+    tz: chrono_tz::Tz,
+    calendar: &Calendar,
+) -> Vec<OpenTask<'d>> {
+    let mut out = Vec::new();
+    for plan in plans.iter().filter(|p| p.is_current()) {
+        let Some(stage) = definition.stage(&plan.stage_key) else {
+            continue;
+        };
+        for item in &stage.checklist {
+            let Some(rule) = &item.due else {
+                continue;
+            };
+            let key = (stage.key.clone(), item.key.clone());
+            if states.done.contains(&key) {
+                continue;
+            }
+            if let Some(due) = task_due(rule, &stage.key, start, plans, tz, calendar) {
+                out.push(OpenTask {
+                    stage,
+                    item,
+                    due,
+                    responsible_id: states.named.get(&key).copied(),
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

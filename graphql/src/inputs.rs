@@ -111,6 +111,19 @@ pub struct LaunchProjectInput {
     /// Ответственный за проект — координатор района (см. `launchResponsibleCandidates`); по
     /// умолчанию — координатор, который запускает проект.
     pub responsible_id: Option<ID>,
+    /// Роли участников для процесса, где они есть (`Workflow.parts`); участник без выбранной
+    /// роли получает первую.
+    #[graphql(default)]
+    pub participant_parts: Vec<ParticipantPartInput>,
+}
+
+/// Роль одной организации-участника в проекте.
+#[derive(InputObject)]
+pub struct ParticipantPartInput {
+    /// Организация (одна из `participantIds`).
+    pub organization_id: ID,
+    /// Ключ роли из `Workflow.parts`.
+    pub part: String,
 }
 
 impl LaunchProjectInput {
@@ -138,6 +151,11 @@ impl LaunchProjectInput {
                 .as_ref()
                 .map(|id| crate::types::parse_id(id, "responsibleId"))
                 .transpose()?,
+            parts: self
+                .participant_parts
+                .into_iter()
+                .map(|p| Ok((crate::types::parse_id(&p.organization_id, "participantParts")?, p.part)))
+                .collect::<async_graphql::Result<_>>()?,
         })
     }
 }
@@ -208,6 +226,8 @@ pub struct AssignResponsibleInput {
     pub project_id: ID,
     /// Ключ этапа; без него — ответственный за весь проект.
     pub stage: Option<String>,
+    /// Ключ задачи (пункта чек-листа) этапа `stage`; без него — ответственный за сам этап.
+    pub task: Option<String>,
     /// Кого назначить (см. `Project.responsibleCandidates`); `null` снимает назначение — тогда
     /// напоминания по этапу получают все, кому он поручен по роли.
     pub responsible_id: Option<ID>,
@@ -269,4 +289,21 @@ pub struct ReportFilterInput {
     pub indicator: Option<String>,
     /// Период, записанный как в отчёте: `2025-Q1`, `2025-03`, `2025-H1`, `2025`, `2024/25` или `once`.
     pub period: Option<String>,
+}
+
+/// What a responsible is named for, from the `stage` and `task` of an input.
+pub(crate) fn responsible_for<'a>(
+    stage: Option<&'a str>,
+    task: Option<&'a str>,
+) -> engine::error::Result<engine::service::ResponsibleFor<'a>> {
+    use engine::service::ResponsibleFor;
+    match (stage, task) {
+        (None, None) => Ok(ResponsibleFor::Project),
+        (Some(stage), None) => Ok(ResponsibleFor::Stage(stage)),
+        (Some(stage), Some(task)) => Ok(ResponsibleFor::Task { stage, task }),
+        (None, Some(_)) => Err(engine::error::Error::validation(
+            engine::error::Field::Stage,
+            "Укажите этап, к которому относится задача.",
+        )),
+    }
 }

@@ -165,7 +165,12 @@ async fn a_fork_runs_three_branches_and_the_join_opens_when_all_are_done(db: Tes
         .transition_project(&w.coordinator, move_to(id, None, "acceptance", p.project.row_version))
         .await
         .unwrap_err();
-    assert!(blocked.to_string().contains("teachers_trained"), "{blocked}");
+    assert!(
+        blocked
+            .to_string()
+            .contains("«Доля педагогов Центра, прошедших обучение"),
+        "{blocked}"
+    );
     let today = p.today(db.clock_now());
     db.insert_report(
         id,

@@ -149,6 +149,7 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                     .collect(),
                 indicator_targets: original.project.indicator_targets.clone(),
                 responsible_id: original.project.responsible_id,
+                parts: original.project.parts.clone(),
             },
         )
         .await

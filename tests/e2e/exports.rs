@@ -325,7 +325,15 @@ async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) 
     let overdue = sheet(&bytes, "Просрочено");
     assert_eq!(
         strings(&overdue[0]),
-        ["Проект", "Район", "Этап", "Ответственный", "Срок", "Дней просрочки"]
+        [
+            "Проект",
+            "Район",
+            "Этап",
+            "Задача",
+            "Ответственный",
+            "Срок",
+            "Дней просрочки"
+        ]
     );
     assert_eq!(overdue.len(), 1 + expected.overdue.len());
     for (row, o) in overdue[1..].iter().zip(&expected.overdue) {
@@ -333,17 +341,19 @@ async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) 
             strings(&row[..3]),
             [o.project_title.as_str(), "Чесменский район", o.stage_title.as_str()]
         );
+        // These stages are late themselves, not one of their tasks.
+        assert_eq!(row[3].to_string(), "");
         // Launched by the coordinator, who answers for the projects; no stage has its own.
-        assert_eq!(row[3].to_string(), "Пользователь coordinator@chesma.test");
-        assert_eq!(date(&row[4]), o.due);
-        assert_eq!(row[5], Data::Float(o.days_overdue as f64));
+        assert_eq!(row[4].to_string(), "Пользователь coordinator@chesma.test");
+        assert_eq!(date(&row[5]), o.due);
+        assert_eq!(row[6], Data::Float(o.days_overdue as f64));
     }
     let a = overdue
         .iter()
         .find(|r| r[0] == Data::String(s.a_title.clone()))
         .expect("project a is overdue");
     assert_eq!(
-        (a[2].to_string(), date(&a[4])),
+        (a[2].to_string(), date(&a[5])),
         ("Работа".into(), NaiveDate::from_ymd_opt(2025, 4, 2).unwrap())
     );
 
@@ -400,13 +410,13 @@ async fn dashboard_downloads_list_the_overdue_and_the_organizations(db: TestDb) 
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a UTF-8 byte-order mark");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(
-        text.starts_with("Просрочено\r\nПроект;Район;Этап;Ответственный;Срок;Дней просрочки\r\n"),
+        text.starts_with("Просрочено\r\nПроект;Район;Этап;Задача;Ответственный;Срок;Дней просрочки\r\n"),
         "{text}"
     );
     let o = expected.overdue.iter().find(|o| o.project_id == s.a).unwrap();
     assert!(
         text.contains(&format!(
-            "\r\n{};Чесменский район;Работа;Пользователь coordinator@chesma.test;02.04.2025;{}\r\n",
+            "\r\n{};Чесменский район;Работа;;Пользователь coordinator@chesma.test;02.04.2025;{}\r\n",
             s.a_title, o.days_overdue
         )),
         "{text}"

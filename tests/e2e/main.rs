@@ -22,6 +22,7 @@ mod hardening;
 mod indicators;
 mod migration;
 mod nodes;
+mod parts;
 mod projects;
 mod reminders;
 mod replicas;

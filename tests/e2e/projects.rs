@@ -415,7 +415,122 @@ both_backends!(
     my_tasks_are_the_stages_my_role_owns_most_urgent_first
 );
 
-both_backends!(the_list_finds_projects_by_words_of_their_title_in_any_case);
+both_backends!(
+    the_list_finds_projects_by_words_of_their_title_in_any_case,
+    the_list_sorts_by_title_due_date_and_lateness_and_pages_in_each_order
+);
+
+/// Four projects: overdue (red), due in a week (amber), due in a fortnight (green), cancelled.
+/// Each order lists them as it says, page by page forward and backward, and a cursor of one
+/// order is not taken for another.
+async fn the_list_sorts_by_title_due_date_and_lateness_and_pages_in_each_order(db: TestDb) {
+    use engine::service::{PageRequest, ProjectOrder};
+    let w = db.world().await;
+    let e = &db.engine;
+    let launch = |title: &str, start: &str| LaunchProject {
+        title: Some(title.into()),
+        start_date: Some(date(start)),
+        ..minimal_launch(&w, 0)
+    };
+    let green = e
+        .launch_project(&w.coordinator, launch("в — в норме", "2025-03-03"))
+        .await
+        .unwrap();
+    let red = e
+        .launch_project(&w.coordinator, launch("А — просрочен", "2025-02-03"))
+        .await
+        .unwrap();
+    let amber = e
+        .launch_project(&w.coordinator, launch("Б — скоро срок", "2025-02-24"))
+        .await
+        .unwrap();
+    let cancelled = e
+        .launch_project(&w.coordinator, launch("Ё — отменён", "2025-03-03"))
+        .await
+        .unwrap();
+    e.cancel_project(
+        &w.coordinator,
+        cancelled.project.id,
+        cancelled.project.row_version,
+        "Запущен по ошибке",
+    )
+    .await
+    .unwrap();
+    let [green, red, amber, cancelled] = [&green, &red, &amber, &cancelled].map(|p| p.project.id);
+    let filter = &ProjectFilter::default();
+    let coordinator = &w.coordinator;
+    let all = |order: ProjectOrder| async move {
+        let page = e
+            .project_page(coordinator, filter, order, &PageRequest::first(100, None))
+            .await
+            .unwrap();
+        page.items.iter().map(|(_, p)| p.id).collect::<Vec<_>>()
+    };
+    assert_eq!(all(ProjectOrder::Newest).await, [cancelled, amber, red, green]);
+    // Case and «ё» folded: «Ё» sorts with «Е», after «в».
+    assert_eq!(all(ProjectOrder::Title).await, [red, amber, green, cancelled]);
+    assert_eq!(all(ProjectOrder::Due).await, [red, amber, green, cancelled]);
+    assert_eq!(all(ProjectOrder::Lateness).await, [red, amber, green, cancelled]);
+
+    // Two by two, forward and back, in the computed order and the stored one.
+    for order in [ProjectOrder::Title, ProjectOrder::Due, ProjectOrder::Lateness] {
+        let whole = all(order).await;
+        let first = e
+            .project_page(coordinator, filter, order, &PageRequest::first(2, None))
+            .await
+            .unwrap();
+        assert_eq!((first.has_next_page, first.total_count), (true, 4), "{order:?}");
+        let after = first.items.last().unwrap().0.clone();
+        let second = e
+            .project_page(coordinator, filter, order, &PageRequest::first(2, Some(after)))
+            .await
+            .unwrap();
+        let ids: Vec<i64> = first.values().chain(second.values()).map(|p| p.id).collect();
+        assert_eq!(ids, whole, "{order:?}");
+        assert!(!second.has_next_page, "{order:?}");
+        let before = second.items.first().unwrap().0.clone();
+        let back = e
+            .project_page(coordinator, filter, order, &PageRequest::last(2, Some(before)))
+            .await
+            .unwrap();
+        assert_eq!(back.values().map(|p| p.id).collect::<Vec<_>>(), whole[..2], "{order:?}");
+    }
+
+    // With a filter: the red ones alone, by due date.
+    let only_red = ProjectFilter {
+        health: Some(engine::health::Health::Red),
+        ..Default::default()
+    };
+    let page = e
+        .project_page(
+            &w.coordinator,
+            &only_red,
+            ProjectOrder::Due,
+            &PageRequest::first(10, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.values().map(|p| p.id).collect::<Vec<_>>(), [red]);
+
+    // Over the API: the order by name, and a cursor of another order refused in Russian.
+    let server = db.spawn_server().await;
+    let token = server.login("coordinator@chesma.test", "пароль-для-тестов").await;
+    let query = "query($order: ProjectOrder, $after: String) { projects(order: $order, first: 2, after: $after) { nodes { title } pageInfo { endCursor } } }";
+    let body = server
+        .ok(Some(&token), query, serde_json::json!({ "order": "TITLE" }))
+        .await;
+    assert_eq!(body["projects"]["nodes"][0]["title"], "А — просрочен");
+    let cursor = body["projects"]["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+    let refused = server
+        .gql(
+            Some(&token),
+            query,
+            serde_json::json!({ "order": "DUE", "after": cursor }),
+        )
+        .await;
+    let message = refused["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("не курсор этого списка проектов"), "{refused}");
+}
 
 async fn the_list_finds_projects_by_words_of_their_title_in_any_case(db: TestDb) {
     let w = db.world().await;

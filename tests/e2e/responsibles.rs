@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use engine::Role;
 use engine::error::Error;
 use engine::model::{EventDetails, EventKind};
-use engine::service::{NewSubstitution, NewUser, ProjectFilter};
+use engine::service::{NewSubstitution, NewUser, ProjectFilter, ResponsibleFor};
 
 use crate::both_backends;
 use crate::helpers::{TestDb, World, code, date, minimal_launch};
@@ -80,12 +80,8 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
     let mut coordinators = vec![w.coordinator.user_id, deputy.id];
     coordinators.sort_by_key(|id| if *id == deputy.id { 0 } else { 1 }); // «Заместитель…» sorts first
     assert_eq!(
-        names(e.responsible_candidates(&w.coordinator, id, None).await.unwrap()),
-        coordinators
-    );
-    assert_eq!(
         names(
-            e.responsible_candidates(&w.coordinator, id, Some("start"))
+            e.responsible_candidates(&w.coordinator, id, ResponsibleFor::Project)
                 .await
                 .unwrap()
         ),
@@ -93,21 +89,41 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
     );
     assert_eq!(
         names(
-            e.responsible_candidates(&w.coordinator, id, Some("work"))
+            e.responsible_candidates(&w.coordinator, id, ResponsibleFor::Stage("start"))
+                .await
+                .unwrap()
+        ),
+        coordinators
+    );
+    assert_eq!(
+        names(
+            e.responsible_candidates(&w.coordinator, id, ResponsibleFor::Stage("work"))
                 .await
                 .unwrap()
         ),
         vec![w.director.user_id]
     );
-    assert_eq!(code(e.responsible_candidates(&w.director, id, None).await), "FORBIDDEN");
     assert_eq!(
-        code(e.responsible_candidates(&w.other_coordinator, id, None).await),
+        code(e.responsible_candidates(&w.director, id, ResponsibleFor::Project).await),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(
+            e.responsible_candidates(&w.other_coordinator, id, ResponsibleFor::Project)
+                .await
+        ),
         "FORBIDDEN"
     );
 
     // Naming: refused for someone the stage is not given to, for a director, on a stale page.
     let refused = e
-        .assign_responsible(&w.coordinator, id, Some("work"), Some(w.second_director.user_id), None)
+        .assign_responsible(
+            &w.coordinator,
+            id,
+            ResponsibleFor::Stage("work"),
+            Some(w.second_director.user_id),
+            None,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -116,21 +132,39 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
     );
     assert_eq!(
         code(
-            e.assign_responsible(&w.director, id, Some("work"), Some(w.director.user_id), None)
-                .await
+            e.assign_responsible(
+                &w.director,
+                id,
+                ResponsibleFor::Stage("work"),
+                Some(w.director.user_id),
+                None
+            )
+            .await
         ),
         "FORBIDDEN"
     );
     let version = e.project(&w.admin, id).await.unwrap().project.row_version;
     assert_eq!(
         code(
-            e.assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), Some(version - 1))
-                .await
+            e.assign_responsible(
+                &w.coordinator,
+                id,
+                ResponsibleFor::Stage("start"),
+                Some(deputy.id),
+                Some(version - 1)
+            )
+            .await
         ),
         "CONFLICT"
     );
     let named = e
-        .assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), Some(version))
+        .assign_responsible(
+            &w.coordinator,
+            id,
+            ResponsibleFor::Stage("start"),
+            Some(deputy.id),
+            Some(version),
+        )
         .await
         .unwrap();
     let start = named.stages.iter().find(|s| s.stage_key == "start").unwrap();
@@ -146,12 +180,19 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
         EventDetails::Responsible {
             from: None,
             to: Some(to),
+            task: None,
         } => assert_eq!(to.name, "Заместитель Мария Петровна"),
         other => panic!("{other:?}"),
     }
     // The same person again changes nothing, not even the version.
     let again = e
-        .assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), None)
+        .assign_responsible(
+            &w.coordinator,
+            id,
+            ResponsibleFor::Stage("start"),
+            Some(deputy.id),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(again.project.row_version, named.project.row_version);
@@ -204,7 +245,7 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
 
     // Taken off: the stage goes back to its owner roles, and history says so.
     let off = e
-        .assign_responsible(&w.coordinator, id, Some("start"), None, None)
+        .assign_responsible(&w.coordinator, id, ResponsibleFor::Stage("start"), None, None)
         .await
         .unwrap();
     assert_eq!(
@@ -228,7 +269,7 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
     assert_eq!(mine(deputy.id).await, vec![by_admin.project.id]);
     // The project's own responsible changes with a trace, too.
     let changed = e
-        .assign_responsible(&w.coordinator, id, None, Some(deputy.id), None)
+        .assign_responsible(&w.coordinator, id, ResponsibleFor::Project, Some(deputy.id), None)
         .await
         .unwrap();
     assert_eq!(changed.project.responsible_id, Some(deputy.id));
@@ -240,7 +281,7 @@ async fn a_named_person_is_reminded_first_and_every_change_is_kept(db: TestDb) {
         .unwrap();
     assert_eq!(entry.stage_key, None);
     assert!(
-        matches!(&entry.details, EventDetails::Responsible { from: Some(f), to: Some(t) } if f.id == w.coordinator.user_id && t.id == deputy.id)
+        matches!(&entry.details, EventDetails::Responsible { from: Some(f), to: Some(t), task: None } if f.id == w.coordinator.user_id && t.id == deputy.id)
     );
 }
 
@@ -253,9 +294,15 @@ async fn a_substitute_receives_the_reminders_of_the_person_away_for_those_days(d
     let p = e.launch_project(&w.coordinator, minimal_launch(&w, 0)).await.unwrap();
     let id = p.project.id;
     // The deputy answers for «Начало» (due 17 March); the coordinator stands in for her.
-    e.assign_responsible(&w.coordinator, id, Some("start"), Some(deputy.id), None)
-        .await
-        .unwrap();
+    e.assign_responsible(
+        &w.coordinator,
+        id,
+        ResponsibleFor::Stage("start"),
+        Some(deputy.id),
+        None,
+    )
+    .await
+    .unwrap();
     let new = |substitute_id: i64, starts_on: &str, ends_on: &str| NewSubstitution {
         user_id: deputy.id,
         substitute_id,
@@ -441,7 +488,7 @@ async fn an_overdue_stage_climbs_the_definitions_chain_day_by_day(db: TestDb) {
         .unwrap()
         .current_due
         .unwrap();
-    e.assign_responsible(&w.coordinator, id, Some("work"), Some(deputy.id), None)
+    e.assign_responsible(&w.coordinator, id, ResponsibleFor::Stage("work"), Some(deputy.id), None)
         .await
         .unwrap();
     let late = |days: u64| (due + chrono::Days::new(days)).and_hms_opt(6, 0, 0).unwrap().and_utc();

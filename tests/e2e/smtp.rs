@@ -84,4 +84,43 @@ impl SmtpServer {
     pub fn url(port: u16) -> String {
         format!("smtp://127.0.0.1:{port}")
     }
+
+    /// Plans and sends the reminders due at `now` through this server, as the scheduler does.
+    pub async fn send_reminders(
+        &self,
+        engine: &engine::Engine,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> engine::reminders::ReminderRun {
+        let mailer =
+            engine::mail::transport::Mailer::from_url(Some(&Self::url(self.port)), &std::env::temp_dir()).unwrap();
+        let settings = engine::reminders::DeliverySettings {
+            base_url: "https://po.example.ru".into(),
+            from: "Проектный офис <noreply@po.example.ru>".parse().unwrap(),
+            max_attempts: 3,
+            lease: chrono::Duration::minutes(10),
+            batch: 500,
+        };
+        engine
+            .run_reminders(
+                &engine::Actor::SYSTEM,
+                now,
+                engine::reminders::ReminderMode::Send {
+                    mailer: &mailer,
+                    settings: &settings,
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    /// The plain text of the first message received for `address`.
+    pub fn body_to(&self, address: &str) -> String {
+        let inbox = self.received();
+        let message = inbox
+            .iter()
+            .find(|m| m.to.iter().any(|t| t.contains(address)))
+            .unwrap_or_else(|| panic!("nothing reached {address}: {inbox:?}"));
+        let parsed = mail_parser::MessageParser::default().parse(&message.data[..]).unwrap();
+        parsed.body_text(0).unwrap().to_string()
+    }
 }

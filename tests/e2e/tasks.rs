@@ -3,20 +3,24 @@
 //! needs a document is ticked only with a comment saying where it is.
 
 use chrono::NaiveDate;
+use engine::Role;
+use engine::health::Health;
+use engine::model::EventDetails;
 use engine::model::EventKind;
 use engine::reminders::ReminderKind;
-use engine::service::{LaunchProject, TransitionRequest};
+use engine::service::{LaunchProject, NewUser, ResponsibleFor, TransitionRequest};
 use serde_json::json;
 
 use crate::both_backends;
 use crate::branches::{forked, tick_all};
-use crate::helpers::{TestDb, World, date};
+use crate::helpers::{TestDb, World, code, date};
 
 const PASSWORD: &str = "пароль-для-тестов";
 
 both_backends!(
     tasks_have_their_own_dates_and_reminders_until_ticked,
     an_item_that_needs_a_document_is_ticked_with_where_it_is,
+    a_task_has_its_own_person_and_a_late_one_turns_the_project_red,
 );
 
 async fn tasks_have_their_own_dates_and_reminders_until_ticked(db: TestDb) {
@@ -175,4 +179,198 @@ async fn an_item_that_needs_a_document_is_ticked_with_where_it_is(db: TestDb) {
     e.complete_checklist_item(&w.coordinator, id, "documents", "staffing", true)
         .await
         .unwrap();
+}
+
+/// «Завуч Ольга Ивановна», a second director-role user of school 0 (a deputy head who is
+/// given the school's tasks), with the tests' password.
+pub(crate) async fn deputy_director(db: &TestDb, w: &World) -> engine::model::User {
+    db.engine
+        .create_user(
+            &w.admin,
+            NewUser {
+                email: "zavuch@school1.test".into(),
+                full_name: "Завуч Ольга Ивановна".into(),
+                password: Some(PASSWORD.into()),
+                role: Role::Director,
+                district_id: Some(w.district.id),
+                organization_id: Some(w.schools[0].id),
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// A task of a «Точка роста» branch gets a person of its own — the school's deputy, among the
+/// people the task's role allows — who is reminded before its date, alone; past its date the
+/// project is red, the dashboard names the task and its person, and the project's page shows
+/// who answers for it.
+async fn a_task_has_its_own_person_and_a_late_one_turns_the_project_red(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let deputy = deputy_director(&db, &w).await;
+    let p = forked(&db, &w).await;
+    let id = p.project.id;
+    let contract = ResponsibleFor::Task {
+        stage: "equipment",
+        task: "contract",
+    };
+
+    // The task is the directors': its candidates are the school's directors, not coordinators.
+    let candidates: Vec<i64> = e
+        .responsible_candidates(&w.coordinator, id, contract)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert!(
+        candidates.contains(&deputy.id) && candidates.contains(&w.director.user_id),
+        "{candidates:?}"
+    );
+    assert!(!candidates.contains(&w.coordinator.user_id), "{candidates:?}");
+    let wrong = e
+        .assign_responsible(&w.coordinator, id, contract, Some(w.coordinator.user_id), None)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), "VALIDATION");
+    assert!(wrong.to_string().contains("за задачу «Контракт на поставку"), "{wrong}");
+    let missing = e
+        .assign_responsible(
+            &w.coordinator,
+            id,
+            ResponsibleFor::Task {
+                stage: "equipment",
+                task: "no_such_task",
+            },
+            Some(deputy.id),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), "VALIDATION");
+    assert!(missing.to_string().contains("нет задачи «no_such_task»"), "{missing}");
+    assert_eq!(
+        code(
+            e.assign_responsible(&w.director, id, contract, Some(deputy.id), None)
+                .await
+        ),
+        "FORBIDDEN"
+    );
+
+    let named = e
+        .assign_responsible(
+            &w.coordinator,
+            id,
+            contract,
+            Some(deputy.id),
+            Some(p.project.row_version),
+        )
+        .await
+        .unwrap();
+    let entry = named.history.last().unwrap();
+    assert_eq!(entry.kind, EventKind::ResponsibleChanged);
+    assert_eq!(entry.stage_key.as_deref(), Some("equipment"));
+    assert!(
+        matches!(&entry.details, EventDetails::Responsible { from: None, to: Some(to), task: Some(t) }
+            if to.id == deputy.id && t.key == "contract"),
+        "{:?}",
+        entry.details
+    );
+    // The same person again changes nothing, not even the version.
+    let again = e
+        .assign_responsible(&w.coordinator, id, contract, Some(deputy.id), None)
+        .await
+        .unwrap();
+    assert_eq!(again.project.row_version, named.project.row_version);
+    // Naming is no tick: the item is still open.
+    assert!(
+        again
+            .checklist
+            .iter()
+            .any(|m| m.item_key == "contract" && !m.done && m.responsible_id == Some(deputy.id))
+    );
+
+    // Seven days before the contract's date: to the deputy alone.
+    let server = db.spawn_server().await;
+    let token = server.login("coordinator@chesma.test", PASSWORD).await;
+    let body = server
+        .ok(
+            Some(&token),
+            "query($id: ID!) { project(id: $id) { stages { key checklist { key due isTask responsible { fullName } } } history { summary } } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    let equipment = body["project"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "equipment")
+        .unwrap();
+    let item = equipment["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "contract")
+        .unwrap();
+    assert_eq!(item["responsible"]["fullName"], "Завуч Ольга Ивановна");
+    assert_eq!(item["isTask"], true);
+    let summaries: Vec<&str> = body["project"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["summary"].as_str())
+        .collect();
+    assert!(
+        summaries.contains(&"Ответственный за задачу «Контракт на поставку оборудования и мебели заключён (ЕИС)» этапа «Закупка и поставка оборудования»: Завуч Ольга Ивановна"),
+        "{summaries:?}"
+    );
+    let due = NaiveDate::parse_from_str(item["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let at = |day: NaiveDate| day.and_hms_opt(6, 0, 0).unwrap().and_utc();
+    let to_whom = |items: Vec<engine::reminders::ReminderItem>| {
+        items
+            .into_iter()
+            .filter(|i| i.project_id == id && i.task_key.as_deref() == Some("contract"))
+            .map(|i| (i.kind, i.recipient_user_id.unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let before = to_whom(e.plan_reminders(at(due - chrono::Days::new(7))).await.unwrap());
+    assert_eq!(before, [(ReminderKind::DueSoon, deputy.id)], "{before:?}");
+
+    // The day after: the project is red for the late task, and the dashboard says which.
+    db.clock.set(at(due + chrono::Days::new(1)));
+    let late = to_whom(e.plan_reminders(at(due + chrono::Days::new(1))).await.unwrap());
+    assert!(late.contains(&(ReminderKind::Overdue, deputy.id)), "{late:?}");
+    assert!(
+        late.contains(&(ReminderKind::Overdue, w.director.user_id)),
+        "escalated to the role: {late:?}"
+    );
+    let (health, _) = e.health_of(&w.coordinator, &[id]).await.unwrap().remove(&id).unwrap();
+    assert_eq!((health.health, health.overdue), (Health::Red, true));
+    let dashboard = e.dashboard(&w.coordinator, Some(w.district.id)).await.unwrap();
+    // The training branch's list of teachers (a month after its entry) is late too.
+    let late_tasks: Vec<&str> = dashboard
+        .overdue
+        .iter()
+        .filter(|o| o.project_id == id)
+        .filter_map(|o| o.task_key.as_deref())
+        .collect();
+    assert_eq!(late_tasks, ["teacher_list", "contract"]);
+    assert_eq!(health.overdue_tasks, 2);
+    let row = dashboard
+        .overdue
+        .iter()
+        .find(|o| o.project_id == id && o.task_key.as_deref() == Some("contract"))
+        .expect("the late task on the dashboard");
+    assert_eq!(
+        (row.stage_key.as_str(), row.due, row.days_overdue),
+        ("equipment", due, 1)
+    );
+    assert_eq!(row.responsible_id, Some(deputy.id));
+
+    // Ticked, it is no longer late.
+    e.complete_checklist_item(&w.director, id, "equipment", "contract", true)
+        .await
+        .unwrap();
+    let (health, _) = e.health_of(&w.coordinator, &[id]).await.unwrap().remove(&id).unwrap();
+    assert_eq!(health.overdue_tasks, 1);
 }

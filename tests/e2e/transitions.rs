@@ -232,7 +232,9 @@ async fn indicators_must_be_reported_for_the_current_period_by_every_participant
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_TRANSITION");
     assert!(
-        err.to_string().contains("за 2025-Q1") && err.to_string().contains("Чесменская СОШ № 1"),
+        err.to_string()
+            .contains("«1.1 Доля педагогов, прошедших обучение» за I квартал 2025 г.")
+            && err.to_string().contains("Чесменская СОШ № 1"),
         "{err}"
     );
     // A report for another period does not count.

@@ -306,6 +306,16 @@ export function indicatorLabel(key, title) {
   return /^[\d.]+$/.test(key) ? `${key} ${title}` : title;
 }
 
+/**
+ * Whether organization `orgId` reports indicator `ind` in project `p`: an indicator given to
+ * some parts («базовая школа») is asked only of the participants that take one of them.
+ */
+export function asks(p, ind, orgId) {
+  if (!ind.parts || !ind.parts.length) return true;
+  const mine = (p.participantParts || []).find((x) => x.organization.id === orgId);
+  return !mine || ind.parts.includes(mine.part);
+}
+
 /** A link handled by the page's router. */
 export function link(href, ...children) {
   return h("a", { href }, ...children);

@@ -43,6 +43,19 @@ pub struct Definition {
     stages: Vec<Stage>,
     transitions: Vec<Transition>,
     indicators: Vec<Indicator>,
+    /// The parts an organization can take in a project of this workflow («базовая школа»,
+    /// «школа-участник»); the first is the one a launch gives when none is chosen. Empty:
+    /// every participant takes the same part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    parts: Vec<Part>,
+}
+
+/// A part an organization takes in a project («[[parts]]»): which indicators it reports
+/// depends on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub key: String,
+    pub title: String,
 }
 
 /// When reminders go out (DESIGN.md "Reminders").
@@ -287,6 +300,30 @@ pub struct Indicator {
     pub better: Direction,
     pub cumulative: bool,
     pub report_deadline: ReportDeadline,
+    /// The parts whose organizations report it; empty: every participant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+impl Indicator {
+    /// The indicator as people name it: «2.1 Доля …» for the seeds' numeric codes, just the
+    /// title for word keys (`open_lessons` is the engine's, not theirs). The web does the same.
+    pub fn label(&self) -> String {
+        if !self.key.is_empty() && self.key.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            format!("{} {}", self.key, self.title)
+        } else {
+            self.title.clone()
+        }
+    }
+
+    /// Whether an organization taking `part` in a project reports this indicator. A
+    /// participant with no part (launched before the workflow had parts) reports everything.
+    pub fn asks(&self, part: Option<&str>) -> bool {
+        match part {
+            Some(part) => self.parts.is_empty() || self.parts.iter().any(|p| p == part),
+            None => true,
+        }
+    }
 }
 
 /// One problem in a definition file, located.
@@ -394,6 +431,16 @@ impl Definition {
 
     pub fn indicator(&self, key: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.key == key)
+    }
+
+    /// The parts an organization can take in a project, the default first; empty when all
+    /// take the same.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    pub fn part(&self, key: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.key == key)
     }
 
     pub fn transitions_from<'a>(&'a self, stage: &'a str) -> impl Iterator<Item = &'a Transition> + 'a {

@@ -26,6 +26,15 @@ pub struct RawDefinition {
     pub transitions: Vec<Spanned<RawTransition>>,
     #[serde(default)]
     pub indicators: Vec<Spanned<RawIndicator>>,
+    #[serde(default)]
+    pub parts: Vec<Spanned<RawPart>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPart {
+    pub key: Spanned<String>,
+    pub title: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +151,8 @@ pub struct RawIndicator {
     pub cumulative: Option<Spanned<bool>>,
     #[serde(default)]
     pub report_deadline: Option<Spanned<RawReportDeadline>>,
+    #[serde(default)]
+    pub parts: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]

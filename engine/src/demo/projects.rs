@@ -292,12 +292,22 @@ fn launch(
     };
     let t = timeline::simulate(definition, &setting, rng)?;
     let stages = definition.stages();
+    // Where the workflow has parts, one participant in four takes the second (a methodical
+    // day's host schools), the others the first.
+    let parts: Vec<Option<String>> = (0..participants.len())
+        .map(|i| match definition.parts() {
+            [] => None,
+            [_, second, ..] if i % 4 == 0 => Some(second.key.clone()),
+            [first, ..] => Some(first.key.clone()),
+        })
+        .collect();
     super::reports::generate(
         &super::reports::Setting {
             project_id,
             definition,
             timeline: &t,
             participants: &participants,
+            parts: &parts,
             targets: &targets,
             tz: d.time_zone,
             today,
@@ -326,12 +336,16 @@ fn launch(
         // The district's coordinator runs every demo project.
         responsible_id: Set(Some(d.coordinator)),
     });
-    batch
-        .participants
-        .extend(participants.iter().map(|o| project_participants::ActiveModel {
-            project_id: Set(project_id),
-            organization_id: Set(o.id),
-        }));
+    batch.participants.extend(
+        participants
+            .iter()
+            .zip(&parts)
+            .map(|(o, part)| project_participants::ActiveModel {
+                part: Set(part.clone()),
+                project_id: Set(project_id),
+                organization_id: Set(o.id),
+            }),
+    );
     for (k, stage) in stages.iter().enumerate() {
         batch.stage_plans.push(stage_plans::ActiveModel {
             project_id: Set(project_id),

@@ -31,6 +31,9 @@ pub(super) struct Setting<'a> {
     pub definition: &'a Definition,
     pub timeline: &'a Timeline,
     pub participants: &'a [&'a Org],
+    /// The part each participant takes (in the order of `participants`), where the workflow
+    /// has parts: it reports only the indicators of its part.
+    pub parts: &'a [Option<String>],
     pub targets: &'a BTreeMap<String, f64>,
     pub tz: Tz,
     pub today: NaiveDate,
@@ -123,6 +126,9 @@ pub(super) fn generate(s: &Setting<'_>, rng: &mut DemoRng, ids: &mut Ids, batch:
             }
         }
         for ((participant, period), at) in sent {
+            if !indicator.asks(s.parts.get(participant).and_then(Option::as_deref)) {
+                continue;
+            }
             // A cancelled project takes no reports after its cancellation.
             if t.status == ProjectStatus::Cancelled && t.closed_at.is_some_and(|closed| at >= closed) {
                 continue;

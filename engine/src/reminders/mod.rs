@@ -31,7 +31,7 @@ use crate::error::Result;
 use crate::model::ProjectStatus;
 use crate::period::owed_period;
 use crate::service::Engine;
-use crate::store::entity::{checklist_marks, indicator_reports, projects, users};
+use crate::store::entity::{indicator_reports, projects, users};
 
 /// How a run of reminders ends.
 #[derive(Debug, Clone, Copy)]
@@ -204,31 +204,11 @@ impl Engine {
         .await?;
         let organization_names: HashMap<i64, String> = organizations.into_iter().map(|(id, o)| (id, o.name)).collect();
 
-        // The ticks of workflows with tasks (items with their own dates): a done task is not
-        // reminded. Four narrow columns, only for those projects.
-        let with_tasks: Vec<i64> = projects
-            .iter()
-            .filter(|p| batch.version(p).is_some_and(|v| v.definition.has_tasks()))
-            .map(|p| p.id)
-            .collect();
-        let mut done: HashMap<i64, HashSet<(String, String)>> = HashMap::new();
-        if !with_tasks.is_empty() {
-            let rows: Vec<(i64, String, String)> = checklist_marks::Entity::find()
-                .select_only()
-                .column(checklist_marks::Column::ProjectId)
-                .column(checklist_marks::Column::StageKey)
-                .column(checklist_marks::Column::ItemKey)
-                .filter(checklist_marks::Column::ProjectId.is_in(with_tasks))
-                .filter(checklist_marks::Column::Done.eq(true))
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            for (project, stage, item) in rows {
-                done.entry(project).or_default().insert((stage, item));
-            }
-        }
+        // The ticks and named people of workflows with tasks (items with their own dates): a
+        // done task is not reminded, a named one goes to its person. Only for those projects.
+        let tasks = self.task_states(&batch).await?;
         let nothing = HashSet::new();
-        let none_done = HashSet::new();
+        let no_tasks = crate::schedule::TaskStates::default();
         for project in projects {
             let (Some(version), Some(district)) = (batch.version(project), batch.district(project)) else {
                 continue;
@@ -245,7 +225,7 @@ impl Engine {
                 organization_names: &organization_names,
                 calendar: batch.calendar(project),
                 tz: district.time_zone,
-                done: done.get(&project.id).unwrap_or(&none_done),
+                tasks: tasks.get(&project.id).unwrap_or(&no_tasks),
             };
             items.extend(with_substitutes(
                 plan_project(&state, recipients),

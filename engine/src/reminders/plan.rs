@@ -58,8 +58,9 @@ pub struct ProjectState<'a> {
     pub calendar: &'a crate::calendar::Calendar,
     /// The district's time zone.
     pub tz: chrono_tz::Tz,
-    /// The checklist items ticked: (stage key, item key). Read only for workflows with tasks.
-    pub done: &'a HashSet<(String, String)>,
+    /// The checklist items ticked and the people named for tasks. Read only for workflows
+    /// with tasks.
+    pub tasks: &'a crate::schedule::TaskStates,
 }
 
 /// The reminders due for one project now.
@@ -286,9 +287,10 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
     };
 
     // Every stage under way: one, or one a branch while parallel branches run. The dedupe key
-    // names the stage, so branches never stand in for one another. Then the stage's tasks with
-    // their own dates that are not done yet, to the stage's named person when the task is
-    // given to their role, or else to the holders of the task's roles.
+    // names the stage, so branches never stand in for one another. Then the stages' tasks with
+    // their own dates that are not done yet: to the person named for the task, else to the
+    // stage's named person when the task is given to their role, else to the holders of the
+    // task's roles.
     for plan in state.plans.iter().filter(|p| p.is_current()) {
         let Some(stage) = state.definition.stage(&plan.stage_key) else {
             continue;
@@ -297,26 +299,26 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
         if let Some(due) = plan.current_due {
             deadline(&mut out, (stage, None), due, named, &stage.owners);
         }
-        for task in stage.checklist.iter().filter(|i| i.due.is_some()) {
-            if state.done.contains(&(stage.key.clone(), task.key.clone())) {
-                continue;
-            }
-            let Some(due) = task.due.as_ref().and_then(|rule| {
-                crate::schedule::task_due(
-                    rule,
-                    &stage.key,
-                    project.start_date,
-                    state.plans,
-                    state.tz,
-                    state.calendar,
-                )
-            }) else {
-                continue;
-            };
-            let roles = task.owners_in(stage);
-            let named = named.filter(|r| roles.contains(&r.role));
-            deadline(&mut out, (stage, Some(task)), due, named, roles);
-        }
+    }
+    for task in crate::schedule::open_tasks(
+        state.definition,
+        project.start_date,
+        state.plans,
+        state.tasks,
+        state.tz,
+        state.calendar,
+    ) {
+        let roles = task.item.owners_in(task.stage);
+        let stage_named = state
+            .plans
+            .iter()
+            .find(|p| p.stage_key == task.stage.key)
+            .and_then(|p| recipients.named(p.responsible_id, project.district_id))
+            .filter(|r| roles.contains(&r.role));
+        let named = recipients
+            .named(task.responsible_id, project.district_id)
+            .or(stage_named);
+        deadline(&mut out, (task.stage, Some(task.item)), task.due, named, roles);
     }
 
     // Reports owed.
@@ -330,7 +332,7 @@ pub fn plan_project(state: &ProjectState, recipients: &Recipients) -> Vec<Remind
             continue;
         }
         let repeat = (late - 1) / every;
-        for &org in &project.participants {
+        for &org in project.participants.iter().filter(|&&o| project.asks(indicator, o)) {
             if state.reported.contains(&(indicator_key.clone(), org, period.clone())) {
                 continue;
             }
@@ -383,6 +385,7 @@ mod tests {
             row_version: 1,
             indicator_targets: Default::default(),
             participants: vec![10],
+            parts: Default::default(),
             responsible_id: None,
             created_by: None,
             created_at: at,
@@ -450,7 +453,7 @@ mod tests {
         p.responsible_id = for_project;
         let mut plans = vec![plan_row(stage, due)];
         plans[0].responsible_id = for_stage;
-        let done = HashSet::new();
+        let tasks = crate::schedule::TaskStates::default();
         let names = HashMap::from([(10, "Школа № 1".to_string())]);
         let state = ProjectState {
             project: &p,
@@ -463,7 +466,7 @@ mod tests {
             organization_names: &names,
             calendar: &crate::calendar::Calendar::federal(),
             tz: chrono_tz::Asia::Yekaterinburg,
-            done: &done,
+            tasks: &tasks,
         };
         plan_project(&state, &Recipients::new(people()))
     }

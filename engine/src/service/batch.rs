@@ -41,6 +41,11 @@ impl Batch {
         self.versions.get(&project.workflow_version_id)
     }
 
+    /// Whether a project runs a workflow with tasks (items with their own dates).
+    pub fn has_tasks(&self, project: &Project) -> bool {
+        self.version(project).is_some_and(|v| v.definition.has_tasks())
+    }
+
     pub fn district(&self, project: &Project) -> Option<&District> {
         self.districts.get(&project.district_id)
     }
@@ -85,6 +90,18 @@ impl Engine {
             calendars: HashMap::new(),
             federal: Calendar::federal(),
         })
+    }
+
+    /// The ticks and named people of the batch's projects whose workflows have tasks (items
+    /// with their own dates); none read for the others.
+    pub(crate) async fn task_states(&self, batch: &Batch) -> Result<HashMap<i64, crate::schedule::TaskStates>> {
+        let ids: Vec<i64> = batch
+            .projects
+            .iter()
+            .filter(|p| batch.has_tasks(p))
+            .map(|p| p.id)
+            .collect();
+        crate::store::repo::task_states_of(self.db(), &ids).await
     }
 
     /// The batch with its districts' calendars (regions and entered days): one more statement.

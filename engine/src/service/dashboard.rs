@@ -46,8 +46,13 @@ pub struct OverdueStage {
     pub stage_title: String,
     pub due: NaiveDate,
     pub days_overdue: i64,
-    /// Who answers for it: the person named for the stage, or else for the project.
+    /// Who answers for it: the person named for the task or the stage, or else for the
+    /// project.
     pub responsible_id: Option<i64>,
+    /// The task of the stage that is late (a checklist item with its own date); none when the
+    /// stage itself is.
+    pub task_key: Option<String>,
+    pub task_title: Option<String>,
 }
 
 /// A report an organization owes: its reporting deadline has passed.
@@ -171,6 +176,8 @@ impl Engine {
         let batch = self.with_calendars(self.load_batch(rows).await?).await?;
         let reports = crate::store::repo::reports_of(self.db(), &batch.ids()).await?;
         let organizations = crate::store::repo::organizations_by_ids(self.db(), &batch.participant_ids()).await?;
+        let tasks = self.task_states(&batch).await?;
+        let no_tasks = crate::schedule::TaskStates::default();
 
         let now = self.now();
         let no_reports: Vec<IndicatorReport> = Vec::new();
@@ -197,8 +204,35 @@ impl Engine {
             if project.status != ProjectStatus::Active {
                 continue;
             }
-            let health = project_health(project, plans, &progress, today, &self.thresholds);
+            let open_tasks = crate::schedule::open_tasks(
+                definition,
+                project.start_date,
+                plans,
+                tasks.get(&project.id).unwrap_or(&no_tasks),
+                district.time_zone,
+                batch.calendar(project),
+            );
+            let task_dues: Vec<NaiveDate> = open_tasks.iter().map(|t| t.due).collect();
+            let health = project_health(project, plans, &task_dues, &progress, today, &self.thresholds);
             *by_health.entry(health.health).or_default() += 1;
+            for task in open_tasks.iter().filter(|t| t.due < today) {
+                let stage_person = plans
+                    .iter()
+                    .find(|p| p.stage_key == task.stage.key)
+                    .and_then(|p| p.responsible_id);
+                overdue.push(OverdueStage {
+                    project_id: project.id,
+                    project_title: project.title.clone(),
+                    district_id: project.district_id,
+                    stage_key: task.stage.key.clone(),
+                    stage_title: task.stage.title.clone(),
+                    due: task.due,
+                    days_overdue: (today - task.due).num_days(),
+                    responsible_id: task.responsible_id.or(stage_person).or(project.responsible_id),
+                    task_key: Some(task.item.key.clone()),
+                    task_title: Some(task.item.title.clone()),
+                });
+            }
             by_workflow
                 .entry(version.key.clone())
                 .or_insert_with(|| Count {
@@ -232,6 +266,8 @@ impl Engine {
                         due,
                         days_overdue: (today - due).num_days(),
                         responsible_id: plan.responsible_id.or(project.responsible_id),
+                        task_key: None,
+                        task_title: None,
                     });
                 }
             }
@@ -249,7 +285,7 @@ impl Engine {
                 else {
                     continue;
                 };
-                for org in &project.participants {
+                for org in project.participants.iter().filter(|&&o| project.asks(indicator, o)) {
                     let reported = reports
                         .iter()
                         .any(|r| r.indicator_key == indicator.key && r.organization_id == *org && r.period == period);

@@ -66,7 +66,8 @@ impl Engine {
     /// not take part, an indicator whose reporting has not started, a cancelled project.
     #[tracing::instrument(skip(self), fields(project = input.project_id), err(level = "info"))]
     pub async fn report_indicator(&self, actor: &Actor, input: NewReport) -> Result<IndicatorReport> {
-        let (project, participants) = self.readable_project(actor, input.project_id).await?;
+        let (project, with_parts) = self.readable_project_with_parts(actor, input.project_id).await?;
+        let participants: Vec<i64> = with_parts.iter().map(|(org, _)| *org).collect();
         actor.scope().require(
             Operation::ReportValue,
             Target::Organization {
@@ -85,7 +86,7 @@ impl Engine {
         if let Some(problem) = indicator.kind.value_problem(input.value) {
             return Err(Error::validation(
                 Field::Value,
-                format!("Показатель «{} {}»: {problem}.", indicator.key, indicator.title),
+                format!("Показатель «{}»: {problem}.", indicator.label()),
             ));
         }
         let period = Period::parse(&input.period).map_err(|e| Error::validation(Field::Period, e.to_string()))?;
@@ -94,7 +95,7 @@ impl Engine {
                 Field::Period,
                 format!(
                     "Показатель «{}» сдаётся {}: период пишется как {}, а не «{}».",
-                    indicator.key,
+                    indicator.label(),
                     indicator.period.title(),
                     indicator.period.example(),
                     input.period.trim()
@@ -106,13 +107,37 @@ impl Engine {
         if period.start().is_some_and(|start| start > today) {
             return Err(Error::validation(
                 Field::Period,
-                format!("Период {period} ещё не начался: отчитаться можно за текущий или прошедший период."),
+                format!(
+                    "Период «{}» ещё не начался: отчитаться можно за текущий или прошедший период.",
+                    period.title()
+                ),
             ));
         }
         if !participants.contains(&input.organization_id) {
             return Err(Error::validation(
                 Field::OrganizationId,
                 "Эта организация не участвует в проекте: выберите участника.",
+            ));
+        }
+        let part = with_parts
+            .iter()
+            .find(|(org, _)| *org == input.organization_id)
+            .and_then(|(_, part)| part.as_deref());
+        if !indicator.asks(part) {
+            let part_title = part.and_then(|p| definition.part(p)).map_or("", |p| p.title.as_str());
+            let asked: Vec<String> = indicator
+                .parts
+                .iter()
+                .filter_map(|p| definition.part(p))
+                .map(|p| format!("«{}»", p.title))
+                .collect();
+            return Err(Error::validation(
+                Field::Indicator,
+                format!(
+                    "Показатель «{}» сдают только участники с ролью {}, а у этой организации в проекте роль «{part_title}»: ей его сдавать не нужно.",
+                    indicator.label(),
+                    asked.join(", ")
+                ),
             ));
         }
         if ProjectStatus::parse(&project.status)? == ProjectStatus::Cancelled {
@@ -132,8 +157,8 @@ impl Engine {
             return Err(Error::validation(
                 Field::Indicator,
                 format!(
-                    "Отчёты по показателю «{} {}» принимаются с этапа «{stage}», а проект до него ещё не дошёл.",
-                    indicator.key, indicator.title
+                    "Отчёты по показателю «{}» принимаются с этапа «{stage}», а проект до него ещё не дошёл.",
+                    indicator.label()
                 ),
             ));
         }
@@ -349,7 +374,13 @@ impl Engine {
                     .await?,
             );
         }
-        let batch = self.load_batch(rows).await?;
+        let mut batch = self.load_batch(rows).await?;
+        // Tasks with their own dates count in health; their dates need the calendars.
+        if batch.projects.iter().any(|p| batch.has_tasks(p)) {
+            batch = self.with_calendars(batch).await?;
+        }
+        let tasks = self.task_states(&batch).await?;
+        let no_tasks = crate::schedule::TaskStates::default();
         let reports = crate::store::repo::reports_of(self.db(), &batch.ids()).await?;
         let now = self.now();
         for project in &batch.projects {
@@ -357,9 +388,8 @@ impl Engine {
             let Some(version) = batch.version(project) else {
                 continue;
             };
-            let today = batch
-                .district(project)
-                .map_or(now.date_naive(), |d| local_date(now, d.time_zone));
+            let tz = batch.district(project).map_or(chrono_tz::UTC, |d| d.time_zone);
+            let today = local_date(now, tz);
             let mut progress = progress(
                 &version.definition,
                 project,
@@ -375,7 +405,18 @@ impl Engine {
                     },
                 )
             });
-            let health = project_health(project, batch.plans(id), &progress, today, &self.thresholds);
+            let task_dues: Vec<chrono::NaiveDate> = crate::schedule::open_tasks(
+                &version.definition,
+                project.start_date,
+                batch.plans(id),
+                tasks.get(&id).unwrap_or(&no_tasks),
+                tz,
+                batch.calendar(project),
+            )
+            .iter()
+            .map(|t| t.due)
+            .collect();
+            let health = project_health(project, batch.plans(id), &task_dues, &progress, today, &self.thresholds);
             out.insert(id, (health, progress));
         }
         Ok(out)

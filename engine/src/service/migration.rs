@@ -213,12 +213,12 @@ fn work_out(old: &Definition, new: &NewVersion<'_>, (from, to): (i32, i32), f: &
     }
     for indicator in old.indicators().iter().filter(|i| new.indicator(&i.key).is_none()) {
         changes.push(format!(
-            "Показателя «{} {}» в версии {to} нет: его отчёты сохранятся, но в проекте показываться не будут.",
-            indicator.key, indicator.title
+            "Показателя «{}» в версии {to} нет: его отчёты сохранятся, но в проекте показываться не будут.",
+            indicator.label()
         ));
     }
     for indicator in new.indicators().iter().filter(|i| old.indicator(&i.key).is_none()) {
-        changes.push(format!("Новый показатель «{} {}».", indicator.key, indicator.title));
+        changes.push(format!("Новый показатель «{}».", indicator.label()));
     }
     if changes.is_empty() {
         changes.push("План и сроки не изменятся.".into());

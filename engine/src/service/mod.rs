@@ -43,9 +43,9 @@ pub use directory::{MAX_ORGANIZATION_PAGE, NewDistrict, NewOrganization, NewUser
 pub use indicators::{MAX_REPORT_PAGE, NewReport, ReportFilter};
 pub use migration::{MigrationCandidate, MigrationPreview};
 pub use page::{Cursor, Key, Page, PageRequest, Take};
-pub use people::PROJECT_ROLES;
+pub use people::{PROJECT_ROLES, ResponsibleFor};
 pub use projects::{LaunchPreview, LaunchProject};
-pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectPage, project_cursor};
+pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectOrder, ProjectPage, project_cursor};
 pub use sessions::Session;
 pub use substitutions::NewSubstitution;
 pub use transitions::TransitionRequest;

@@ -9,15 +9,15 @@
 //! as the project's responsible. Every change is a history entry that keeps both names.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use super::Engine;
 use crate::access::{self, Operation, Target};
 use crate::auth::{Actor, Role};
-use crate::definition::Definition;
+use crate::definition::{ChecklistItem, Definition, Stage};
 use crate::error::{Error, Field, Result};
-use crate::model::{EventDetails, EventKind, NamedPerson, ProjectDetails, User};
-use crate::store::entity::{projects, stage_plans, users};
+use crate::model::{EventDetails, EventKind, NamedPerson, ProjectDetails, TaskRef, User};
+use crate::store::entity::{checklist_marks, projects, stage_plans, users};
 use crate::store::repo::{NewEvent, lock_project, record_event, stage_rows};
 
 /// The roles a project's responsible is named from.
@@ -59,13 +59,13 @@ impl Engine {
         self.nameable(district_id, participants, PROJECT_ROLES).await
     }
 
-    /// Who may be named responsible for a project (`stage_key` `None`) or one of its stages,
-    /// for those who may name them.
+    /// Who may be named responsible for a project, one of its stages or one of a stage's
+    /// tasks, for those who may name them.
     pub async fn responsible_candidates(
         &self,
         actor: &Actor,
         project_id: i64,
-        stage_key: Option<&str>,
+        what: ResponsibleFor<'_>,
     ) -> Result<Vec<User>> {
         let (row, participants) = self.readable_project(actor, project_id).await?;
         actor.scope().require(
@@ -76,7 +76,7 @@ impl Engine {
             },
         )?;
         let (definition, _) = self.definition_by_version_id(row.workflow_version_id).await?;
-        let roles = roles_of(&definition, stage_key)?;
+        let (roles, _) = post(&definition, what)?;
         self.nameable(row.district_id, &participants, roles).await
     }
 
@@ -124,16 +124,16 @@ impl Engine {
         Ok(user)
     }
 
-    /// Names the person responsible for a project (`stage_key` `None`) or one of its stages
-    /// not yet passed, changes them, or (`user_id` `None`) takes them off — the stage then is
-    /// reminded to its owner roles again. Administrators and the district's coordinators; a
-    /// history entry keeps who was and who is.
+    /// Names the person responsible for a project, for one of its stages not yet passed or for
+    /// one task of such a stage, changes them, or (`user_id` `None`) takes them off — the stage
+    /// then is reminded to its owner roles again, the task to the stage's person or its roles.
+    /// Administrators and the district's coordinators; a history entry keeps who was and who is.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn assign_responsible(
         &self,
         actor: &Actor,
         project_id: i64,
-        stage_key: Option<&str>,
+        what: ResponsibleFor<'_>,
         user_id: Option<i64>,
         expected_version: Option<i32>,
     ) -> Result<ProjectDetails> {
@@ -144,20 +144,30 @@ impl Engine {
         };
         actor.scope().require(Operation::AssignResponsible, target)?;
         let (definition, _) = self.definition_by_version_id(pre.workflow_version_id).await?;
-        let roles = roles_of(&definition, stage_key)?;
-        let stage = stage_key.and_then(|k| definition.stage(k));
-        let what = match stage {
-            Some(s) => format!("за этап «{}»", s.title),
-            None => "за проект".to_string(),
+        let (roles, (stage, task)) = post(&definition, what)?;
+        let title = match (stage, task) {
+            (Some(s), Some(t)) => format!("за задачу «{}» этапа «{}»", t.title, s.title),
+            (Some(s), None) => format!("за этап «{}»", s.title),
+            _ => "за проект".to_string(),
         };
         let person = match user_id {
-            Some(id) => Some(self.check_nameable(id, target, roles, &what).await?),
+            Some(id) => Some(self.check_nameable(id, target, roles, &title).await?),
             None => None,
         };
 
         let now = self.now();
         let txn = self.db.begin().await?;
         let project = lock_project(&txn, project_id, expected_version, now).await?;
+        let mark = match (stage, task) {
+            (Some(stage), Some(task)) => checklist_marks::Entity::find()
+                .filter(checklist_marks::Column::ProjectId.eq(project.id))
+                .filter(checklist_marks::Column::StageKey.eq(&stage.key))
+                .filter(checklist_marks::Column::ItemKey.eq(&task.key))
+                .one(&txn)
+                .await?
+                .map(|m| (m.id, m.responsible_id)),
+            _ => None,
+        };
         let was = match stage {
             None => project.responsible_id,
             Some(stage) => {
@@ -168,10 +178,13 @@ impl Engine {
                 if row.completed_at.is_some() {
                     return Err(Error::validation(
                         Field::Stage,
-                        format!("Этап «{}» уже пройден: ответственного за него не меняют.", stage.title),
+                        format!("Этап «{}» уже пройден: ответственных в нём не меняют.", stage.title),
                     ));
                 }
-                row.responsible_id
+                match task {
+                    Some(_) => mark.and_then(|(_, r)| r),
+                    None => row.responsible_id,
+                }
             }
         };
         if was == user_id {
@@ -179,15 +192,15 @@ impl Engine {
             txn.rollback().await?;
             return self.project(actor, project_id).await;
         }
-        match stage {
-            None => {
+        match (stage, task) {
+            (None, _) => {
                 projects::Entity::update_many()
                     .col_expr(projects::Column::ResponsibleId, Expr::value(user_id))
                     .filter(projects::Column::Id.eq(project.id))
                     .exec(&txn)
                     .await?;
             }
-            Some(stage) => {
+            (Some(stage), None) => {
                 stage_plans::Entity::update_many()
                     .col_expr(stage_plans::Column::ResponsibleId, Expr::value(user_id))
                     .filter(stage_plans::Column::ProjectId.eq(project.id))
@@ -195,6 +208,31 @@ impl Engine {
                     .exec(&txn)
                     .await?;
             }
+            (Some(stage), Some(task)) => match mark {
+                Some((id, _)) => {
+                    checklist_marks::Entity::update_many()
+                        .col_expr(checklist_marks::Column::ResponsibleId, Expr::value(user_id))
+                        .filter(checklist_marks::Column::Id.eq(id))
+                        .exec(&txn)
+                        .await?;
+                }
+                // The item's state row, not ticked: naming somebody is not a mark.
+                None => {
+                    checklist_marks::ActiveModel {
+                        project_id: Set(project.id),
+                        stage_key: Set(stage.key.clone()),
+                        item_key: Set(task.key.clone()),
+                        done: Set(false),
+                        marked_by: Set(None),
+                        marked_at: Set(now),
+                        comment: Set(None),
+                        responsible_id: Set(user_id),
+                        ..Default::default()
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
+            },
         }
         let from = match was {
             Some(id) => {
@@ -221,7 +259,14 @@ impl Engine {
                 to_stage: None,
                 stage_key: stage.map(|s| s.key.as_str()),
                 comment: None,
-                details: EventDetails::Responsible { from, to },
+                details: EventDetails::Responsible {
+                    from,
+                    to,
+                    task: task.map(|t| TaskRef {
+                        key: t.key.clone(),
+                        title: t.title.clone(),
+                    }),
+                },
             },
         )
         .await?;
@@ -231,15 +276,42 @@ impl Engine {
     }
 }
 
-/// The roles a responsible is named from: a stage's owners, or [`PROJECT_ROLES`].
-fn roles_of<'d>(definition: &'d Definition, stage_key: Option<&str>) -> Result<&'d [Role]> {
-    match stage_key {
-        None => Ok(PROJECT_ROLES),
-        Some(key) => definition.stage(key).map(|s| s.owners.as_slice()).ok_or_else(|| {
+/// What a responsible person is named for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponsibleFor<'a> {
+    /// The whole project («ответственный за проект»).
+    Project,
+    /// A stage, by key.
+    Stage(&'a str),
+    /// A task (checklist item) of a stage, by their keys.
+    Task { stage: &'a str, task: &'a str },
+}
+
+type Post<'d> = (Option<&'d Stage>, Option<&'d ChecklistItem>);
+
+/// The roles a responsible is named from — a task's owners, a stage's owners, or
+/// [`PROJECT_ROLES`] — and the stage and task it is for.
+fn post<'d>(definition: &'d Definition, what: ResponsibleFor<'_>) -> Result<(&'d [Role], Post<'d>)> {
+    let stage_of = |key: &str| {
+        definition.stage(key).ok_or_else(|| {
             Error::validation(
                 Field::Stage,
                 format!("В процессе «{}» нет этапа «{key}».", definition.title()),
             )
-        }),
+        })
+    };
+    match what {
+        ResponsibleFor::Project => Ok((PROJECT_ROLES, (None, None))),
+        ResponsibleFor::Stage(key) => {
+            let stage = stage_of(key)?;
+            Ok((&stage.owners, (Some(stage), None)))
+        }
+        ResponsibleFor::Task { stage, task } => {
+            let stage = stage_of(stage)?;
+            let item = stage.checklist.iter().find(|i| i.key == task).ok_or_else(|| {
+                Error::validation(Field::Task, format!("В этапе «{}» нет задачи «{task}».", stage.title))
+            })?;
+            Ok((item.owners_in(stage), (Some(stage), Some(item))))
+        }
     }
 }

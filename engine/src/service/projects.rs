@@ -44,6 +44,9 @@ pub struct LaunchProject {
     /// «Ответственный за проект»: a coordinator of the district. `None`: the launching
     /// coordinator (an administrator's launch names nobody).
     pub responsible_id: Option<i64>,
+    /// The part each participant takes, by organization, for a workflow that declares parts;
+    /// a participant left out takes the workflow's first part.
+    pub parts: BTreeMap<i64, String>,
 }
 
 /// What a launch would store, computed without saving: see [`Engine::preview_launch`].
@@ -63,6 +66,8 @@ pub(super) struct PreparedLaunch {
     pub district: District,
     pub workflow: crate::model::WorkflowVersion,
     pub participants: Vec<Organization>,
+    /// The part of each participant (in the order of `participants`), for a workflow with parts.
+    pub parts: Vec<Option<String>>,
     pub start: NaiveDate,
     pub title: String,
     pub targets: BTreeMap<String, f64>,
@@ -121,6 +126,8 @@ impl Engine {
             }
             _ => {}
         }
+
+        let parts = launch_parts(&definition, &participants, &input.parts)?;
 
         let today = self.today_in(district.time_zone);
         let start = input.start_date.unwrap_or(today);
@@ -185,6 +192,7 @@ impl Engine {
             district,
             workflow,
             participants,
+            parts,
             start,
             title,
             targets,
@@ -218,6 +226,7 @@ impl Engine {
             district,
             workflow,
             participants,
+            parts,
             start,
             title,
             targets,
@@ -250,9 +259,12 @@ impl Engine {
         }
         .insert(&txn)
         .await?;
-        project_participants::Entity::insert_many(participants.iter().map(|o| project_participants::ActiveModel {
-            project_id: Set(project.id),
-            organization_id: Set(o.id),
+        project_participants::Entity::insert_many(participants.iter().zip(&parts).map(|(o, part)| {
+            project_participants::ActiveModel {
+                project_id: Set(project.id),
+                organization_id: Set(o.id),
+                part: Set(part.clone()),
+            }
         }))
         .exec(&txn)
         .await?;
@@ -310,7 +322,7 @@ impl Engine {
     /// A project with its plan, checklist and history, if the caller may read it.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn project(&self, actor: &Actor, id: i64) -> Result<ProjectDetails> {
-        let (row, participants) = self.readable_project(actor, id).await?;
+        let (row, participants) = self.readable_project_with_parts(actor, id).await?;
         self.details(row, participants, true).await
     }
 
@@ -319,7 +331,7 @@ impl Engine {
     /// field) — a project's history only grows, and re-reading it on every move made moves
     /// slower the longer a project ran.
     pub(super) async fn project_without_history(&self, actor: &Actor, id: i64) -> Result<ProjectDetails> {
-        let (row, participants) = self.readable_project(actor, id).await?;
+        let (row, participants) = self.readable_project_with_parts(actor, id).await?;
         self.details(row, participants, false).await
     }
 
@@ -327,16 +339,27 @@ impl Engine {
     /// project service starts here, outside its transaction: a caller who may not read the
     /// project learns nothing more about it, not even its version.
     pub(super) async fn readable_project(&self, actor: &Actor, id: i64) -> Result<(projects::Model, Vec<i64>)> {
+        let (row, participants) = self.readable_project_with_parts(actor, id).await?;
+        Ok((row, participants.into_iter().map(|(org, _)| org).collect()))
+    }
+
+    /// [`Engine::readable_project`] with the part each participant takes.
+    pub(super) async fn readable_project_with_parts(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(projects::Model, Vec<(i64, Option<String>)>)> {
         let row = projects::Entity::find_by_id(id)
             .one(&self.db)
             .await?
             .ok_or_else(|| Error::not_found("проект", id))?;
         let participants = participant_ids(&self.db, id).await?;
+        let ids: Vec<i64> = participants.iter().map(|(org, _)| *org).collect();
         actor.scope().require(
             Operation::ReadProject,
             Target::Project {
                 district: row.district_id,
-                participants: &participants,
+                participants: &ids,
             },
         )?;
         Ok((row, participants))
@@ -345,7 +368,7 @@ impl Engine {
     pub(super) async fn details(
         &self,
         row: projects::Model,
-        participants: Vec<i64>,
+        participants: Vec<(i64, Option<String>)>,
         with_history: bool,
     ) -> Result<ProjectDetails> {
         let (_, version) = self.definition_by_version_id(row.workflow_version_id).await?;
@@ -475,8 +498,8 @@ fn check_targets(definition: &Definition, targets: &BTreeMap<String, f64>) -> Re
             return Err(Error::validation(
                 field,
                 format!(
-                    "Цель {value} для показателя «{} {}» не подходит: {problem}.",
-                    indicator.key, indicator.title
+                    "Цель {value} для показателя «{}» не подходит: {problem}.",
+                    indicator.label()
                 ),
             ));
         }
@@ -492,4 +515,50 @@ pub(crate) fn ru_date(date: NaiveDate) -> String {
 /// The calendar date of an instant in a time zone.
 pub(crate) fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
+}
+
+/// The part of each participant of a launch: the one chosen, else the workflow's first;
+/// none for a workflow without parts. A part the workflow does not have, or one given for an
+/// organization that is not a participant, is refused.
+fn launch_parts(
+    definition: &Definition,
+    participants: &[Organization],
+    chosen: &BTreeMap<i64, String>,
+) -> Result<Vec<Option<String>>> {
+    let parts = definition.parts();
+    if parts.is_empty() {
+        if !chosen.is_empty() {
+            return Err(Error::validation(
+                Field::ParticipantParts,
+                format!(
+                    "В процессе «{}» у участников нет ролей: все отчитываются одинаково. Уберите выбор ролей.",
+                    definition.title()
+                ),
+            ));
+        }
+        return Ok(vec![None; participants.len()]);
+    }
+    for (org, part) in chosen {
+        if !participants.iter().any(|o| o.id == *org) {
+            return Err(Error::validation(
+                Field::ParticipantParts,
+                format!("Организация {org} не среди участников: роль дают только участникам проекта."),
+            ));
+        }
+        if definition.part(part).is_none() {
+            let titles: Vec<String> = parts.iter().map(|p| format!("«{}»", p.title)).collect();
+            return Err(Error::validation(
+                Field::ParticipantParts,
+                format!(
+                    "В процессе «{}» нет роли участника «{part}»: выберите одну из {}.",
+                    definition.title(),
+                    titles.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(participants
+        .iter()
+        .map(|o| Some(chosen.get(&o.id).cloned().unwrap_or_else(|| parts[0].key.clone())))
+        .collect())
 }

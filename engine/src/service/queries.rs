@@ -58,6 +58,30 @@ pub struct ProjectFilter {
     pub search: Option<String>,
 }
 
+/// The order of the project list.
+///
+/// Newest first and by title are keyset orders over stored columns (the folded title, then
+/// the id). By due date and by lateness are computed — the nearest date of the stages under
+/// way, the traffic light — so the candidates' keys are worked out in memory, as for the
+/// health filter, and the page's rows read after; a cursor carries the keys of its order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProjectOrder {
+    /// Newest first (by id, descending).
+    #[default]
+    Newest,
+    /// By title, in alphabetical order (case and «ё» folded).
+    Title,
+    /// By the nearest due date of the stages under way: overdue first, then the soonest;
+    /// projects with no dated stage under way (finished, cancelled) last.
+    Due,
+    /// By the traffic light, red first, then amber, green, unknown; within a light, by due
+    /// date as [`ProjectOrder::Due`].
+    Lateness,
+}
+
+/// The key of "no due date" in a cursor: after every date.
+const NO_DUE: &str = "~";
+
 /// One page of projects, newest first.
 #[derive(Debug, Clone)]
 pub struct ProjectPage {
@@ -91,7 +115,7 @@ impl Engine {
         after: Option<i64>,
     ) -> Result<ProjectPage> {
         let request = PageRequest::first(first, after.map(project_cursor));
-        let page = self.project_page(actor, filter, &request).await?;
+        let page = self.project_page(actor, filter, ProjectOrder::Newest, &request).await?;
         Ok(ProjectPage {
             has_next_page: page.has_next_page,
             total_count: page.total_count,
@@ -99,13 +123,15 @@ impl Engine {
         })
     }
 
-    /// A page of the projects the caller may read that match `filter`, newest first (at most
-    /// [`MAX_PAGE`]), forward or backward: see [`super::page`].
+    /// A page of the projects the caller may read that match `filter`, in `order` (at most
+    /// [`MAX_PAGE`]), forward or backward: see [`super::page`]. The cursors are those of the
+    /// order: see [`ProjectOrder`].
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn project_page(
         &self,
         actor: &Actor,
         filter: &ProjectFilter,
+        order: ProjectOrder,
         request: &PageRequest,
     ) -> Result<Page<Project>> {
         // Scope: what the caller may read at all.
@@ -172,26 +198,65 @@ impl Engine {
             condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
         }
         let select = projects::Entity::find().filter(condition);
-        let cursor_of = |r: &projects::Model| project_cursor(r.id);
-        let page = match filter.health {
-            None => {
+        let page = match (order, filter.health) {
+            (ProjectOrder::Newest, None) => {
                 let order = ListOrder {
                     columns: vec![projects::Column::Id],
                     descending: true,
                 };
-                page::fetch(&self.db, select, &order, request, MAX_PAGE, cursor_of).await?
+                page::fetch(&self.db, select, &order, request, MAX_PAGE, |r| project_cursor(r.id)).await?
             }
-            // Health is computed from the plan and the reports, not stored: filter the
-            // candidates in memory (a district's projects number in the hundreds).
-            Some(wanted) => {
+            (ProjectOrder::Title, None) => {
+                let order = ListOrder {
+                    columns: vec![projects::Column::SearchText, projects::Column::Id],
+                    descending: false,
+                };
+                page::fetch(&self.db, select, &order, request, MAX_PAGE, |r| {
+                    Cursor(vec![Key::Text(r.search_text.clone()), Key::Int(r.id)])
+                })
+                .await?
+            }
+            // Health and due dates are computed from the plans and the reports, not stored:
+            // order (and filter) the candidates in memory (a district's projects number in the
+            // hundreds), then read the page's rows.
+            (order, wanted) => {
                 let candidates = select.order_by_desc(projects::Column::Id).all(&self.db).await?;
                 let ids: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-                let healths = self.health_of(actor, &ids).await?;
-                let matching: Vec<projects::Model> = candidates
+                let healths = if wanted.is_some() || order == ProjectOrder::Lateness {
+                    self.health_of(actor, &ids).await?
+                } else {
+                    HashMap::new()
+                };
+                let dues = if matches!(order, ProjectOrder::Due | ProjectOrder::Lateness) {
+                    self.nearest_dues(&ids).await?
+                } else {
+                    HashMap::new()
+                };
+                let due_key = |id: i64| {
+                    Key::Text(
+                        dues.get(&id)
+                            .map_or_else(|| NO_DUE.to_string(), |d| d.format("%Y-%m-%d").to_string()),
+                    )
+                };
+                let light = |id: i64| healths.get(&id).map(|(h, _)| h.health);
+                let cursor_of = |r: &projects::Model| match order {
+                    ProjectOrder::Newest => project_cursor(r.id),
+                    ProjectOrder::Title => Cursor(vec![Key::Text(r.search_text.clone()), Key::Int(r.id)]),
+                    ProjectOrder::Due => Cursor(vec![due_key(r.id), Key::Int(r.id)]),
+                    ProjectOrder::Lateness => Cursor(vec![
+                        Key::Int(light(r.id).map_or(3, lateness_rank)),
+                        due_key(r.id),
+                        Key::Int(r.id),
+                    ]),
+                };
+                let mut matching: Vec<(Cursor, projects::Model)> = candidates
                     .into_iter()
-                    .filter(|r| healths.get(&r.id).is_some_and(|(h, _)| h.health == wanted))
+                    .filter(|r| wanted.is_none() || light(r.id) == wanted)
+                    .map(|r| (cursor_of(&r), r))
                     .collect();
-                page::in_memory(matching, true, request, MAX_PAGE, cursor_of)
+                let descending = order == ProjectOrder::Newest;
+                matching.sort_by(|(a, _), (b, _)| if descending { b.cmp(a) } else { a.cmp(b) });
+                page::in_memory(matching, descending, request, MAX_PAGE, |(c, _)| c.clone()).try_map(|(_, r)| Ok(r))?
             }
         };
         let ids: Vec<i64> = page.values().map(|r| r.id).collect();
@@ -238,6 +303,26 @@ impl Engine {
             stages,
             checklists,
         })
+    }
+
+    /// The nearest current due date of the stages under way of each of `ids` that has one.
+    async fn nearest_dues(&self, ids: &[i64]) -> Result<HashMap<i64, chrono::NaiveDate>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(super::IN_CHUNK) {
+            let rows: Vec<(i64, Option<chrono::NaiveDate>)> = stage_plans::Entity::find()
+                .select_only()
+                .column(stage_plans::Column::ProjectId)
+                .column_as(stage_plans::Column::CurrentDue.min(), "due")
+                .filter(stage_plans::Column::ProjectId.is_in(chunk.to_vec()))
+                .filter(stage_plans::Column::EnteredAt.is_not_null())
+                .filter(stage_plans::Column::CompletedAt.is_null())
+                .group_by(stage_plans::Column::ProjectId)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().filter_map(|(id, due)| due.map(|d| (id, d))));
+        }
+        Ok(out)
     }
 
     /// The ids among `ids` of the projects the caller may read: one statement.
@@ -443,5 +528,16 @@ impl Engine {
             .collect();
         tasks.sort_by_key(|(due, p)| (due.is_none(), *due, p.id));
         Ok(tasks.into_iter().take(200).map(|(_, p)| p).collect())
+    }
+}
+
+/// Where a light comes in the order by lateness: red first.
+fn lateness_rank(health: crate::health::Health) -> i64 {
+    use crate::health::Health;
+    match health {
+        Health::Red => 0,
+        Health::Amber => 1,
+        Health::Green => 2,
+        Health::Unknown => 3,
     }
 }

@@ -122,6 +122,11 @@ async fn blockers<C: ConnectionTrait>(
         }
     }
     if !guards.indicators_reported.is_empty() {
+        // With the part each takes: an indicator is waited for only from those who report it.
+        let parts: HashMap<i64, Option<String>> = crate::store::repo::participant_ids(c, project.id)
+            .await?
+            .into_iter()
+            .collect();
         let names: HashMap<i64, String> = organizations::Entity::find()
             .filter(organizations::Column::Id.is_in(participants.to_vec()))
             .all(c)
@@ -145,6 +150,7 @@ async fn blockers<C: ConnectionTrait>(
                 .collect();
             let missing: Vec<&str> = participants
                 .iter()
+                .filter(|id| indicator.asks(parts.get(id).and_then(Option::as_deref)))
                 .filter(|id| !reported.contains(id))
                 .map(|id| names.get(id).map_or("?", String::as_str))
                 .collect();
@@ -152,12 +158,11 @@ async fn blockers<C: ConnectionTrait>(
                 let period_text = if period == "once" {
                     String::new()
                 } else {
-                    format!(" за {period}")
+                    format!(" за {}", Period::title_of(&period))
                 };
                 out.push(format!(
-                    "Нет отчёта по показателю «{} {}»{period_text}: {}.",
-                    indicator.key,
-                    indicator.title,
+                    "Нет отчёта по показателю «{}»{period_text}: {}.",
+                    indicator.label(),
                     missing.join(", ")
                 ));
             }

@@ -66,7 +66,13 @@ impl TryFrom<users::Model> for User {
 }
 
 /// A project row and its participants.
-pub(crate) fn project(row: projects::Model, participants: Vec<i64>) -> Result<Project> {
+/// A project from its row and its participants (organization, part).
+pub(crate) fn project(row: projects::Model, participants: Vec<(i64, Option<String>)>) -> Result<Project> {
+    let parts = participants
+        .iter()
+        .filter_map(|(org, part)| part.clone().map(|p| (*org, p)))
+        .collect();
+    let participants = participants.into_iter().map(|(org, _)| org).collect();
     let indicator_targets = serde_json::from_str(&row.indicator_targets)
         .map_err(|e| Error::Internal(format!("project {} has unreadable indicator targets: {e}", row.id)))?;
     Ok(Project {
@@ -80,6 +86,7 @@ pub(crate) fn project(row: projects::Model, participants: Vec<i64>) -> Result<Pr
         row_version: row.row_version,
         indicator_targets,
         participants,
+        parts,
         responsible_id: row.responsible_id,
         created_by: row.created_by,
         created_at: row.created_at,
@@ -112,6 +119,7 @@ impl From<checklist_marks::Model> for ChecklistMark {
             marked_by: row.marked_by,
             marked_at: row.marked_at,
             comment: row.comment,
+            responsible_id: row.responsible_id,
         }
     }
 }

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::auth::Actor;
 use crate::definition::{Definition, Fired};
@@ -64,10 +67,13 @@ fn by_project<M, T>(
 }
 
 /// Participating organizations of projects, by project id.
-pub(crate) async fn participants_of<C: ConnectionTrait>(db: &C, project_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+pub(crate) async fn participants_of<C: ConnectionTrait>(
+    db: &C,
+    project_ids: &[i64],
+) -> Result<HashMap<i64, Vec<(i64, Option<String>)>>> {
     use project_participants::{Column, Entity};
     let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::OrganizationId]).await?;
-    by_project(rows, |r| r.project_id, |r| Ok(r.organization_id))
+    by_project(rows, |r| r.project_id, |r| Ok((r.organization_id, r.part)))
 }
 
 /// Stage plans of projects, in stage order.
@@ -94,6 +100,44 @@ pub(crate) async fn checklists_of<C: ConnectionTrait>(
     use checklist_marks::{Column, Entity};
     let rows = rows_in::<Entity, _>(db, Column::ProjectId, project_ids, &[Column::Id]).await?;
     by_project(rows, |r| r.project_id, |r| Ok(r.into()))
+}
+
+/// What reminders and health need of the checklists of projects: the ticked items and the
+/// named people, from the rows that have either (four narrow columns).
+pub(crate) async fn task_states_of<C: ConnectionTrait>(
+    db: &C,
+    project_ids: &[i64],
+) -> Result<HashMap<i64, crate::schedule::TaskStates>> {
+    use checklist_marks::{Column, Entity};
+    let mut out: HashMap<i64, crate::schedule::TaskStates> = HashMap::new();
+    for chunk in project_ids.chunks(IN_CHUNK) {
+        let rows: Vec<(i64, String, String, bool, Option<i64>)> = Entity::find()
+            .select_only()
+            .column(Column::ProjectId)
+            .column(Column::StageKey)
+            .column(Column::ItemKey)
+            .column(Column::Done)
+            .column(Column::ResponsibleId)
+            .filter(Column::ProjectId.is_in(chunk.to_vec()))
+            .filter(
+                Condition::any()
+                    .add(Column::Done.eq(true))
+                    .add(Column::ResponsibleId.is_not_null()),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (project, stage, item, done, named) in rows {
+            let states = out.entry(project).or_default();
+            if let Some(user) = named {
+                states.named.insert((stage.clone(), item.clone()), user);
+            }
+            if done {
+                states.done.insert((stage, item));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// History of projects, oldest first.
@@ -139,14 +183,15 @@ pub(crate) async fn districts_by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) ->
         .collect()
 }
 
-pub(crate) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<i64>> {
+/// The participants of a project, with the part each takes.
+pub(crate) async fn participant_ids<C: ConnectionTrait>(c: &C, project_id: i64) -> Result<Vec<(i64, Option<String>)>> {
     Ok(project_participants::Entity::find()
         .filter(project_participants::Column::ProjectId.eq(project_id))
         .order_by_asc(project_participants::Column::OrganizationId)
         .all(c)
         .await?
         .into_iter()
-        .map(|p| p.organization_id)
+        .map(|p| (p.organization_id, p.part))
         .collect())
 }
 

@@ -314,12 +314,13 @@ fn dashboard_tables(d: &Dashboard, district: impl Fn(i64) -> Cell, person: impl 
     vec![
         Table {
             title: "Просрочено",
-            columns: "Проект;Район;Этап;Ответственный;Срок;Дней просрочки",
+            columns: "Проект;Район;Этап;Задача;Ответственный;Срок;Дней просрочки",
             rows: rows(&d.overdue, |o| {
                 vec![
                     text(&o.project_title),
                     district(o.district_id),
                     text(&o.stage_title),
+                    text(o.task_title.as_deref().unwrap_or_default()),
                     person(o.responsible_id),
                     Cell::Date(o.due),
                     Cell::Number(o.days_overdue as f64),

@@ -119,12 +119,12 @@ impl ProjectMutation {
         Ok(Project::from_details(details))
     }
 
-    /// Назначить, сменить или снять ответственного за проект или за этап; в истории остаётся,
-    /// кто был и кто назначен.
+    /// Назначить, сменить или снять ответственного за проект, за этап или за задачу этапа; в
+    /// истории остаётся, кто был и кто назначен.
     async fn assign_responsible(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Проект, этап (без него — весь проект), кого назначить и версия проекта.")]
+        #[graphql(desc = "Проект, этап (без него — весь проект), задача этапа, кого назначить и версия проекта.")]
         input: AssignResponsibleInput,
     ) -> async_graphql::Result<Project> {
         let actor = actor(ctx)?;
@@ -134,9 +134,10 @@ impl ProjectMutation {
             .as_ref()
             .map(|id| parse_id(id, "responsibleId"))
             .transpose()?;
+        let what = crate::inputs::responsible_for(input.stage.as_deref(), input.task.as_deref()).gql()?;
         let details = ctx
             .data_unchecked::<Engine>()
-            .assign_responsible(actor, id, input.stage.as_deref(), person, input.expected_version)
+            .assign_responsible(actor, id, what, person, input.expected_version)
             .await
             .gql()?;
         Ok(Project::from_details(details))

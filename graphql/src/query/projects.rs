@@ -5,7 +5,7 @@ use engine::service::ProjectFilter;
 use crate::context::actor;
 use crate::error::GqlResult;
 use crate::inputs::ProjectFilterInput;
-use crate::types::connection::{PROJECTS, ProjectConnection};
+use crate::types::connection::ProjectConnection;
 use crate::types::parse_id;
 use crate::types::project::Project;
 use crate::types::stage::ProjectStage;
@@ -54,11 +54,17 @@ impl Task {
 
 #[Object]
 impl ProjectQuery {
-    /// Проекты, которые вам видны, новые первыми; фильтры сужают список.
+    /// Проекты, которые вам видны, новые первыми (или в порядке `order`); фильтры сужают список.
+    // The arguments are the API's: a filter, an order and the four of Relay paging.
+    #[allow(clippy::too_many_arguments)]
     async fn projects(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Условия отбора; без них — все видимые вам проекты.")] filter: Option<ProjectFilterInput>,
+        #[graphql(
+            desc = "Порядок списка; без него — сначала новые. Курсоры действуют только в том порядке, в котором получены."
+        )]
+        order: Option<crate::types::enums::ProjectOrder>,
         #[graphql(
             desc = "Сколько проектов вернуть с начала списка (после `after`), от 1 до 100; без `first` и `last` — 20."
         )]
@@ -74,7 +80,9 @@ impl ProjectQuery {
         before: Option<String>,
     ) -> async_graphql::Result<ProjectConnection> {
         let actor = actor(ctx)?;
-        let request = PROJECTS.request(first, after.as_deref(), last, before.as_deref())?;
+        let order: engine::service::ProjectOrder = order.unwrap_or_default().into();
+        let list = crate::types::connection::projects_in(order);
+        let request = list.request(first, after.as_deref(), last, before.as_deref())?;
         let filter = filter.unwrap_or_default();
         let engine_filter = ProjectFilter {
             district_id: filter
@@ -108,9 +116,12 @@ impl ProjectQuery {
             },
         };
         let engine = ctx.data_unchecked::<Engine>();
-        let page = engine.project_page(actor, &engine_filter, &request).await.gql()?;
+        let page = engine
+            .project_page(actor, &engine_filter, order, &request)
+            .await
+            .gql()?;
         let projects = Project::page(engine, actor, page.values().cloned().collect()).await?;
-        Ok(PROJECTS.parts(page.with_values(projects), |p| p).into())
+        Ok(list.parts(page.with_values(projects), |p| p).into())
     }
 
     /// Один проект.

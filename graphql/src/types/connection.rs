@@ -53,6 +53,37 @@ pub const PROJECTS: List = List {
     max_size: engine::service::MAX_PAGE,
 };
 
+/// The project list in the other orders: their cursors carry their keys, so a cursor of one
+/// order is refused by another (see [`projects_in`]).
+pub const PROJECTS_BY_TITLE: List = List {
+    tag: "pt",
+    shape: &[Shape::Text, Shape::Int],
+    ..PROJECTS
+};
+
+pub const PROJECTS_BY_DUE: List = List {
+    tag: "pd",
+    shape: &[Shape::Text, Shape::Int],
+    ..PROJECTS
+};
+
+pub const PROJECTS_BY_LATENESS: List = List {
+    tag: "pl",
+    shape: &[Shape::Int, Shape::Text, Shape::Int],
+    ..PROJECTS
+};
+
+/// The project list in `order`.
+pub fn projects_in(order: engine::service::ProjectOrder) -> &'static List {
+    use engine::service::ProjectOrder;
+    match order {
+        ProjectOrder::Newest => &PROJECTS,
+        ProjectOrder::Title => &PROJECTS_BY_TITLE,
+        ProjectOrder::Due => &PROJECTS_BY_DUE,
+        ProjectOrder::Lateness => &PROJECTS_BY_LATENESS,
+    }
+}
+
 pub const REPORTS: List = List {
     field: "Query.indicatorReports",
     tag: "r",

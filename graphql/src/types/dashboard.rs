@@ -34,7 +34,7 @@ pub struct StageCountItem {
     pub count: u64,
 }
 
-/// Просроченный этап.
+/// Просроченный этап или просроченная задача этапа.
 #[derive(SimpleObject)]
 pub struct OverdueItem {
     /// Проект.
@@ -45,11 +45,15 @@ pub struct OverdueItem {
     pub stage_key: String,
     /// Название этапа.
     pub stage_title: String,
-    /// Срок этапа.
+    /// Ключ просроченной задачи этапа; нет — просрочен сам этап.
+    pub task_key: Option<String>,
+    /// Название просроченной задачи этапа; нет — просрочен сам этап.
+    pub task_title: Option<String>,
+    /// Срок этапа или задачи.
     pub due: Date,
     /// Дней просрочки.
     pub days_overdue: i64,
-    /// Кто отвечает: ответственный за этап, а если его нет — за проект.
+    /// Кто отвечает: ответственный за задачу или этап, а если его нет — за проект.
     pub responsible: Option<super::directory::Person>,
 }
 
@@ -131,7 +135,7 @@ impl Dashboard {
     async fn by_health(&self) -> Vec<CountItem> {
         counts(&self.0.by_health)
     }
-    /// Просроченные этапы, самые долгие первыми, и кто за них отвечает.
+    /// Просроченные этапы и задачи этапов, самые долгие первыми, и кто за них отвечает.
     async fn overdue(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<OverdueItem>> {
         let ids: Vec<i64> = self.0.overdue.iter().filter_map(|o| o.responsible_id).collect();
         let names = crate::loaders::of(ctx)?.user_names.load_many(ids).await?;
@@ -144,6 +148,8 @@ impl Dashboard {
                 project_title: o.project_title.clone(),
                 stage_key: o.stage_key.clone(),
                 stage_title: o.stage_title.clone(),
+                task_key: o.task_key.clone(),
+                task_title: o.task_title.clone(),
                 due: o.due.into(),
                 days_overdue: o.days_overdue,
                 responsible: o.responsible_id.and_then(|id| {

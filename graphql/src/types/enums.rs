@@ -32,6 +32,23 @@ pub enum OrganizationKind {
     Other,
 }
 
+/// Порядок списка проектов.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+#[graphql(remote = "engine::service::ProjectOrder")]
+pub enum ProjectOrder {
+    /// Сначала новые.
+    #[default]
+    Newest,
+    /// По названию, по алфавиту.
+    Title,
+    /// По ближайшему сроку идущих этапов: просроченные первыми, затем ближайшие; проекты без
+    /// срока (завершённые, отменённые) — в конце.
+    Due,
+    /// По отставанию: сначала «отставание» (красные), затем «под угрозой», «в норме», «нет
+    /// данных»; внутри — по ближайшему сроку.
+    Lateness,
+}
+
 /// Состояние проекта.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "engine::model::ProjectStatus")]

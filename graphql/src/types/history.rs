@@ -143,13 +143,14 @@ impl HistoryEntry {
             .to_string(),
             (EventKind::Migrated, _) => "Проект переведён на другую версию процесса".into(),
             (EventKind::ResponsibleChanged, details) => {
-                let what = match e.stage_key.as_deref() {
-                    Some(k) => format!("за этап «{}»", self.stage_title(Some(k))),
-                    None => "за проект".to_string(),
+                let (from, to, task) = match details {
+                    EventDetails::Responsible { from, to, task } => (from.as_ref(), to.as_ref(), task.as_ref()),
+                    _ => (None, None, None),
                 };
-                let (from, to) = match details {
-                    EventDetails::Responsible { from, to } => (from.as_ref(), to.as_ref()),
-                    _ => (None, None),
+                let what = match (e.stage_key.as_deref(), task) {
+                    (Some(k), Some(t)) => format!("за задачу «{}» этапа «{}»", t.title, self.stage_title(Some(k))),
+                    (Some(k), None) => format!("за этап «{}»", self.stage_title(Some(k))),
+                    (None, _) => "за проект".to_string(),
                 };
                 match (from, to) {
                     (_, Some(to)) => format!(
@@ -160,10 +161,10 @@ impl HistoryEntry {
                     (Some(from), None) => format!(
                         "Ответственный {what} снят ({}){}",
                         from.name,
-                        if e.stage_key.is_some() {
-                            ": напоминания получают все, кому этап поручен по роли"
-                        } else {
-                            ""
+                        match (e.stage_key.is_some(), task.is_some()) {
+                            (true, false) => ": напоминания получают все, кому этап поручен по роли",
+                            (true, true) => ": задачу выполняют те, кому она поручена",
+                            _ => "",
                         }
                     ),
                     (None, None) => format!("Ответственный {what} изменён"),

@@ -177,10 +177,12 @@ impl IndicatorProgress {
 pub struct ProjectHealth {
     /// Итоговый светофор.
     pub health: Health,
-    /// Текущий этап просрочен.
+    /// Просрочен идущий этап или задача идущего этапа.
     pub overdue: bool,
-    /// Срок текущего этапа скоро (в пределах окна предупреждения).
+    /// Срок идущего этапа или задачи скоро (в пределах окна предупреждения).
     pub due_soon: bool,
+    /// Сколько невыполненных задач идущих этапов просрочено.
+    pub overdue_tasks: u32,
     /// Худший светофор показателей.
     pub indicators: Health,
 }
@@ -191,6 +193,7 @@ impl From<engine::model::ProjectHealth> for ProjectHealth {
             health: h.health.into(),
             overdue: h.overdue,
             due_soon: h.due_soon,
+            overdue_tasks: h.overdue_tasks,
             indicators: h.indicators.into(),
         }
     }

@@ -256,22 +256,48 @@ impl Project {
     async fn viewer_can_assign(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(self.active() && self.viewer_may(ctx, engine::access::Operation::AssignResponsible)?)
     }
+    /// Роли участников в проекте процесса, где они есть (`Workflow.parts`): какая организация —
+    /// базовая школа, какая — школа-участник. Пусто для процессов без ролей.
+    async fn participant_parts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ParticipantPart>> {
+        if self.project.parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let definition = self.definition(ctx).await?;
+        let organizations = self.participants(ctx).await?;
+        Ok(organizations
+            .into_iter()
+            .filter_map(|organization| {
+                let key = self.project.part_of(organization.0.id)?;
+                let title = definition
+                    .part(key)
+                    .map_or_else(|| key.to_string(), |p| p.title.clone());
+                Some(ParticipantPart {
+                    part: key.to_string(),
+                    title,
+                    organization,
+                })
+            })
+            .collect())
+    }
     /// Ответственный за проект; нет — никто не назначен.
     async fn responsible(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         Person::load(ctx, self.project.responsible_id).await
     }
-    /// Кого можно назначить ответственным за проект (`stage` не задан) или за этап: для
-    /// проекта — координаторов района, для этапа — тех, кому он поручен процессом (координаторы
-    /// района, руководители организаций-участников). Только тем, кто может назначать.
+    /// Кого можно назначить ответственным за проект (`stage` не задан), за этап или за задачу
+    /// этапа: для проекта — координаторов района, для этапа и задачи — тех, кому они поручены
+    /// процессом (координаторы района, руководители организаций-участников). Только тем, кто
+    /// может назначать.
     async fn responsible_candidates(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Ключ этапа; без него — кандидаты в ответственные за весь проект.")] stage: Option<String>,
+        #[graphql(desc = "Ключ задачи (пункта чек-листа) этапа `stage`.")] task: Option<String>,
     ) -> async_graphql::Result<Vec<Person>> {
         let actor = crate::context::actor(ctx)?;
+        let what = crate::inputs::responsible_for(stage.as_deref(), task.as_deref()).gql()?;
         let people = ctx
             .data_unchecked::<engine::Engine>()
-            .responsible_candidates(actor, self.project.id, stage.as_deref())
+            .responsible_candidates(actor, self.project.id, what)
             .await
             .gql()?;
         Ok(people.iter().map(Person::of).collect())
@@ -455,4 +481,15 @@ pub struct AvailableTransition {
     pub allowed: bool,
     /// Что мешает переходу.
     pub blockers: Vec<String>,
+}
+
+/// Роль организации-участника в проекте.
+#[derive(SimpleObject)]
+pub struct ParticipantPart {
+    /// Организация.
+    pub organization: Organization,
+    /// Ключ роли (`Workflow.parts`).
+    pub part: String,
+    /// Название роли.
+    pub title: String,
 }

@@ -135,13 +135,18 @@ impl ProjectStage {
                     key: item.key.clone(),
                     title: item.title.clone(),
                     done,
-                    marked_at: mark.map(|m| m.marked_at.into()),
+                    // A row kept only for the task's named person is no mark.
+                    marked_at: mark
+                        .filter(|m| m.done || m.marked_by.is_some())
+                        .map(|m| m.marked_at.into()),
                     marked_by: mark.and_then(|m| m.marked_by).map(to_id),
+                    responsible_id: mark.and_then(|m| m.responsible_id),
                     due: due.map(Date::from),
                     days_left: due.filter(|_| open).map(|d| (d - self.today).num_days()),
                     overdue: open && due.is_some_and(|d| d < self.today),
                     owners: item.owners_in(stage).iter().map(|r| (*r).into()).collect(),
                     document_required: item.document,
+                    is_task: item.due.is_some(),
                     comment: mark.filter(|m| m.done).and_then(|m| m.comment.clone()),
                 }
             })
@@ -151,6 +156,7 @@ impl ProjectStage {
 
 /// Пункт чек-листа этапа проекта и его отметка.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ChecklistItemState {
     /// Ключ пункта.
     pub key: String,
@@ -172,6 +178,22 @@ pub struct ChecklistItemState {
     pub owners: Vec<Role>,
     /// Нужен документ: отметка — с комментарием, где документ.
     pub document_required: bool,
+    /// Задача со своим сроком (мероприятие, контрольная точка), а не просто пункт чек-листа.
+    pub is_task: bool,
     /// Комментарий к отметке (для пункта с документом — где документ).
     pub comment: Option<String>,
+    #[graphql(skip)]
+    pub responsible_id: Option<i64>,
+}
+
+#[async_graphql::ComplexObject]
+impl ChecklistItemState {
+    /// Ответственный за задачу; нет — её выполняет ответственный за этап (если задача его
+    /// роли) или все, кому она поручена по роли (`owners`).
+    async fn responsible(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::directory::Person>> {
+        super::directory::Person::load(ctx, self.responsible_id).await
+    }
 }

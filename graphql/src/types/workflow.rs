@@ -68,6 +68,30 @@ impl Workflow {
     async fn indicators(&self) -> Vec<Indicator> {
         self.0.definition.indicators().iter().map(indicator).collect()
     }
+    /// Роли, которые организации-участники могут играть в проекте (например, «базовая школа» и
+    /// «школа-участник»): от роли зависит, какие показатели организация сдаёт. Первая — та,
+    /// что даётся при запуске, если роль не выбрана. Пусто — все участники отчитываются
+    /// одинаково.
+    async fn parts(&self) -> Vec<WorkflowPart> {
+        self.0
+            .definition
+            .parts()
+            .iter()
+            .map(|p| WorkflowPart {
+                key: p.key.clone(),
+                title: p.title.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Роль организации-участника в проекте процесса.
+#[derive(SimpleObject, Clone)]
+pub struct WorkflowPart {
+    /// Ключ роли (для `participantParts` при запуске).
+    pub key: String,
+    /// Название роли.
+    pub title: String,
 }
 
 /// A stage of a workflow.
@@ -223,6 +247,9 @@ pub struct Indicator {
     pub better: Direction,
     /// Значения за периоды складываются.
     pub cumulative: bool,
+    /// Ключи ролей участников (см. `Workflow.parts`), которые сдают показатель; пусто — все
+    /// участники.
+    pub parts: Vec<String>,
 }
 
 fn indicator(i: &engine::definition::Indicator) -> Indicator {
@@ -243,5 +270,6 @@ fn indicator(i: &engine::definition::Indicator) -> Indicator {
         },
         better: i.better.into(),
         cumulative: i.cumulative,
+        parts: i.parts.clone(),
     }
 }

@@ -507,6 +507,9 @@ async fn a_coordinator_launches_a_methodical_day_after_its_plan_and_enters_a_day
         for school in &w.schools[..2] {
             find(&c, &format!("#org-{}", school.id)).await.click().await.unwrap();
         }
+        // The first school hosts the day; the second sends its teachers (the default).
+        let host = format!("#part-{}", w.schools[0].id);
+        find(&c, &host).await.select_by_value("host").await.unwrap();
         let set_date = |css: &'static str, value: &'static str| {
             format!("const d = document.querySelector(\"{css}\"); d.value = '{value}'; d.dispatchEvent(new Event('change', {{ bubbles: true }}));")
         };
@@ -546,6 +549,14 @@ async fn a_coordinator_launches_a_methodical_day_after_its_plan_and_enters_a_day
         let launched = db.engine.project(&w.admin, id).await.unwrap();
         assert_eq!(launched.project.title, "ЕМД весна 2025");
         assert_eq!(launched.project.participants.len(), 2);
+        assert_eq!(launched.project.part_of(w.schools[0].id), Some("host"));
+        assert_eq!(launched.project.part_of(w.schools[1].id), Some("attending"));
+        wait_text(
+            &c,
+            "#project-participants",
+            &format!("Базовая школа: {}; Школа-участник: {}", w.schools[0].name, w.schools[1].name),
+        )
+        .await;
         assert_eq!(launched.project.indicator_targets.get("satisfaction"), Some(&80.0));
         let order_before = launched.stages[0].current_due.unwrap();
 

@@ -147,6 +147,51 @@ async fn a_coordinator_names_a_director_for_a_stage_and_the_director_finds_it_un
             c.current_url().await.unwrap().as_str().contains("search="),
             "kept in the address"
         );
+        // «Порядок»: a newer project named «Яблоневый сад» comes first by default, last by title.
+        db.engine
+            .launch_project(
+                &w.coordinator,
+                engine::service::LaunchProject {
+                    title: Some("Яблоневый сад".into()),
+                    ..crate::helpers::minimal_launch(&w, 1)
+                },
+            )
+            .await
+            .unwrap();
+        open(&c, base, "/projects", "Проекты").await;
+        let first_row = "#project-results .projects-table tbody tr:first-child";
+        wait_text(&c, first_row, "Яблоневый сад").await;
+        find(&c, "#filter-order").await.select_by_value("TITLE").await.unwrap();
+        find(&c, "form.filters button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_text(&c, "#project-results", "Найдено проектов: 2").await;
+        wait_text(&c, first_row, &w.schools[0].name).await;
+        assert!(
+            c.current_url().await.unwrap().as_str().contains("order=TITLE"),
+            "kept in the address"
+        );
+        find(&c, "#filter-order")
+            .await
+            .select_by_value("LATENESS")
+            .await
+            .unwrap();
+        find(&c, "form.filters button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        // Both in the norm: the nearer due date first («Яблоневый сад» started on 3 March 2025).
+        wait_text(&c, first_row, "Яблоневый сад").await;
+        wait_text(
+            &c,
+            "#project-results .projects-table tbody tr:nth-child(2)",
+            &w.schools[0].name,
+        )
+        .await;
+        assert_accessible_names(&c).await;
         c.close().await.ok();
 
         let c = browser(&driver, DESKTOP).await;
@@ -171,7 +216,7 @@ async fn a_named_person_going_on_holiday_hands_reminders_to_a_substitute_who_get
         let deputy = crate::responsibles::deputy_coordinator(&db, &w, Some(super::PASSWORD)).await;
         // The deputy answers for «Начало» of a project (due 17 March 2025; today is 3 March).
         let p = e.launch_project(&w.coordinator, crate::helpers::minimal_launch(&w, 0)).await.unwrap();
-        e.assign_responsible(&w.coordinator, p.project.id, Some("start"), Some(deputy.id), None)
+        e.assign_responsible(&w.coordinator, p.project.id, engine::service::ResponsibleFor::Stage("start"), Some(deputy.id), None)
             .await
             .unwrap();
         let server = db.spawn_server().await;
@@ -213,44 +258,13 @@ async fn a_named_person_going_on_holiday_hands_reminders_to_a_substitute_who_get
         // 12 March: the reminder of her stage reaches the coordinator over real SMTP, saying
         // whom he stands in for; hers says who stands in.
         let smtp = crate::smtp::SmtpServer::start(0);
-        let mailer = engine::mail::transport::Mailer::from_url(
-            Some(&crate::smtp::SmtpServer::url(smtp.port)),
-            &std::env::temp_dir(),
-        )
-        .unwrap();
-        let settings = engine::reminders::DeliverySettings {
-            base_url: "https://po.example.ru".into(),
-            from: "Проектный офис <noreply@po.example.ru>".parse().unwrap(),
-            max_attempts: 3,
-            lease: chrono::Duration::minutes(10),
-            batch: 500,
-        };
         let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 12, 6, 0, 0).unwrap();
-        let run = e
-            .run_reminders(
-                &engine::Actor::SYSTEM,
-                now,
-                engine::reminders::ReminderMode::Send {
-                    mailer: &mailer,
-                    settings: &settings,
-                },
-            )
-            .await
-            .unwrap();
+        let run = smtp.send_reminders(e, now).await;
         assert_eq!(run.planned, 2, "hers and the substitute's copy");
-        let inbox = smtp.received();
-        let body_to = |address: &str| {
-            let message = inbox
-                .iter()
-                .find(|m| m.to.iter().any(|t| t.contains(address)))
-                .unwrap_or_else(|| panic!("nothing reached {address}: {inbox:?}"));
-            let parsed = mail_parser::MessageParser::default().parse(&message.data[..]).unwrap();
-            parsed.body_text(0).unwrap().to_string()
-        };
-        let copy = body_to("coordinator@chesma.test");
+        let copy = smtp.body_to("coordinator@chesma.test");
         assert!(copy.contains("Вы замещаете: Заместитель Мария Петровна"), "{copy}");
         assert!(copy.contains("Этап: Начало"), "{copy}");
-        let own = body_to("deputy@chesma.test");
+        let own = smtp.body_to("deputy@chesma.test");
         assert!(own.contains(&format!("На время вашего отсутствия это получает и {COORDINATOR}")), "{own}");
     })
     .await;

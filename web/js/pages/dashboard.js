@@ -11,7 +11,7 @@ const QUERY = `query($d: ID) { dashboard(districtId: $d) {
   byWorkflow { key title count }
   byStage { workflowKey workflowTitle stageKey stageTitle count }
   byHealth { key title count }
-  overdue { projectId projectTitle stageKey stageTitle due daysOverdue responsible { fullName } }
+  overdue { projectId projectTitle stageKey stageTitle taskTitle due daysOverdue responsible { fullName } }
   missingReports { organizationId organizationName projectId projectTitle indicator indicatorTitle period deadline daysLate }
   organizations { organizationId name achievement health indicators }
 } districts { id name } }`;
@@ -96,7 +96,7 @@ function overdue(items) {
   return h(
     "section",
     { class: "panel", id: "overdue" },
-    h("h2", {}, `Просроченные этапы: ${items.length}`),
+    h("h2", {}, `Просроченные этапы и задачи: ${items.length}`),
     overdueTable(items.slice(0, SHOWN)),
     items.length > SHOWN ? h("details", { class: "more-rows" }, h("summary", {}, `Показать остальные (${items.length - SHOWN})`), overdueTable(items.slice(SHOWN))) : null,
   );
@@ -110,13 +110,13 @@ function overdueTable(items) {
     null,
     [
       ["Проект", (r) => link(`/projects/${r.projectId}`, r.projectTitle)],
-      ["Этап", (r) => r.stageTitle],
+      ["Этап", (r) => (r.taskTitle ? h("span", {}, r.stageTitle, h("br"), h("span", { class: "muted" }, `Задача: ${r.taskTitle}`)) : r.stageTitle)],
       ["Ответственный", (r) => (r.responsible ? r.responsible.fullName : h("span", { class: "muted" }, "по роли"))],
       ["Срок", (r) => fmtDate(r.due)],
       ["Просрочка", (r) => h("strong", { class: "text-red" }, days(r.daysOverdue))],
     ],
     items,
-    { empty: "Просроченных этапов нет.", className: "overdue-table" },
+    { empty: "Просроченных этапов и задач нет.", className: "overdue-table" },
   );
 }
 

@@ -15,7 +15,7 @@
 import { gql, gqlAll } from "../api.js";
 import { h, append, field, select, showError, alertBox, announce, isoDate, fmtDate, indicatorLabel, table, SCOPE, KIND } from "../dom.js";
 
-const OPTIONS = `{ workflows { key version title description scope
+const OPTIONS = `{ workflows { key version title description scope parts { key title }
   stages { key title dueRule dueAtLaunch annualDay { month day } terminal }
   indicators { key title unit type targetPerPeriod targetOverall } }
   districts { id name region { code name } } }`;
@@ -72,7 +72,7 @@ export async function render(view, { user, navigate, query }) {
   let targetFields = {};
   // Annual dates: optional, «the nearest that fits» unless a later year is chosen.
   let annualFields = [];
-  const fields = () => ({ ...f, participantIds: participants, ...dateFields, ...targetFields });
+  const fields = () => ({ ...f, participantIds: participants, participantParts: participants, ...dateFields, ...targetFields });
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
   const district = () => options.districts.find((d) => d.id === f.districtId.input.value);
 
@@ -165,11 +165,30 @@ export async function render(view, { user, navigate, query }) {
             { "data-name": o.name.toLowerCase() },
             h("input", { type: "checkbox", id: `org-${o.id}`, value: o.id, name: "participant", checked: checked.has(o.id) }),
             h("label", { for: `org-${o.id}` }, o.name, h("span", { class: "small muted" }, ` · ${KIND[o.kind]}`)),
+            h("span", { class: "part-choice", "data-org": o.id, "data-name": o.name }),
           ),
         ),
       ),
     );
     if (!organizations.length) orgBox.append(h("p", { class: "org-list empty" }, "В районе нет организаций."));
+    drawParts();
+  };
+  // The part each organization would take, for a workflow that has parts («базовая школа»):
+  // a choice beside each organization, kept across redraws, the workflow's first by default.
+  const drawParts = () => {
+    const parts = (workflow() || {}).parts || [];
+    orgBox.querySelectorAll(".part-choice").forEach((box) => {
+      const kept = box.querySelector("select")?.value;
+      box.replaceChildren(
+        parts.length
+          ? select(parts.map((p) => [p.key, p.title]), parts.some((p) => p.key === kept) ? kept : parts[0].key, {
+              name: "part",
+              id: `part-${box.dataset.org}`,
+              "aria-label": `Роль: ${box.dataset.name}`,
+            })
+          : "",
+      );
+    });
   };
   orgFilter.addEventListener("input", () => {
     const q = orgFilter.value.trim().toLowerCase();
@@ -231,6 +250,9 @@ export async function render(view, { user, navigate, query }) {
       dueDates,
       indicatorTargets,
       responsibleId: f.responsibleId.input.value || null,
+      participantParts: participantIds
+        .map((id) => ({ organizationId: id, part: orgBox.querySelector(`#part-${id}`)?.value }))
+        .filter((p) => p.part),
     };
   };
 
@@ -375,6 +397,7 @@ export async function render(view, { user, navigate, query }) {
   f.workflowKey.input.addEventListener("change", () => {
     drawAbout();
     drawWorkflowFields();
+    drawParts();
   });
   f.districtId.input.addEventListener("change", () => {
     drawAbout();

@@ -16,12 +16,13 @@ import { exportButtons } from "./export.js";
 
 export const PROJECT_FIELDS = `id title status rowVersion startDate overdue closedAt createdAt viewerCanCancel viewerCanReschedule viewerCanAssign
   responsible { id fullName }
-  workflow { key version title scope indicators { key title unit type period startsAtStage } transitions { fromStage toStages } }
+  workflow { key version title scope indicators { key title unit type period startsAtStage parts } transitions { fromStage toStages } }
   district { id name timeZone }
   participants { id name }
-  health { health overdue dueSoon indicators }
+  participantParts { organization { id name } part title }
+  health { health overdue dueSoon overdueTasks indicators }
   stages { key title position owners responsible { id fullName } baselineDue currentDue dueFixed provisional enteredAt completedAt isCurrent isJoin waitingFor overdue daysLeft
-    checklist { key title done markedAt due daysLeft overdue documentRequired comment } }
+    checklist { key title done markedAt due daysLeft overdue documentRequired comment isTask responsible { id fullName } } }
   currentStage { key title position }
   currentStages { key title }
   availableTransitions { fromStage toStage toStages title commentRequired allowed blockers }
@@ -35,7 +36,7 @@ const TICK = `mutation($i: CompleteChecklistItemInput!) { completeChecklistItem(
 const RESCHEDULE = `mutation($i: RescheduleStageInput!) { rescheduleStage(input: $i) { ${PROJECT_FIELDS} } }`;
 const CANCEL = `mutation($i: CancelProjectInput!) { cancelProject(input: $i) { ${PROJECT_FIELDS} } }`;
 const ASSIGN = `mutation($i: AssignResponsibleInput!) { assignResponsible(input: $i) { ${PROJECT_FIELDS} } }`;
-const CANDIDATES = `query($id: ID!, $stage: String) { project(id: $id) { responsibleCandidates(stage: $stage) { id fullName } } }`;
+const CANDIDATES = `query($id: ID!, $stage: String, $task: String) { project(id: $id) { responsibleCandidates(stage: $stage, task: $task) { id fullName } } }`;
 const EVENTS = `subscription($d: ID, $after: ID) { projectEvents(districtId: $d, after: $after) { project { rowVersion } entry { id projectId summary actorName } } }`;
 
 export async function render(view, { params, user }) {
@@ -139,7 +140,8 @@ function summary(p, tz) {
       statusBadge(p.status),
       " ",
       p.status === "ACTIVE" && p.health ? healthBadge(p.health.health) : null,
-      p.health && p.health.overdue ? h("span", { class: "badge health-red" }, "Этап просрочен") : null,
+      p.health && p.health.overdue && (!p.health.overdueTasks || p.stages.some((st) => st.isCurrent && st.overdue)) ? h("span", { class: "badge health-red" }, "Этап просрочен") : null,
+      p.health && p.health.overdueTasks ? h("span", { class: "badge health-red", id: "overdue-tasks" }, `Просрочено задач: ${p.health.overdueTasks}`) : null,
       p.health && p.health.dueSoon ? h("span", { class: "badge health-amber" }, "Срок скоро") : null,
     ),
     h(
@@ -150,7 +152,7 @@ function summary(p, tz) {
       h("dt", {}, "Район"),
       h("dd", {}, p.district ? p.district.name : "—"),
       h("dt", {}, "Участники"),
-      h("dd", {}, p.participants.map((o) => o.name).join(", ") || "—"),
+      h("dd", { id: "project-participants" }, participantsByPart(p) || "—"),
       h("dt", {}, "Начало"),
       h("dd", {}, fmtDate(p.startDate)),
       h("dt", {}, "Ответственный за проект"),
@@ -161,6 +163,17 @@ function summary(p, tz) {
     ),
     exportButtons("/export/indicator-reports", `?projectId=${p.id}`, `otchety-proekt-${p.id}`),
   );
+}
+
+/** «Базовая школа: A, B; Школа-участник: C» where the workflow has parts, else the names. */
+function participantsByPart(p) {
+  if (!p.participantParts || !p.participantParts.length) return p.participants.map((o) => o.name).join(", ");
+  const groups = new Map();
+  for (const x of p.participantParts) {
+    if (!groups.has(x.title)) groups.set(x.title, []);
+    groups.get(x.title).push(x.organization.name);
+  }
+  return [...groups].map(([title, names]) => `${title}: ${names.join(", ")}`).join("; ");
 }
 
 /** Days between two dates (`YYYY-MM-DD` or JS dates). */
@@ -362,6 +375,7 @@ function checklist(p, st, user, { apply, mutate }) {
               h("label", { for: id }, item.title),
               item.documentRequired ? h("span", { class: "badge document-badge", title: "Отметка — с указанием, где документ" }, "нужен документ") : null,
               taskLine,
+              item.responsible ? h("span", { class: "small task-responsible" }, ` — ответственный: ${item.responsible.fullName}`) : null,
               item.done && item.markedAt ? h("span", { class: "small muted" }, ` — ${fmtDate(item.markedAt.slice(0, 10))}`) : null,
               item.done && item.comment ? h("div", { class: "small muted mark-comment" }, item.comment) : null,
               documentForm,
@@ -488,12 +502,23 @@ function actionsPanel(p, user, { apply, reload, notice, mutate, assign }) {
 function assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) {
   const candidates = assign.lists;
   const open = p.stages.filter((st) => !st.completedAt);
-  const what = field("За что", select([["", "Проект целиком"], ...open.map((st) => [st.key, `Этап «${st.title}»`])], ""), { name: "assign-what" });
-  const who = field("Кто", h("select", {}), { name: "assign-who", hint: "Без ответственного за этап напоминания получают все, кому этап поручен по роли." });
+  // «За что»: the project, a stage not yet passed, or a task of one («stage/task»).
+  const targets = [["", "Проект целиком"]];
+  for (const st of open) {
+    targets.push([st.key, `Этап «${st.title}»`]);
+    for (const item of st.checklist.filter((i) => i.isTask && !i.done)) targets.push([`${st.key}/${item.key}`, `— задача «${item.title}»`]);
+  }
+  const what = field("За что", select(targets, ""), { name: "assign-what" });
+  const who = field("Кто", h("select", {}), { name: "assign-who", hint: "Без ответственного за этап напоминания получают все, кому этап поручен по роли; задачу без ответственного — ответственный за этап." });
   const button = h("button", { type: "submit", class: "button secondary" }, "Назначить");
+  const parts = (value) => {
+    const [stage, task] = value ? value.split("/") : [null, null];
+    return { stage: stage || null, task: task || null };
+  };
   const current = () => {
-    const key = what.input.value;
-    const holder = key ? (p.stages.find((st) => st.key === key) || {}).responsible : p.responsible;
+    const { stage, task } = parts(what.input.value);
+    const st = stage ? p.stages.find((x) => x.key === stage) || { checklist: [] } : null;
+    const holder = !st ? p.responsible : task ? (st.checklist.find((i) => i.key === task) || {}).responsible : st.responsible;
     return holder ? holder.id : "";
   };
   // Fills «Кто» for the chosen target: the current holder selected, unless the user chose.
@@ -503,7 +528,7 @@ function assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) {
     if (!candidates.has(key)) {
       who.input.replaceChildren(h("option", { value: "" }, "Загружаем список…"));
       try {
-        const data = await gql(CANDIDATES, { id: p.id, stage: key || null });
+        const data = await gql(CANDIDATES, { id: p.id, ...parts(key) });
         candidates.set(key, data.project.responsibleCandidates);
       } catch (e) {
         who.input.replaceChildren();
@@ -515,7 +540,7 @@ function assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) {
     const people = candidates.get(key);
     const chosen = keep ?? String(current());
     who.input.replaceChildren(
-      h("option", { value: "" }, key ? "не назначен — все, кому этап поручен по роли" : "не назначен"),
+      h("option", { value: "" }, !key ? "не назначен" : parts(key).task ? "не назначен — ответственный за этап или все по роли" : "не назначен — все, кому этап поручен по роли"),
       ...people.map((person) => h("option", { value: person.id, selected: person.id === chosen }, person.fullName)),
     );
     if (!people.some((person) => person.id === chosen)) who.input.value = "";
@@ -541,16 +566,19 @@ function assignForm(p, { apply, notice, mutate, onConflict, errors, assign }) {
         const key = what.input.value;
         const name = who.input.selectedOptions[0] ? who.input.selectedOptions[0].textContent : "";
         try {
-          const data = await mutate(ASSIGN, { i: { projectId: p.id, stage: key || null, responsibleId: who.input.value || null, expectedVersion: p.rowVersion } });
+          const { stage, task } = parts(key);
+          const data = await mutate(ASSIGN, { i: { projectId: p.id, stage, task, responsibleId: who.input.value || null, expectedVersion: p.rowVersion } });
           assign.picked = null;
           apply(data.assignResponsible);
-          const target = key ? `за этап «${(p.stages.find((st) => st.key === key) || { title: key }).title}»` : "за проект";
+          const st = stage ? p.stages.find((x) => x.key === stage) || { title: stage, checklist: [] } : null;
+          const item = st && task ? st.checklist.find((i) => i.key === task) || { title: task } : null;
+          const target = item ? `за задачу «${item.title}»` : st ? `за этап «${st.title}»` : "за проект";
           const text = who.input.value ? `Ответственный ${target}: ${name}.` : `Ответственный ${target} не назначен.`;
           notice.replaceChildren(alertBox("success", text));
           announce(text);
         } catch (e) {
           button.disabled = false;
-          if (!(await onConflict(e))) showError(e, errors, { responsibleId: who, stage: what });
+          if (!(await onConflict(e))) showError(e, errors, { responsibleId: who, stage: what, task: what });
         }
       },
     },

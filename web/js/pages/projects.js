@@ -2,13 +2,15 @@
 // link shows the same list) and "show more" paging. «Мои проекты» (`?mine=1`) lists the
 // projects the signed-in person is responsible for, as a whole or for a stage. A stage is
 // chosen within its workflow: the same key means different stages in different workflows, so
-// the stage list is grouped by workflow and choosing a stage chooses its workflow too.
+// the stage list is grouped by workflow and choosing a stage chooses its workflow too. The
+// order («Порядок»: newest, lagging first, nearest due date, by title) is kept in the address
+// too; «Показать ещё» goes on in the same order.
 
 import { gql, gqlAll } from "../api.js";
 import { h, table, link, fmtDate, daysLeftText, healthBadge, statusBadge, select, HEALTH, STATUS, alertBox } from "../dom.js";
 
-const LIST = `query($f: ProjectFilterInput, $after: String) {
-  projects(filter: $f, first: 25, after: $after) {
+const LIST = `query($f: ProjectFilterInput, $order: ProjectOrder, $after: String) {
+  projects(filter: $f, order: $order, first: 25, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes { id title status workflow { title } district { name } participants { name } responsible { fullName }
@@ -32,7 +34,8 @@ export async function render(view, { query, user, navigate }) {
     if (v) filter[key] = key === "overdue" ? v === "true" : v;
   }
   const mine = query.get("mine") === "1";
-  const form = filterForm(options, filter, user, navigate, mine);
+  const order = ORDERS.some(([v]) => v === query.get("order")) ? query.get("order") : "";
+  const form = filterForm(options, filter, user, navigate, mine, order);
   const results = h("div", { id: "project-results" });
   view.append(
     h(
@@ -45,11 +48,19 @@ export async function render(view, { query, user, navigate }) {
     form,
     results,
   );
-  await load(results, mine ? { ...filter, responsibleId: user.id } : filter, null);
+  await load(results, mine ? { ...filter, responsibleId: user.id } : filter, order || null, null);
 }
 
-async function load(results, filter, after) {
-  const data = await gql(LIST, { f: filter, after });
+/** The orders of the list (the API's `ProjectOrder`); "" is its default, newest first. */
+const ORDERS = [
+  ["", "Сначала новые"],
+  ["LATENESS", "Сначала отстающие"],
+  ["DUE", "По ближайшему сроку"],
+  ["TITLE", "По названию"],
+];
+
+async function load(results, filter, order, after) {
+  const data = await gql(LIST, { f: filter, order, after });
   const page = data.projects;
   if (!after) {
     results.replaceChildren(h("p", { class: "count", role: "status" }, `Найдено проектов: ${page.totalCount}`));
@@ -88,7 +99,7 @@ async function load(results, filter, after) {
         onclick: async () => {
           more.disabled = true;
           try {
-            await load(results, filter, page.pageInfo.endCursor);
+            await load(results, filter, order, page.pageInfo.endCursor);
           } catch (e) {
             results.append(alertBox("error", e.message));
           }
@@ -100,7 +111,7 @@ async function load(results, filter, after) {
   }
 }
 
-function filterForm(options, filter, user, navigate, mine) {
+function filterForm(options, filter, user, navigate, mine, order) {
   const controls = {};
   const add = (key, label, opts) => {
     const id = `filter-${key}`;
@@ -136,6 +147,7 @@ function filterForm(options, filter, user, navigate, mine) {
     add("health", "Светофор", Object.entries(HEALTH)),
     add("overdue", "Просрочка", [["true", "Только просроченные"], ["false", "Без просрочки"]]),
     orgs.length ? add("organizationId", "Организация", orgs.map((o) => [o.id, o.name])) : null,
+    h("div", { class: "field" }, h("label", { for: "filter-order" }, "Порядок"), (controls.order = select(ORDERS, order, { id: "filter-order", name: "order" }))),
     user.role === "COORDINATOR" || user.role === "DIRECTOR" || user.role === "ADMIN"
       ? h("div", { class: "field field-check" }, mineBox, " ", h("label", { for: "filter-mine" }, "Только мои проекты"))
       : null,

@@ -5,16 +5,17 @@
 
 import { gql, gqlAll } from "../api.js";
 import {
-  h, append, clear, table, indicatorLabel, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
+  h, append, clear, table, indicatorLabel, asks, link, fmtDate, fmtDateTime, fmtNumber, daysLeftText, field, select, showError, alertBox, announce, parseDate,
 } from "../dom.js";
 import { periodsBetween, projectToday, periodTitle, PERIODICITY, PERIOD_EXAMPLE } from "../periods.js";
 
 const TASKS = `{ myTasks { project { id title workflow { title } participants { name } }
-  stages { key title currentDue daysLeft overdue checklist { key title due daysLeft overdue done documentRequired } } } }`;
+  stages { key title currentDue daysLeft overdue checklist { key title due daysLeft overdue done documentRequired responsible { id fullName } } } } }`;
 
 const FIELDS = `id title startDate
-    workflow { title indicators { key title unit type period startsAtStage } }
+    workflow { title indicators { key title unit type period startsAtStage parts } }
     participants { id name }
+    participantParts { organization { id } part }
     stages { key position isCurrent currentDue daysLeft enteredAt }
     indicatorProgress { indicator organization { id } periods { period value } }`;
 
@@ -72,7 +73,7 @@ export async function render(view, { user, query }) {
         null,
         [
           ["Проект", (t) => link(`/projects/${t.project.id}`, t.project.title)],
-          ["Этап", (t) => [t.stage.title, measures(t.stage)]],
+          ["Этап", (t) => [t.stage.title, measures(t.stage, user)]],
           ["Срок", (t) => (t.stage.currentDue ? fmtDate(t.stage.currentDue) : "—")],
           ["Осталось", (t) => h("span", { class: t.stage.overdue ? "text-red" : "" }, daysLeftText(t.stage.daysLeft))],
         ],
@@ -87,8 +88,8 @@ export async function render(view, { user, query }) {
   if (location.hash === "#report") setTimeout(() => form.focusFirst(), 0);
 }
 
-/** The stage's tasks with their own dates not yet done, nearest first. */
-function measures(stage) {
+/** The stage's tasks with their own dates not yet done, nearest first, and who is named. */
+function measures(stage, user) {
   const open = stage.checklist.filter((i) => i.due && !i.done).sort((a, b) => (a.due < b.due ? -1 : 1));
   if (!open.length) return null;
   return h(
@@ -101,6 +102,7 @@ function measures(stage) {
         `${i.title} — до ${fmtDate(i.due)}, `,
         h("span", { class: i.overdue ? "text-red" : "" }, daysLeftText(i.daysLeft)),
         i.documentRequired ? h("span", { class: "badge document-badge" }, "нужен документ") : null,
+        i.responsible ? h("span", { class: "muted" }, i.responsible.id === user.id ? " — поручено вам" : ` — ответственный: ${i.responsible.fullName}`) : null,
       ),
     ),
   );
@@ -129,7 +131,7 @@ function dueReports(projects, onlyOrg) {
       const start = p.stages.find((st) => st.key === ind.startsAtStage);
       if (!start || !start.enteredAt) continue;
       const from = new Date(start.enteredAt);
-      for (const org of orgs) {
+      for (const org of orgs.filter((o) => asks(p, ind, o.id))) {
         const reported = new Set(
           p.indicatorProgress.filter((r) => r.indicator === ind.key && r.organization && r.organization.id === org.id).flatMap((r) => r.periods.map((x) => x.period)),
         );
@@ -191,7 +193,10 @@ function reportForm(projects, user, query) {
     const p = project();
     const orgs = p ? p.participants.filter((o) => !isDirector || (user.organization && o.id === user.organization.id)) : [];
     fillOptions(f.organizationId.input, orgs.map((o) => [o.id, o.name]), org);
-    fillOptions(f.indicator.input, p && p.workflow ? p.workflow.indicators.map((i) => [i.key, indicatorLabel(i.key, i.title)]) : [], ind);
+    // Only what the chosen organization reports: a school attending a methodical day is not
+    // asked for the open lessons its hosts give.
+    const asked = p && p.workflow ? p.workflow.indicators.filter((i) => asks(p, i, f.organizationId.input.value)) : [];
+    fillOptions(f.indicator.input, asked.map((i) => [i.key, indicatorLabel(i.key, i.title)]), ind);
     onIndicator();
   };
   const onIndicator = () => {
@@ -241,7 +246,7 @@ function reportForm(projects, user, query) {
     }
   };
   f.projectId.input.addEventListener("change", () => onProject());
-  f.organizationId.input.addEventListener("change", showReports);
+  f.organizationId.input.addEventListener("change", () => onProject(f.organizationId.input.value, f.indicator.input.value));
   f.indicator.input.addEventListener("change", () => {
     f.period.input.value = "";
     onIndicator();

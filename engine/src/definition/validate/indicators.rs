@@ -7,19 +7,55 @@ use toml::Spanned;
 
 use super::{Report, check_key, check_title};
 use crate::definition::raw::{RawDefinition, RawIndicator, RawReportDeadline, RawTarget};
-use crate::definition::{DayUnit, Indicator, IndicatorType, ReportDeadline, Target};
+use crate::definition::{DayUnit, Indicator, IndicatorType, Part, ReportDeadline, Target};
 use crate::period::Periodicity;
+
+/// Checks the parts organizations can take (`[[parts]]`); returns the valid ones.
+pub(super) fn check_parts(report: &mut Report, raw: &RawDefinition) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for (i, spanned) in raw.parts.iter().enumerate() {
+        let part = spanned.get_ref();
+        let errors_before = report.errors.len();
+        check_key(report, &part.key, &format!("parts[{i}].key"));
+        check_title(report, &part.title, &format!("parts[{i}].title"));
+        if parts.iter().any(|p| &p.key == part.key.get_ref()) {
+            report.at(
+                part.key.span(),
+                format!("parts[{i}].key"),
+                format!(
+                    "роль «{}» уже объявлена: у каждой роли участника свой ключ.",
+                    part.key.get_ref()
+                ),
+            );
+        }
+        if report.errors.len() == errors_before {
+            parts.push(Part {
+                key: part.key.get_ref().clone(),
+                title: part.title.get_ref().trim().to_string(),
+            });
+        }
+    }
+    if parts.len() == 1 {
+        report.at(
+            raw.parts[0].span(),
+            "parts",
+            "объявлена одна роль участника: роли нужны, когда участники отчитываются по-разному. Добавьте вторую или уберите [[parts]].",
+        );
+    }
+    parts
+}
 
 /// Checks every indicator; returns the valid ones.
 pub(super) fn check_indicators(
     report: &mut Report,
     raw: &RawDefinition,
     stage_index: &HashMap<String, usize>,
+    parts: &[Part],
 ) -> Vec<Indicator> {
     // Indicators (before transitions: guards name them).
     let mut indicators: Vec<Indicator> = Vec::new();
     for (i, spanned) in raw.indicators.iter().enumerate() {
-        if let Some(indicator) = check_indicator(report, spanned.get_ref(), spanned.span(), i, stage_index) {
+        if let Some(indicator) = check_indicator(report, spanned.get_ref(), spanned.span(), i, (stage_index, parts)) {
             if indicators.iter().any(|x| x.key == indicator.key) {
                 report.at(
                     spanned.get_ref().key.span(),
@@ -42,10 +78,39 @@ fn check_indicator(
     raw: &RawIndicator,
     span: Range<usize>,
     i: usize,
-    stages: &HashMap<String, usize>,
+    (stages, parts): (&HashMap<String, usize>, &[Part]),
 ) -> Option<Indicator> {
     let path = format!("indicators[{i}]");
     let errors_before = report.errors.len();
+    let mut asked_of: Vec<String> = Vec::new();
+    if let Some(list) = &raw.parts {
+        if list.get_ref().is_empty() {
+            report.at(list.span(), format!("{path}.parts"), "пустой список ролей: укажите, кто сдаёт показатель, или уберите parts — тогда его сдают все участники.");
+        }
+        for part in list.get_ref() {
+            if !parts.iter().any(|p| &p.key == part.get_ref()) {
+                let known: Vec<&str> = parts.iter().map(|p| p.key.as_str()).collect();
+                report.at(
+                    part.span(),
+                    format!("{path}.parts"),
+                    if known.is_empty() {
+                        format!(
+                            "роли участника «{}» нет: роли объявляют в [[parts]] процесса.",
+                            part.get_ref()
+                        )
+                    } else {
+                        format!(
+                            "роли участника «{}» нет в процессе: есть {}.",
+                            part.get_ref(),
+                            known.join(", ")
+                        )
+                    },
+                );
+            } else if !asked_of.contains(part.get_ref()) {
+                asked_of.push(part.get_ref().clone());
+            }
+        }
+    }
     check_key(report, &raw.key, &format!("{path}.key"));
     check_title(report, &raw.title, &format!("{path}.title"));
     check_title(report, &raw.unit, &format!("{path}.unit"));
@@ -93,6 +158,7 @@ fn check_indicator(
         better: raw.better,
         cumulative,
         report_deadline,
+        parts: asked_of,
     })
 }
 

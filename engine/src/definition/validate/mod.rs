@@ -154,7 +154,8 @@ fn check(report: &mut Report, raw: RawDefinition) -> Option<Definition> {
     let reminders = check_reminders(report, raw.reminders.as_ref());
 
     let (mut stages, stage_index) = stages::check_stages(report, &raw)?;
-    let indicators = indicators::check_indicators(report, &raw, &stage_index);
+    let parts = indicators::check_parts(report, &raw);
+    let indicators = indicators::check_indicators(report, &raw, &stage_index, &parts);
     let transitions = transitions::check_transitions(report, &raw, &stages, &stage_index, &indicators);
     branches::check_joins(report, &raw, &mut stages, &stage_index, &transitions);
     transitions::check_graph(report, &raw, &stages, &stage_index, &transitions);
@@ -168,6 +169,7 @@ fn check(report: &mut Report, raw: RawDefinition) -> Option<Definition> {
         stages,
         transitions,
         indicators,
+        parts,
     };
     // The ways a project can run are explored only over a definition that is otherwise
     // sound: on a broken graph they would only repeat what is reported above.

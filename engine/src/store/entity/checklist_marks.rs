@@ -18,6 +18,8 @@ pub struct Model {
     /// What the person ticking it said (for an item that needs a document: where it is).
     #[sea_orm(column_type = "Text", nullable)]
     pub comment: Option<String>,
+    /// The person named for this task, if any (see [`crate::service::people`]).
+    pub responsible_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,9 @@ pub struct Model {
     pub project_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub organization_id: i64,
+    /// The part it takes, for a workflow that declares parts (see [`crate::definition::Part`]).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub part: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
