@@ -75,6 +75,8 @@ pub enum Field {
     RegionCode,
     /// The person named responsible (at launch, or when changing it).
     ResponsibleId,
+    /// The person named for a stage at launch (`stageResponsibles.<stage key>`).
+    StageResponsible(String),
     Stage,
     /// A task (checklist item with its own date or person) of a stage, by key.
     Task,
@@ -101,6 +103,7 @@ impl Field {
         let plain = match self {
             Field::DueDate(stage) => return format!("dueDates.{stage}"),
             Field::IndicatorTarget(key) => return format!("indicatorTargets.{key}"),
+            Field::StageResponsible(key) => return format!("stageResponsibles.{key}"),
             Field::Setting(name) => name,
             Field::ActDate => "actDate",
             Field::ActNumber => "actNumber",
@@ -157,6 +160,7 @@ impl Field {
             Field::FullName,
             Field::Indicator,
             Field::IndicatorTarget(String::new()),
+            Field::StageResponsible(String::new()),
             Field::Item,
             Field::Name,
             Field::NewDue,
@@ -191,6 +195,18 @@ impl Error {
         Error::Validation {
             field: Some(field),
             message: message.into(),
+        }
+    }
+
+    /// The same error about another field (a check shared by several inputs); other errors
+    /// as they are.
+    pub fn on_field(self, field: Field) -> Self {
+        match self {
+            Error::Validation { message, .. } => Error::Validation {
+                field: Some(field),
+                message,
+            },
+            other => other,
         }
     }
 

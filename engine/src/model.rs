@@ -288,6 +288,9 @@ pub struct LaunchDetails {
     /// The person named responsible for the project at launch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<i64>,
+    /// The people named for stages at launch, by stage key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_responsibles: BTreeMap<String, i64>,
 }
 
 /// One stage whose current due date a change moved.

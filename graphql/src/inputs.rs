@@ -115,6 +115,19 @@ pub struct LaunchProjectInput {
     /// роли получает первую.
     #[graphql(default)]
     pub participant_parts: Vec<ParticipantPartInput>,
+    /// Ответственные за этапы (см. `launchResponsibleCandidates` с `stage`); этап без
+    /// ответственного ведут все, кому он поручен по роли.
+    #[graphql(default)]
+    pub stage_responsibles: Vec<StageResponsibleInput>,
+}
+
+/// Ответственный за один этап, назначаемый при запуске.
+#[derive(InputObject)]
+pub struct StageResponsibleInput {
+    /// Ключ этапа.
+    pub stage: String,
+    /// Кого назначить.
+    pub responsible_id: ID,
 }
 
 /// Роль одной организации-участника в проекте.
@@ -155,6 +168,14 @@ impl LaunchProjectInput {
                 .participant_parts
                 .into_iter()
                 .map(|p| Ok((crate::types::parse_id(&p.organization_id, "participantParts")?, p.part)))
+                .collect::<async_graphql::Result<_>>()?,
+            stage_responsibles: self
+                .stage_responsibles
+                .into_iter()
+                .map(|r| {
+                    let field = format!("stageResponsibles.{}", r.stage);
+                    Ok((r.stage, crate::types::parse_id(&r.responsible_id, &field)?))
+                })
                 .collect::<async_graphql::Result<_>>()?,
         })
     }

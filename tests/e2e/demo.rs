@@ -150,6 +150,8 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                 indicator_targets: original.project.indicator_targets.clone(),
                 responsible_id: original.project.responsible_id,
                 parts: original.project.parts.clone(),
+                // The demo names stage responsibles in history entries after the launch.
+                stage_responsibles: Default::default(),
             },
         )
         .await
@@ -231,6 +233,19 @@ async fn replay(db: &TestDb, id: i64) -> i64 {
                     EventKind::Cancelled => {
                         e.cancel_project(&by, copy_id, version, ev.comment.as_deref().unwrap())
                             .await
+                    }
+                    EventKind::ResponsibleChanged => {
+                        let engine::model::EventDetails::Responsible { to, .. } = &ev.details else {
+                            panic!("a responsible entry without whom: {ev:?}")
+                        };
+                        e.assign_responsible(
+                            &by,
+                            copy_id,
+                            engine::service::ResponsibleFor::Stage(ev.stage_key.as_deref().unwrap()),
+                            to.as_ref().map(|p| p.id),
+                            Some(version),
+                        )
+                        .await
                     }
                     other => panic!("unexpected {other:?} in a demo history"),
                 };

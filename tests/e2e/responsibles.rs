@@ -7,12 +7,15 @@ use chrono::{TimeZone, Utc};
 use engine::Role;
 use engine::error::Error;
 use engine::model::{EventDetails, EventKind};
-use engine::service::{NewSubstitution, NewUser, ProjectFilter, ResponsibleFor};
+use engine::service::{LaunchProject, NewSubstitution, NewUser, ProjectFilter, ResponsibleFor};
 
 use crate::both_backends;
 use crate::helpers::{TestDb, World, code, date, minimal_launch};
 
-both_backends!(a_named_person_is_reminded_first_and_every_change_is_kept);
+both_backends!(
+    a_named_person_is_reminded_first_and_every_change_is_kept,
+    stages_get_their_people_at_launch_from_those_they_are_given_to
+);
 
 /// A second coordinator of the district, «Заместитель Мария Петровна» (deputy@chesma.test),
 /// who can sign in when given a password.
@@ -523,4 +526,54 @@ async fn an_overdue_stage_climbs_the_definitions_chain_day_by_day(db: TestDb) {
         ],
         "day 5: the district's coordinator"
     );
+}
+
+/// A launch names people for stages: each from the stage's own people, refused in Russian on
+/// the stage's field otherwise; the launch entry keeps them.
+async fn stages_get_their_people_at_launch_from_those_they_are_given_to(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let with = |stage: &str, user: i64| LaunchProject {
+        stage_responsibles: std::collections::BTreeMap::from([(stage.to_string(), user)]),
+        ..minimal_launch(&w, 0)
+    };
+    // «Работа» is the directors': a coordinator is not among them.
+    let wrong = e
+        .launch_project(&w.coordinator, with("work", w.coordinator.user_id))
+        .await
+        .unwrap_err();
+    match &wrong {
+        Error::Validation {
+            field: Some(field),
+            message,
+        } => {
+            assert_eq!(field.name(), "stageResponsibles.work");
+            assert!(message.contains("за этап «Работа»"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another school's director is not a participant's.
+    assert_eq!(
+        code(
+            e.launch_project(&w.coordinator, with("work", w.second_director.user_id))
+                .await
+        ),
+        "VALIDATION"
+    );
+    assert_eq!(
+        code(e.launch_project(&w.coordinator, with("done", w.director.user_id)).await),
+        "VALIDATION"
+    );
+    let p = e
+        .launch_project(&w.coordinator, with("work", w.director.user_id))
+        .await
+        .unwrap();
+    let work = p.stages.iter().find(|s| s.stage_key == "work").unwrap();
+    assert_eq!(work.responsible_id, Some(w.director.user_id));
+    match &p.history[0].details {
+        EventDetails::Launched(details) => {
+            assert_eq!(details.stage_responsibles.get("work"), Some(&w.director.user_id));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -39,6 +39,8 @@ pub(super) struct Org {
     pub strength: f64,
     /// Its director's user id.
     pub director: i64,
+    /// Its director's full name (for the history entries that name them).
+    pub director_name: String,
 }
 
 /// One generated district with what its projects need.
@@ -185,6 +187,7 @@ pub(super) fn district(
             kind,
             strength: strength(rng),
             director: director.id,
+            director_name: director.full_name.clone(),
         });
         batch.users.push(director.row(hash, at));
     }

@@ -281,6 +281,7 @@ fn launch(
             due_dates: due_dates.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             indicator_targets: targets.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             responsible: Some(d.coordinator),
+            stage_responsibles: Default::default(),
         },
         tz: d.time_zone,
         today,
@@ -288,6 +289,7 @@ fn launch(
             coordinator: d.coordinator,
             director: participants.first().map(|o| o.director),
         },
+        director_name: participants.first().map(|o| o.director_name.as_str()),
         calendar: ctx.calendar,
     };
     let t = timeline::simulate(definition, &setting, rng)?;
@@ -356,6 +358,7 @@ fn launch(
             due_fixed: Set(t.fixed[k]),
             entered_at: Set(t.entered_at[k]),
             completed_at: Set(t.completed_at[k]),
+            responsible_id: Set(t.responsible[k]),
             ..Default::default()
         });
     }

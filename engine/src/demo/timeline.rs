@@ -10,7 +10,9 @@
 //! due date, some a little after it, one in seven gets stuck weeks late. A stage that would
 //! finish after today is where the project is now — overdue if its due date has passed. Every
 //! checklist item of a completed stage is ticked before the transition (the guard holds);
-//! the current stage has some ticked. A few active projects are cancelled.
+//! the current stage has some ticked. A few active projects are cancelled. In a school's
+//! project the coordinator names the school's director for the stages that are the directors'
+//! alone, right after the launch.
 
 use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -66,6 +68,8 @@ pub(super) struct Timeline {
     pub taken: Vec<Taken>,
     pub marks: Vec<checklist_marks::ActiveModel>,
     pub events: Vec<project_events::ActiveModel>,
+    /// The person named for each stage, if any.
+    pub responsible: Vec<Option<i64>>,
 }
 
 /// What the simulation needs besides the definition.
@@ -78,6 +82,8 @@ pub(super) struct Setting<'a> {
     pub tz: Tz,
     pub today: NaiveDate,
     pub actors: Actors,
+    /// The director's full name, for the entries that name them.
+    pub director_name: Option<&'a str>,
     pub calendar: &'a Calendar,
 }
 
@@ -137,6 +143,7 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
         taken: Vec::new(),
         marks: Vec::new(),
         events: Vec::new(),
+        responsible: vec![None; n],
     };
     t.entered_on[0] = Some(s.start);
     t.entered_at[0] = Some(launched_at);
@@ -165,6 +172,39 @@ pub(super) fn simulate(definition: &Definition, s: &Setting<'_>, rng: &mut DemoR
             ..Entry::new(launched_at, s.actors.coordinator, EventKind::Launched)
         },
     );
+    // A school's project: the coordinator names the director for the stages that are the
+    // directors' alone (a «Точка роста»'s premises, equipment and training), a minute apart.
+    if let (Some(director), Some(name)) = (s.actors.director, s.director_name) {
+        let mine = stages
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| !st.terminal && st.owners == [Role::Director]);
+        for (minutes, (k, stage)) in (1..).zip(mine) {
+            t.responsible[k] = Some(director);
+            record(
+                &mut t,
+                s.project_id,
+                Entry {
+                    stage: Some(&stage.key),
+                    details: crate::model::EventDetails::Responsible {
+                        from: None,
+                        to: Some(crate::model::NamedPerson {
+                            id: director,
+                            name: name.to_string(),
+                        }),
+                        task: None,
+                    }
+                    .to_json()
+                    .map(|d| d.to_string()),
+                    ..Entry::new(
+                        launched_at + Duration::minutes(minutes),
+                        s.actors.coordinator,
+                        EventKind::ResponsibleChanged,
+                    )
+                },
+            );
+        }
+    }
 
     // Punctual, a little late, or stuck. Parallel branches run side by side: the stage under
     // way that finishes first moves next, by its way forward (a transition to later stages),

@@ -59,6 +59,24 @@ impl Engine {
         self.nameable(district_id, participants, PROJECT_ROLES).await
     }
 
+    /// Who may be named for stage `stage_key` of a project of `workflow_key` launched in
+    /// `district_id` for `participants`: the people the stage is given to. For the launch form.
+    pub async fn launch_stage_candidates(
+        &self,
+        actor: &Actor,
+        district_id: i64,
+        participants: &[i64],
+        workflow_key: &str,
+        stage_key: &str,
+    ) -> Result<Vec<User>> {
+        actor
+            .scope()
+            .require(Operation::LaunchProject, Target::District(district_id))?;
+        let workflow = self.workflow_version(workflow_key.trim(), None).await?;
+        let (roles, _) = post(&workflow.definition, ResponsibleFor::Stage(stage_key))?;
+        self.nameable(district_id, participants, roles).await
+    }
+
     /// Who may be named responsible for a project, one of its stages or one of a stage's
     /// tasks, for those who may name them.
     pub async fn responsible_candidates(

@@ -47,6 +47,10 @@ pub struct LaunchProject {
     /// The part each participant takes, by organization, for a workflow that declares parts;
     /// a participant left out takes the workflow's first part.
     pub parts: BTreeMap<i64, String>,
+    /// People named for stages at launch, by stage key: each from those the stage is given to
+    /// (see [`crate::access::may_be_named`]). A stage left out is its roles' until somebody is
+    /// named on the project page.
+    pub stage_responsibles: BTreeMap<String, i64>,
 }
 
 /// What a launch would store, computed without saving: see [`Engine::preview_launch`].
@@ -59,6 +63,8 @@ pub struct LaunchPreview {
     pub plan: LaunchPlan,
     /// The person the project would be named to.
     pub responsible: Option<crate::model::User>,
+    /// The people stages would be named to, by stage index.
+    pub stage_responsibles: Vec<Option<crate::model::User>>,
 }
 
 /// Everything a launch decides before it writes: shared by the launch and its preview.
@@ -74,6 +80,8 @@ pub(super) struct PreparedLaunch {
     pub facts: Vec<StageFacts>,
     pub plan: LaunchPlan,
     pub responsible: Option<crate::model::User>,
+    /// By stage index.
+    pub stage_responsibles: Vec<Option<crate::model::User>>,
 }
 
 impl Engine {
@@ -188,6 +196,27 @@ impl Engine {
                 .ok(),
             None => None,
         };
+        let mut stage_responsibles = vec![None; definition.stages().len()];
+        for (key, user) in &input.stage_responsibles {
+            let index = definition
+                .stage_index(key)
+                .filter(|&i| !definition.stages()[i].terminal)
+                .ok_or_else(|| {
+                    Error::validation(
+                        Field::StageResponsible(key.clone()),
+                        format!(
+                            "В процессе «{}» нет этапа «{key}», за который можно отвечать.",
+                            definition.title()
+                        ),
+                    )
+                })?;
+            let stage = &definition.stages()[index];
+            let person = self
+                .check_nameable(*user, target, &stage.owners, &format!("за этап «{}»", stage.title))
+                .await
+                .map_err(|e| e.on_field(Field::StageResponsible(key.clone())))?;
+            stage_responsibles[index] = Some(person);
+        }
         Ok(PreparedLaunch {
             district,
             workflow,
@@ -199,6 +228,7 @@ impl Engine {
             facts,
             plan,
             responsible,
+            stage_responsibles,
         })
     }
 
@@ -214,6 +244,7 @@ impl Engine {
             title: prepared.title,
             plan: prepared.plan,
             responsible: prepared.responsible,
+            stage_responsibles: prepared.stage_responsibles,
         })
     }
 
@@ -233,6 +264,7 @@ impl Engine {
             facts,
             plan,
             responsible,
+            stage_responsibles,
         } = self.prepare_launch(actor, &input).await?;
         let definition = workflow.definition.clone();
         let dues = plan.dues();
@@ -283,6 +315,7 @@ impl Engine {
                     due_fixed: Set(facts[i].pinned_due.is_some()),
                     entered_at: Set((i == 0).then_some(now)),
                     completed_at: Set(None),
+                    responsible_id: Set(stage_responsibles[i].as_ref().map(|u| u.id)),
                     ..Default::default()
                 }),
         )
@@ -297,6 +330,12 @@ impl Engine {
             due_dates: input.due_dates.clone(),
             indicator_targets: targets.clone(),
             responsible: responsible.as_ref().map(|u| u.id),
+            stage_responsibles: definition
+                .stages()
+                .iter()
+                .zip(&stage_responsibles)
+                .filter_map(|(stage, u)| u.as_ref().map(|u| (stage.key.clone(), u.id)))
+                .collect(),
         });
         record_event(
             &txn,

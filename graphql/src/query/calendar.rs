@@ -37,19 +37,40 @@ impl CalendarQuery {
         ))
     }
 
-    /// Кого можно назначить ответственным за проект при запуске в районе: его координаторов.
+    /// Кого можно назначить ответственным при запуске в районе: за проект — его координаторов;
+    /// за этап процесса (`workflow` и `stage`) — тех, кому этап поручен: координаторов района
+    /// или руководителей выбранных организаций.
     async fn launch_responsible_candidates(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Район, где запускается проект.")] district_id: ID,
+        #[graphql(desc = "Ключ процесса — вместе с `stage`.")] workflow: Option<String>,
+        #[graphql(desc = "Ключ этапа; без него — кандидаты в ответственные за проект.")] stage: Option<String>,
+        #[graphql(desc = "Выбранные организации-участники.", default)] participant_ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<crate::types::directory::Person>> {
         let actor = actor(ctx)?;
         let district_id = parse_id(&district_id, "districtId")?;
-        let people = ctx
-            .data_unchecked::<Engine>()
-            .launch_responsible_candidates(actor, district_id, &[])
-            .await
-            .gql()?;
+        let participants = participant_ids
+            .iter()
+            .map(|id| parse_id(id, "participantIds"))
+            .collect::<async_graphql::Result<Vec<i64>>>()?;
+        let engine = ctx.data_unchecked::<Engine>();
+        let people = match (workflow, stage) {
+            (Some(workflow), Some(stage)) => engine
+                .launch_stage_candidates(actor, district_id, &participants, &workflow, &stage)
+                .await
+                .gql()?,
+            (None, Some(_)) => {
+                return Err(crate::error::invalid(
+                    "workflow",
+                    "Укажите процесс, к которому относится этап.".to_string(),
+                ));
+            }
+            _ => engine
+                .launch_responsible_candidates(actor, district_id, &participants)
+                .await
+                .gql()?,
+        };
         Ok(people.iter().map(crate::types::directory::Person::of).collect())
     }
 

@@ -213,6 +213,7 @@ impl DistrictCalendar {
 pub struct PlannedStage {
     definition: Arc<Definition>,
     plan: engine::planning::PlannedDue,
+    responsible: Option<engine::model::User>,
 }
 
 /// Этап в плане запускаемого проекта.
@@ -227,6 +228,11 @@ impl PlannedStage {
         self.definition
             .stage(&self.plan.stage_key)
             .map_or_else(|| self.plan.stage_key.clone(), |s| s.title.clone())
+    }
+    /// Кто будет ответственным за этап (`stageResponsibles`); нет — этап ведут все, кому он
+    /// поручен по роли.
+    async fn responsible(&self) -> Option<super::directory::Person> {
+        self.responsible.as_ref().map(super::directory::Person::of)
     }
     /// Срок этапа; нет — у этапа нет срока.
     async fn due(&self) -> Option<Date> {
@@ -275,6 +281,11 @@ impl LaunchPreview {
             .iter()
             .map(|plan| PlannedStage {
                 definition: self.0.definition.clone(),
+                responsible: self
+                    .0
+                    .definition
+                    .stage_index(&plan.stage_key)
+                    .and_then(|i| self.0.stage_responsibles.get(i).cloned().flatten()),
                 plan: plan.clone(),
             })
             .collect()

@@ -72,3 +72,72 @@ async fn a_coordinator_chooses_the_year_of_an_annual_opening() {
     })
     .await;
 }
+
+/// «Ответственные за этапы» at launch: the school's director named for the equipment branch,
+/// shown in the plan before the launch and stored with the stage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_names_the_director_for_a_branch_at_launch() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let server = db.spawn_server().await;
+        let c = browser(&driver, DESKTOP).await;
+        let base = &server.base;
+        sign_in(&c, base, "coordinator@chesma.test").await;
+        wait_text(&c, "main h1", "Сводка").await;
+        open(&c, base, "/launch", "Запуск проекта").await;
+        find(&c, "select[name=workflow]")
+            .await
+            .select_by_value("tochka-rosta")
+            .await
+            .unwrap();
+        find(&c, &format!("#org-{}", w.schools[0].id))
+            .await
+            .click()
+            .await
+            .unwrap();
+        find(&c, ".launch-stage-responsibles summary")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let director = "Пользователь director1@chesma.test";
+        let equipment = "select[name=stage-responsible-equipment]";
+        let offered = wait_text(&c, equipment, director).await;
+        assert!(
+            !offered.contains("director2"),
+            "only the chosen school's director: {offered}"
+        );
+        assert!(
+            !offered.contains("coordinator@"),
+            "the branch is the directors': {offered}"
+        );
+        find(&c, equipment)
+            .await
+            .select_by_value(&w.director.user_id.to_string())
+            .await
+            .unwrap();
+        assert_accessible_names(&c).await;
+        find(&c, "form.launch-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let plan = wait_text(&c, ".launch-plan", "План проекта").await;
+        assert!(plan.contains(director), "{plan}");
+        find(&c, "#launch-confirm").await.click().await.unwrap();
+        wait_text(&c, "#current-stage-title", "Заявка").await;
+        let url = c.current_url().await.unwrap();
+        let id: i64 = url
+            .path()
+            .trim_start_matches("/projects/")
+            .parse()
+            .expect("a project page");
+        let p = db.engine.project(&w.admin, id).await.unwrap();
+        let named = |key: &str| p.stages.iter().find(|s| s.stage_key == key).unwrap().responsible_id;
+        assert_eq!(named("equipment"), Some(w.director.user_id));
+        assert_eq!(named("premises"), None, "left to the roles");
+        c.close().await.ok();
+    })
+    .await;
+}

@@ -21,8 +21,9 @@ const OPTIONS = `{ workflows { key version title description scope parts { key t
   districts { id name region { code name } } }`;
 const ORGS = `query($d: ID, $after: String) { organizations(districtId: $d, first: 500, after: $after) { nodes { id name kind } pageInfo { hasNextPage endCursor } } }`;
 const PEOPLE = `query($d: ID!) { launchResponsibleCandidates(districtId: $d) { id fullName } }`;
+const STAGE_PEOPLE = `query($d: ID!, $w: String!, $s: String!, $p: [ID!]!) { launchResponsibleCandidates(districtId: $d, workflow: $w, stage: $s, participantIds: $p) { id fullName } }`;
 const PREVIEW = `query($i: LaunchProjectInput!) { launchPreview(input: $i) {
-  title startDate provisional warnings responsible { fullName } stages { key title due fixed provisional dueRule } } }`;
+  title startDate provisional warnings responsible { fullName } stages { key title due fixed provisional dueRule responsible { fullName } } } }`;
 const LAUNCH = `mutation($i: LaunchProjectInput!) { launchProject(input: $i) { id title } }`;
 const ACTIVE = `query($f: ProjectFilterInput, $after: String) { projects(filter: $f, first: 100, after: $after) {
   nodes { id title startDate participants { id name } } pageInfo { hasNextPage endCursor } } }`;
@@ -69,10 +70,12 @@ export async function render(view, { user, navigate, query }) {
   // Fields per workflow: dates given at launch (`dueDates.<stage>`) and open targets
   // (`indicatorTargets.<indicator>`), named as the API names them in `extensions.field`.
   let dateFields = {};
+  // «Ответственные за этапы»: a choice per stage, by `stageResponsibles.<key>`.
+  let stageFields = {};
   let targetFields = {};
   // Annual dates: optional, «the nearest that fits» unless a later year is chosen.
   let annualFields = [];
-  const fields = () => ({ ...f, participantIds: participants, participantParts: participants, ...dateFields, ...targetFields });
+  const fields = () => ({ ...f, participantIds: participants, participantParts: participants, ...dateFields, ...targetFields, ...stageFields });
   const workflow = () => options.workflows.find((w) => w.key === f.workflowKey.input.value);
   const district = () => options.districts.find((d) => d.id === f.districtId.input.value);
 
@@ -216,6 +219,35 @@ export async function render(view, { user, navigate, query }) {
   f.startDate.input.addEventListener("change", fillAnnual);
 
   const chosen = () => [...orgBox.querySelectorAll("input[name=participant]:checked")].map((i) => i.value);
+  // «Ответственные за этапы (необязательно)»: folded; the people offered are the API's for
+  // each stage (the district's coordinators, or the chosen organizations' directors), read
+  // when it is opened and again when the organizations change.
+  const stagesBox = h("div", { class: "stage-responsible-list" });
+  const stagesFold = h("details", { class: "launch-stage-responsibles" }, h("summary", {}, "Ответственные за этапы (необязательно)"), stagesBox);
+  const drawStageResponsibles = async () => {
+    const w = workflow();
+    const kept = Object.fromEntries(Object.entries(stageFields).map(([k, x]) => [k, x.input.value]));
+    stageFields = {};
+    if (!w || !stagesFold.open) return stagesBox.replaceChildren();
+    const ids = chosen();
+    const lists = await Promise.all(
+      w.stages.filter((st) => !st.terminal).map(async (st) => [st, (await gql(STAGE_PEOPLE, { d: f.districtId.input.value, w: w.key, s: st.key, p: ids })).launchResponsibleCandidates]),
+    );
+    if (workflow() !== w) return;
+    for (const [st, people] of lists) {
+      const name = `stageResponsibles.${st.key}`;
+      const sel = select([["", "не назначен — все, кому этап поручен по роли"], ...people.map((x) => [x.id, x.fullName])], kept[name] || "", { name: `stage-responsible-${st.key}` });
+      stageFields[name] = field(`Этап «${st.title}»`, sel, { name: `stage-responsible-${st.key}` });
+    }
+    stagesBox.replaceChildren(
+      h("p", { class: "hint" }, "Руководителей школ можно выбрать, когда отмечены организации. Назначить или сменить ответственных можно и потом, на странице проекта."),
+      ...Object.values(stageFields).map((x) => x.wrap),
+    );
+  };
+  stagesFold.addEventListener("toggle", () => drawStageResponsibles().catch((e) => showError(e, errors)));
+  orgBox.addEventListener("change", (e) => {
+    if (e.target.name === "participant" && stagesFold.open) drawStageResponsibles().catch((err) => showError(err, errors));
+  });
   // Reads the form into the API's input (for one batch of participants), or reports what to fix.
   const collect = (participantIds) => {
     const dueDates = [];
@@ -253,6 +285,9 @@ export async function render(view, { user, navigate, query }) {
       participantParts: participantIds
         .map((id) => ({ organizationId: id, part: orgBox.querySelector(`#part-${id}`)?.value }))
         .filter((p) => p.part),
+      stageResponsibles: Object.entries(stageFields)
+        .filter(([, x]) => x.input.value)
+        .map(([name, x]) => ({ stage: name.slice("stageResponsibles.".length), responsibleId: x.input.value })),
     };
   };
 
@@ -311,6 +346,7 @@ export async function render(view, { user, navigate, query }) {
                 : "—",
           ],
           ["Как считается", (st) => (st.fixed ? "назначен вами" : st.dueRule || "без срока")],
+          ["Ответственный", (st) => (st.responsible ? st.responsible.fullName : h("span", { class: "muted" }, "по роли"))],
         ],
         rows,
         { className: "plan-table" },
@@ -365,6 +401,7 @@ export async function render(view, { user, navigate, query }) {
     orgBox,
     h("div", { class: "grid-2 tight" }, f.startDate.wrap, f.title.wrap),
     f.responsibleId.wrap,
+    stagesFold,
     datesBox,
     targetsBox,
     h("div", { class: "actions" }, previewButton),
@@ -398,6 +435,7 @@ export async function render(view, { user, navigate, query }) {
     drawAbout();
     drawWorkflowFields();
     drawParts();
+    drawStageResponsibles().catch((e) => showError(e, errors));
   });
   f.districtId.input.addEventListener("change", () => {
     drawAbout();
