@@ -18,6 +18,27 @@ pub fn search_key(text: &str) -> String {
     text.to_lowercase().replace('ё', "е")
 }
 
+/// The condition that a folded column (`search_key` of its text) contains every word of
+/// `words`, anywhere, in any case; `%`, `_` and `\` are themselves, not wildcards. Blank words
+/// are no condition.
+pub(crate) fn contains_words<C>(column: C, words: &str) -> sea_orm::Condition
+where
+    C: sea_orm::sea_query::IntoColumnRef + Clone,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    let mut condition = sea_orm::Condition::all();
+    for word in search_key(words).split_whitespace() {
+        let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        condition = condition.add(Expr::col(column.clone()).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+    }
+    condition
+}
+
+/// A user's name and email as the user list searches and orders them.
+pub fn user_search_key(full_name: &str, email: &str) -> String {
+    search_key(&format!("{full_name} {email}"))
+}
+
 /// The first character of `text` a person's text must not contain, if any.
 pub fn forbidden_character(text: &str) -> Option<char> {
     text.chars().find(|&c| is_forbidden(c))

@@ -328,3 +328,25 @@ pub(crate) fn responsible_for<'a>(
         )),
     }
 }
+
+/// Каких пользователей показать: заданные условия действуют вместе.
+#[derive(InputObject, Default)]
+pub struct UserFilterInput {
+    /// Слова ФИО или адреса почты, в любом регистре.
+    pub search: Option<String>,
+    /// Район.
+    pub district_id: Option<ID>,
+    /// Роль.
+    pub role: Option<Role>,
+    /// `true` — только включённые учётные записи, `false` — только отключённые.
+    pub active: Option<bool>,
+}
+
+/// Отключить или включить учётную запись.
+#[derive(InputObject)]
+pub struct SetUserActiveInput {
+    /// Пользователь.
+    pub user_id: ID,
+    /// `false` — отключить (сеансы завершаются сразу), `true` — включить снова.
+    pub active: bool,
+}

@@ -40,6 +40,7 @@ mod m20261204_000021_add_comment_to_checklist_marks;
 mod m20261204_000022_add_search_text_to_projects;
 mod m20261205_000023_add_responsible_to_checklist_marks;
 mod m20261205_000024_add_part_to_project_participants;
+mod m20261205_000025_add_search_text_to_users;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_add_search_text_to_projects::Migration),
             Box::new(m20261205_000023_add_responsible_to_checklist_marks::Migration),
             Box::new(m20261205_000024_add_part_to_project_participants::Migration),
+            Box::new(m20261205_000025_add_search_text_to_users::Migration),
         ]
     }
 }

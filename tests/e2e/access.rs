@@ -394,6 +394,10 @@ impl Fixture {
                 let q = "mutation($d: ID!) { createOrganization(input: { districtId: $d, name: \" \", kind: SCHOOL }) { id } }";
                 each(q, districts).await
             }
+            Operation::ReadUsers => {
+                let q = "query($d: ID!) { users(filter: { districtId: $d }) { totalCount } }";
+                each(q, districts).await
+            }
             // Past the policy, an address without @ stops it.
             Operation::CreateStaff | Operation::CreateDistrictUser => {
                 let role = if op == Operation::CreateStaff {
@@ -541,7 +545,7 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
             [vec![T], vec![F], vec![F], vec![F], vec![F], vec![F], vec![F]]
         }
         // in districts A, B
-        Operation::ManageOrganizations | Operation::CreateDistrictUser => [
+        Operation::ManageOrganizations | Operation::CreateDistrictUser | Operation::ReadUsers => [
             vec![T, T],
             vec![T, F],
             vec![F, T],

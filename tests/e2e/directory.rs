@@ -304,5 +304,124 @@ both_backends!(
     a_district_needs_a_real_time_zone_and_a_unique_name,
     only_admins_create_districts_and_coordinators_manage_their_own,
     a_coordinator_creates_directors_only_for_schools_of_their_district,
-    passwords_are_stored_as_argon2_hashes
+    passwords_are_stored_as_argon2_hashes,
+    the_user_list_is_scoped_searched_and_an_account_switched_off_is_locked_out_at_once
 );
+
+/// The user list: an administrator sees everyone, a coordinator the people of their district,
+/// a director nobody; words of the name or email find people in any case; pages go both ways.
+/// A coordinator switches a director off: the director's session ends at once and the
+/// director cannot sign in until switched on again; nobody switches off themselves, and a
+/// coordinator cannot switch off a coordinator.
+async fn the_user_list_is_scoped_searched_and_an_account_switched_off_is_locked_out_at_once(db: TestDb) {
+    use engine::service::{PageRequest, UserFilter};
+    let w = db.world().await;
+    let e = &db.engine;
+    let emails = |page: &engine::service::Page<engine::service::UserListing>| {
+        page.values().map(|l| l.user.email.clone()).collect::<Vec<_>>()
+    };
+    let admin = &w.admin;
+    let all = |f: UserFilter| async move { e.user_page(admin, &f, &PageRequest::first(100, None)).await.unwrap() };
+    assert_eq!(all(UserFilter::default()).await.total_count, 6);
+    let mine = e
+        .user_page(&w.coordinator, &UserFilter::default(), &PageRequest::first(100, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        emails(&mine),
+        [
+            "coordinator@chesma.test",
+            "director1@chesma.test",
+            "director2@chesma.test",
+            "observer@chesma.test"
+        ],
+        "the district's people, by name"
+    );
+    assert_eq!(
+        code(
+            e.user_page(
+                &w.coordinator,
+                &UserFilter {
+                    district_id: Some(w.other_district.id),
+                    ..Default::default()
+                },
+                &PageRequest::first(10, None)
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(
+            e.user_page(&w.director, &UserFilter::default(), &PageRequest::first(10, None))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    // Words in any case, of the name or the email; every word must be there.
+    let found = all(UserFilter {
+        search: Some("ПОЛЬЗОВАТЕЛЬ DIRECTOR2".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(emails(&found), ["director2@chesma.test"]);
+    // Two by two and back.
+    let first = e
+        .user_page(&w.admin, &UserFilter::default(), &PageRequest::first(2, None))
+        .await
+        .unwrap();
+    let after = first.items.last().unwrap().0.clone();
+    let second = e
+        .user_page(&w.admin, &UserFilter::default(), &PageRequest::first(2, Some(after)))
+        .await
+        .unwrap();
+    let before = second.items.first().unwrap().0.clone();
+    let back = e
+        .user_page(&w.admin, &UserFilter::default(), &PageRequest::last(2, Some(before)))
+        .await
+        .unwrap();
+    assert_eq!(emails(&back), emails(&first));
+
+    // Signed in: the list says when.
+    let session = e.login("director1@chesma.test", "пароль-для-тестов").await.unwrap();
+    let listed = all(UserFilter {
+        search: Some("director1".into()),
+        ..Default::default()
+    })
+    .await;
+    assert!(listed.values().next().unwrap().last_sign_in.is_some());
+
+    // Switched off by the district's coordinator: locked out at once.
+    assert_eq!(
+        code(
+            e.set_user_active(&w.coordinator, w.other_coordinator.user_id, false)
+                .await
+        ),
+        "NOT_FOUND",
+        "another district's people are not the coordinator's to see"
+    );
+    let own = e.set_user_active(&w.admin, w.admin.user_id, false).await.unwrap_err();
+    assert_eq!(own.code(), "VALIDATION");
+    assert!(own.to_string().contains("Собственную учётную запись"), "{own}");
+    let off = e
+        .set_user_active(&w.coordinator, w.director.user_id, false)
+        .await
+        .unwrap();
+    assert!(!off.active);
+    assert_eq!(code(e.authenticate(&session.token).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(e.login("director1@chesma.test", "пароль-для-тестов").await),
+        "UNAUTHENTICATED"
+    );
+    let inactive = all(UserFilter {
+        active: Some(false),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(emails(&inactive), ["director1@chesma.test"]);
+    // Back on: signing in works again.
+    e.set_user_active(&w.coordinator, w.director.user_id, true)
+        .await
+        .unwrap();
+    e.login("director1@chesma.test", "пароль-для-тестов").await.unwrap();
+}

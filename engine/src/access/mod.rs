@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, Condition};
 
 use crate::auth::{Actor, Role};
 use crate::error::{Error, Result};
-use crate::store::entity::{indicator_reports, organizations, project_participants, projects};
+use crate::store::entity::{indicator_reports, organizations, project_participants, projects, users};
 
 /// Something a person does that the policy decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,10 +53,12 @@ pub enum Operation {
     ManageDistricts,
     /// Adding organizations to a district.
     ManageOrganizations,
-    /// Creating administrators and coordinators.
+    /// Creating administrators and coordinators, and switching their accounts off and on.
     CreateStaff,
-    /// Creating directors and observers.
+    /// Creating directors and observers, and switching their accounts off and on.
     CreateDistrictUser,
+    /// The list of users (name, email, role, scope, status, last sign-in).
+    ReadUsers,
     /// Entering days off and working days (a district's; the country's and a region's are
     /// [`Target::Everything`]).
     EditCalendar,
@@ -237,13 +239,19 @@ pub const TABLE: &[Rule] = &[
     ),
     rule(
         Operation::CreateStaff,
-        "заводить администраторов и координаторов",
+        "заводить, отключать и включать администраторов и координаторов",
         [ALL, NO, NO, NO],
         &[],
     ),
     rule(
         Operation::CreateDistrictUser,
-        "заводить руководителей и наблюдателей",
+        "заводить, отключать и включать руководителей и наблюдателей",
+        [ALL, DISTRICT, NO, NO],
+        &[],
+    ),
+    rule(
+        Operation::ReadUsers,
+        "видеть список пользователей",
         [ALL, DISTRICT, NO, NO],
         &[],
     ),
@@ -411,6 +419,20 @@ impl Scope {
                 Some(org) => Condition::all().add(organizations::Column::Id.eq(org)),
                 None => nothing(),
             },
+        }
+    }
+
+    /// The condition on `users` of the users the caller may do `operation` on: everyone, or
+    /// the people of the caller's district.
+    pub fn users(&self, operation: Operation) -> Condition {
+        match self.reach(operation) {
+            Reach::Everywhere => Condition::all(),
+            Reach::OwnDistrict if self.everywhere => Condition::all(),
+            Reach::OwnDistrict => match self.district {
+                Some(d) => Condition::all().add(users::Column::DistrictId.eq(d)),
+                None => nothing(),
+            },
+            Reach::Nowhere | Reach::OwnProjects | Reach::OwnOrganization => nothing(),
         }
     }
 

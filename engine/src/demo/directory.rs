@@ -69,6 +69,7 @@ impl Person {
     fn row(&self, hash: &str, at: DateTime<Utc>) -> users::ActiveModel {
         users::ActiveModel {
             id: Set(self.id),
+            search_text: Set(crate::text::user_search_key(&self.full_name, &self.email)),
             email: Set(self.email.clone()),
             full_name: Set(self.full_name.clone()),
             password_hash: Set(Some(hash.to_string())),

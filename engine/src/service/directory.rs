@@ -362,6 +362,7 @@ impl Engine {
             ));
         }
         let row = users::ActiveModel {
+            search_text: Set(crate::text::user_search_key(&full_name, &email)),
             email: Set(email),
             full_name: Set(full_name),
             password_hash: Set(password_hash),

@@ -27,6 +27,7 @@ mod sessions;
 mod stages;
 mod substitutions;
 mod transitions;
+mod users;
 mod workflows;
 
 use std::collections::HashMap;
@@ -49,6 +50,7 @@ pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectOrder, ProjectPa
 pub use sessions::Session;
 pub use substitutions::NewSubstitution;
 pub use transitions::TransitionRequest;
+pub use users::{MAX_USER_PAGE, UserFilter, UserListing};
 pub use workflows::Registered;
 
 use crate::clock::Clock;

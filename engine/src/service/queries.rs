@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
@@ -164,15 +164,12 @@ impl Engine {
                     .add(projects::Column::Id.in_subquery(under_way)),
             );
         }
-        if let Some(words) = filter.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            // Every word, anywhere in the folded title; `%`, `_` and `\` are themselves.
-            for word in crate::text::search_key(words).split_whitespace() {
-                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                condition = condition.add(
-                    Expr::col((projects::Entity, projects::Column::SearchText))
-                        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-                );
-            }
+        if let Some(words) = filter.search.as_deref() {
+            // Every word, anywhere in the folded title.
+            condition = condition.add(crate::text::contains_words(
+                (projects::Entity, projects::Column::SearchText),
+                words,
+            ));
         }
         if let Some(person) = filter.responsible_id {
             let named_for_a_stage = Query::select()

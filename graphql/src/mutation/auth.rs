@@ -33,7 +33,7 @@ impl AuthMutation {
         Ok(LoginPayload {
             token: session.token,
             expires_at: session.expires_at.into(),
-            user: User(session.user),
+            user: User::from(session.user),
         })
     }
 

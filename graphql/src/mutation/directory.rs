@@ -79,8 +79,25 @@ impl DirectoryMutation {
                 .map(|id| parse_id(id, "organizationId"))
                 .transpose()?,
         };
-        Ok(User(
+        Ok(User::from(
             ctx.data_unchecked::<Engine>().create_user(actor, new).await.gql()?,
+        ))
+    }
+
+    /// Отключить учётную запись (человек больше не войдёт, его сеансы и подписки завершаются
+    /// сразу, всё сделанное им остаётся) или включить её снова. Свою отключить нельзя.
+    async fn set_user_active(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Пользователь и нужное состояние.")] input: crate::inputs::SetUserActiveInput,
+    ) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&input.user_id, "userId")?;
+        Ok(User::from(
+            ctx.data_unchecked::<Engine>()
+                .set_user_active(actor, id, input.active)
+                .await
+                .gql()?,
         ))
     }
 }

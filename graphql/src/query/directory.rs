@@ -3,7 +3,7 @@ use engine::Engine;
 
 use crate::context::actor;
 use crate::error::GqlResult;
-use crate::types::connection::{ORGANIZATIONS, OrganizationConnection};
+use crate::types::connection::{ORGANIZATIONS, OrganizationConnection, USERS, UserConnection};
 use crate::types::directory::{District, Organization, User};
 use crate::types::parse_id;
 
@@ -15,7 +15,7 @@ impl DirectoryQuery {
     /// Кто вошёл.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
-        Ok(User(ctx.data_unchecked::<Engine>().me(actor).await.gql()?))
+        Ok(User::from(ctx.data_unchecked::<Engine>().me(actor).await.gql()?))
     }
 
     /// Районы, которые вам видны.
@@ -61,5 +61,56 @@ impl DirectoryQuery {
             .await
             .gql()?;
         Ok(ORGANIZATIONS.parts(page, Organization).into())
+    }
+
+    /// Пользователи, которые вам видны (администратору — все, координатору — люди его района),
+    /// по ФИО; с ролью, районом или организацией, состоянием и последним входом.
+    #[allow(clippy::too_many_arguments)]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Условия отбора; без них — все видимые вам пользователи.")] filter: Option<
+            crate::inputs::UserFilterInput,
+        >,
+        #[graphql(desc = "Сколько вернуть с начала списка (после `after`), от 1 до 200; без `first` и `last` — 100.")]
+        first: Option<i32>,
+        #[graphql(desc = "Курсор, после которого начать: `pageInfo.endCursor` предыдущей страницы.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "Сколько вернуть с конца списка (перед `before`), от 1 до 200.")] last: Option<i32>,
+        #[graphql(desc = "Курсор, перед которым закончить: `pageInfo.startCursor` следующей страницы.")] before: Option<
+            String,
+        >,
+    ) -> async_graphql::Result<UserConnection> {
+        let actor = actor(ctx)?;
+        let request = USERS.request(first, after.as_deref(), last, before.as_deref())?;
+        let filter = filter.unwrap_or_default();
+        if filter.search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            return Err(crate::error::invalid(
+                "filter.search",
+                "Строка поиска длиннее 200 знаков: сократите её.".to_string(),
+            ));
+        }
+        let engine_filter = engine::service::UserFilter {
+            search: filter.search,
+            district_id: filter
+                .district_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.districtId"))
+                .transpose()?,
+            role: filter.role.map(Into::into),
+            active: filter.active,
+        };
+        let page = ctx
+            .data_unchecked::<Engine>()
+            .user_page(actor, &engine_filter, &request)
+            .await
+            .gql()?;
+        Ok(USERS
+            .parts(page, |listing| User {
+                user: listing.user,
+                last_sign_in: Some(listing.last_sign_in),
+            })
+            .into())
     }
 }

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use engine::service::{Cursor, Key, Page, PageRequest};
 
-use super::directory::Organization;
+use super::directory::{Organization, User};
 use super::indicators::IndicatorReport;
 use super::notification::Notification;
 use super::project::Project;
@@ -102,6 +102,15 @@ pub const ORGANIZATIONS: List = List {
     max_size: engine::service::MAX_ORGANIZATION_PAGE,
 };
 
+pub const USERS: List = List {
+    field: "Query.users",
+    tag: "u",
+    shape: &[Shape::Text, Shape::Int],
+    what: "пользователей",
+    default_size: 100,
+    max_size: engine::service::MAX_USER_PAGE,
+};
+
 pub const NOTIFICATIONS: List = List {
     field: "Query.notifications",
     tag: "n",
@@ -112,7 +121,7 @@ pub const NOTIFICATIONS: List = List {
 };
 
 /// Every paged list, for the cost limits.
-pub const LISTS: [&List; 4] = [&PROJECTS, &REPORTS, &ORGANIZATIONS, &NOTIFICATIONS];
+pub const LISTS: [&List; 5] = [&PROJECTS, &REPORTS, &ORGANIZATIONS, &NOTIFICATIONS, &USERS];
 
 impl List {
     /// The opaque text of a cursor of this list.
@@ -334,6 +343,17 @@ connection!(
     edge: "Организация в списке и её курсор.",
     node: "Организация.",
     cursor: "Курсор этой организации: передайте его в `after` (организации после неё) или `before` (до неё).",
+);
+
+connection!(
+    UserConnection, UserEdge, User,
+    connection: "Страница списка пользователей (соединение по спецификации Relay), по ФИО.",
+    edges: "Пользователи этой страницы с их курсорами, в порядке списка.",
+    nodes: "Пользователи этой страницы без курсоров, в том же порядке, что `edges`.",
+    total: "Сколько всего пользователей подходит под условия.",
+    edge: "Пользователь в списке и его курсор.",
+    node: "Пользователь.",
+    cursor: "Курсор этого пользователя: передайте его в `after` (пользователи после него) или `before` (до него).",
 );
 
 connection!(

@@ -76,35 +76,50 @@ impl Organization {
 }
 
 /// A person who signs in.
-pub struct User(pub engine::model::User);
+pub struct User {
+    pub user: engine::model::User,
+    /// The last sign-in when the list read it with the user; `None`: not read yet.
+    pub last_sign_in: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl From<engine::model::User> for User {
+    fn from(user: engine::model::User) -> Self {
+        User {
+            user,
+            last_sign_in: None,
+        }
+    }
+}
 
 /// Пользователь системы.
 #[Object]
 impl User {
     /// Идентификатор пользователя.
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        to_id(self.user.id)
     }
     /// Адрес электронной почты (логин).
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.user.email
     }
     /// ФИО.
     async fn full_name(&self) -> &str {
-        &self.0.full_name
+        &self.user.full_name
     }
     /// Роль пользователя.
     async fn role(&self) -> Role {
-        self.0.role.into()
+        self.user.role.into()
     }
     /// Район координатора, наблюдателя или руководителя.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
-        let Some(id) = self.0.district_id else { return Ok(None) };
+        let Some(id) = self.user.district_id else {
+            return Ok(None);
+        };
         Ok(crate::loaders::of(ctx)?.districts.load_one(id).await?.map(District))
     }
     /// Организация руководителя.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = self.0.organization_id else {
+        let Some(id) = self.user.organization_id else {
             return Ok(None);
         };
         Ok(crate::loaders::of(ctx)?
@@ -115,7 +130,23 @@ impl User {
     }
     /// Когда пользователь создан.
     async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
+        self.user.created_at.into()
+    }
+    /// Учётная запись включена; отключённая не входит в систему, её сеансы завершены.
+    async fn active(&self) -> bool {
+        self.user.active
+    }
+    /// Когда пользователь входил в систему последний раз; нет — ни разу.
+    async fn last_sign_in(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime>> {
+        let at = match self.last_sign_in {
+            Some(at) => at,
+            None => ctx
+                .data_unchecked::<engine::Engine>()
+                .last_sign_in(self.user.id)
+                .await
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?,
+        };
+        Ok(at.map(DateTime::from))
     }
 }
 

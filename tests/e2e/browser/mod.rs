@@ -17,6 +17,7 @@ mod launch;
 mod migration;
 mod responsibles;
 mod tasks;
+mod users;
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

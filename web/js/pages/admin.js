@@ -301,7 +301,84 @@ const PAGES = {
         }),
       (r) => `Пользователь «${r.createUser.fullName}» (${ROLE[r.createUser.role].toLowerCase()}) создан.`,
     );
-    section.append(h("p", { class: "hint" }, "Список пользователей API не отдаёт; здесь их создают. Первого администратора создаёт команда project-office users create-admin."), form);
+    // The list: search by words of the name or the email, status, last sign-in, and switching
+    // an account off (its sessions end at once) or back on.
+    const list = h("div", { class: "user-list" });
+    const notice = h("div", { id: "users-notice", "aria-live": "polite" });
+    const search = h("input", { type: "search", id: "users-search", maxlength: 200, placeholder: "ФИО или почта" });
+    const status = select([["", "Все"], ["true", "Включены"], ["false", "Отключены"]], "", { id: "users-status" });
+    const PAGE = 50;
+    const USERS = "query($f: UserFilterInput, $first: Int, $after: String, $last: Int, $before: String) { users(filter: $f, first: $first, after: $after, last: $last, before: $before) { nodes { id fullName email role active lastSignIn district { name } organization { name } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } totalCount } }";
+    const SWITCH = "mutation($i: SetUserActiveInput!) { setUserActive(input: $i) { id fullName active } }";
+    const draw = async () => {
+      const f = { search: search.value.trim() || null, active: status.value === "" ? null : status.value === "true" };
+      const pages = paged(
+        async (page) => (await gql(USERS, { f, ...page })).users,
+        (nodes) =>
+          table(
+            "Пользователи",
+            [
+              ["ФИО", (u) => u.fullName],
+              ["Почта", (u) => u.email],
+              ["Роль", (u) => ROLE[u.role]],
+              ["Где", (u) => (u.organization ? u.organization.name : u.district ? u.district.name : "все районы")],
+              ["Последний вход", (u) => (u.lastSignIn ? fmtDateTime(u.lastSignIn) : h("span", { class: "muted" }, "не входил"))],
+              ["Состояние", (u) => (u.active ? h("span", { class: "badge health-green" }, "включена") : h("span", { class: "badge health-red" }, "отключена"))],
+              [
+                "",
+                (u) =>
+                  u.id === user.id
+                    ? ""
+                    : h(
+                        "button",
+                        {
+                          type: "button",
+                          class: "button small secondary",
+                          "data-user": u.id,
+                          onclick: async (e) => {
+                            e.target.disabled = true;
+                            try {
+                              const r = (await gql(SWITCH, { i: { userId: u.id, active: !u.active } })).setUserActive;
+                              const text = r.active ? `Учётная запись «${r.fullName}» включена.` : `Учётная запись «${r.fullName}» отключена: войти больше нельзя, её сеансы завершены.`;
+                              notice.replaceChildren(alertBox("success", text));
+                              announce(text);
+                              await draw();
+                            } catch (err) {
+                              e.target.disabled = false;
+                              notice.replaceChildren(alertBox("error", err.message));
+                            }
+                          },
+                        },
+                        u.active ? "Отключить" : "Включить",
+                      ),
+              ],
+            ],
+            nodes,
+            { empty: "Пользователей по этим условиям нет.", className: "users-table" },
+          ),
+        PAGE,
+        "пользователей",
+      );
+      list.replaceChildren(pages.box);
+      await pages.show();
+    };
+    const filters = h(
+      "form",
+      { class: "toolbar users-filters", role: "search", "aria-label": "Поиск пользователей", onsubmit: (e) => (e.preventDefault(), draw()) },
+      h("label", { for: "users-search" }, "Найти"),
+      search,
+      h("label", { for: "users-status" }, "Учётные записи"),
+      status,
+      h("button", { type: "submit", class: "button secondary" }, "Показать"),
+    );
+    form.addEventListener("created", draw);
+    section.append(
+      h("p", { class: "hint" }, "Первого администратора создаёт команда project-office users create-admin."),
+      filters,
+      notice,
+      h("div", { class: "grid-2" }, list, form),
+    );
+    await draw();
   },
 
   async workflows(section, { user }) {

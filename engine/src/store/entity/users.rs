@@ -23,6 +23,9 @@ pub struct Model {
     pub failed_logins: i32,
     pub last_failed_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Name and email folded for search (`text::user_search_key`).
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
