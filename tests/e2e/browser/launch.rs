@@ -91,16 +91,20 @@ async fn a_coordinator_names_the_director_for_a_branch_at_launch() {
             .select_by_value("tochka-rosta")
             .await
             .unwrap();
-        find(&c, &format!("#org-{}", w.schools[0].id))
-            .await
-            .click()
-            .await
-            .unwrap();
+        let tick = |school: i64| {
+            let c = c.clone();
+            async move { find(&c, &format!("#org-{school}")).await.click().await.unwrap() }
+        };
+        tick(w.schools[1].id).await;
+        tick(w.schools[0].id).await;
         find(&c, ".launch-stage-responsibles summary")
             .await
             .click()
             .await
             .unwrap();
+        // Two schools, two projects: a director is one school's, so no choice is offered.
+        wait_text(&c, "#stage-responsibles-many", "на странице каждого проекта").await;
+        tick(w.schools[1].id).await;
         let director = "Пользователь director1@chesma.test";
         let equipment = "select[name=stage-responsible-equipment]";
         let offered = wait_text(&c, equipment, director).await;

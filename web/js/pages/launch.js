@@ -230,6 +230,11 @@ export async function render(view, { user, navigate, query }) {
     stageFields = {};
     if (!w || !stagesFold.open) return stagesBox.replaceChildren();
     const ids = chosen();
+    // A school's workflow launched for several schools makes one project each: a director is
+    // one school's, so people for stages are chosen per project, on its page.
+    if (w.scope === "ORGANIZATION" && ids.length > 1) {
+      return stagesBox.replaceChildren(h("p", { class: "hint", id: "stage-responsibles-many" }, `Будет запущено проектов: ${ids.length}, по одному на организацию. Ответственных за этапы назначьте на странице каждого проекта.`));
+    }
     const lists = await Promise.all(
       w.stages.filter((st) => !st.terminal).map(async (st) => [st, (await gql(STAGE_PEOPLE, { d: f.districtId.input.value, w: w.key, s: st.key, p: ids })).launchResponsibleCandidates]),
     );
