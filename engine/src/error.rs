@@ -51,6 +51,8 @@ pub enum Field {
     ActNumber,
     ActTitle,
     Comment,
+    /// The password the person signs in with now (when changing it).
+    CurrentPassword,
     Date,
     DistrictId,
     /// The due date entered for a stage at launch (`dueDates.<stage key>`).
@@ -109,6 +111,7 @@ impl Field {
             Field::ActNumber => "actNumber",
             Field::ActTitle => "actTitle",
             Field::Comment => "comment",
+            Field::CurrentPassword => "currentPassword",
             Field::Date => "date",
             Field::DistrictId => "districtId",
             Field::Email => "email",
@@ -152,6 +155,7 @@ impl Field {
             Field::ActNumber,
             Field::ActTitle,
             Field::Comment,
+            Field::CurrentPassword,
             Field::Date,
             Field::DistrictId,
             Field::DueDate(String::new()),

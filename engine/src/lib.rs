@@ -16,6 +16,7 @@ pub mod error;
 pub mod health;
 pub mod mail;
 pub mod model;
+pub mod password;
 pub mod period;
 pub mod planning;
 pub mod registry;

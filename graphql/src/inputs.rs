@@ -350,3 +350,12 @@ pub struct SetUserActiveInput {
     /// `false` — отключить (сеансы завершаются сразу), `true` — включить снова.
     pub active: bool,
 }
+
+/// Смена своего пароля.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// Пароль, с которым вы входите сейчас.
+    pub current_password: String,
+    /// Новый пароль: не короче 8 знаков и трудный для подбора.
+    pub new_password: String,
+}

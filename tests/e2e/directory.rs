@@ -305,8 +305,57 @@ both_backends!(
     only_admins_create_districts_and_coordinators_manage_their_own,
     a_coordinator_creates_directors_only_for_schools_of_their_district,
     passwords_are_stored_as_argon2_hashes,
-    the_user_list_is_scoped_searched_and_an_account_switched_off_is_locked_out_at_once
+    the_user_list_is_scoped_searched_and_an_account_switched_off_is_locked_out_at_once,
+    a_person_changes_their_password_and_their_other_sessions_end
 );
+
+/// Changing one's password: the current one must be right, the new one hard to guess (said in
+/// Russian on its field); the other sessions end, the one that changed it goes on.
+async fn a_person_changes_their_password_and_their_other_sessions_end(db: TestDb) {
+    let w = db.world().await;
+    let e = &db.engine;
+    let here = e.login("director1@chesma.test", "пароль-для-тестов").await.unwrap();
+    let elsewhere = e.login("director1@chesma.test", "пароль-для-тестов").await.unwrap();
+    let field_of = |err: engine::Error| match err {
+        engine::Error::Validation {
+            field: Some(f),
+            message,
+        } => (f.name(), message),
+        other => panic!("{other:?}"),
+    };
+    let (field, _) = field_of(
+        e.change_password(&w.director, &here.token, "не тот пароль", "корова зонтик пятница")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(field, "currentPassword");
+    let (field, message) = field_of(
+        e.change_password(&w.director, &here.token, "пароль-для-тестов", "12345678")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(field, "password");
+    assert!(message.contains("легко подобрать"), "{message}");
+    let (_, message) = field_of(
+        e.change_password(&w.director, &here.token, "пароль-для-тестов", "пароль-для-тестов")
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("совпадает с текущим"), "{message}");
+    // Nothing changed by the refusals.
+    e.authenticate(&elsewhere.token).await.unwrap();
+
+    e.change_password(&w.director, &here.token, "пароль-для-тестов", "корова зонтик пятница")
+        .await
+        .unwrap();
+    e.authenticate(&here.token).await.unwrap();
+    assert_eq!(code(e.authenticate(&elsewhere.token).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(e.login("director1@chesma.test", "пароль-для-тестов").await),
+        "UNAUTHENTICATED"
+    );
+    e.login("director1@chesma.test", "корова зонтик пятница").await.unwrap();
+}
 
 /// The user list: an administrator sees everyone, a coordinator the people of their district,
 /// a director nobody; words of the name or email find people in any case; pages go both ways.

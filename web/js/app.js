@@ -16,6 +16,7 @@ const routes = [
   [/^\/tasks$/, () => import("./pages/tasks.js"), "Мои задачи"],
   [/^\/calendar$/, () => import("./pages/calendar.js"), "Производственный календарь"],
   [/^\/substitutes$/, () => import("./pages/substitutes.js"), "Замещение"],
+  [/^\/password$/, () => import("./pages/password.js"), "Смена пароля"],
   [/^\/admin(?:\/(\w+))?$/, () => import("./pages/admin.js"), "Администрирование"],
 ];
 
@@ -75,6 +76,7 @@ function drawChrome() {
       h("span", { class: "who-name" }, user.fullName),
       h("span", { class: "who-role" }, [ROLE[user.role], where].filter(Boolean).join(" · ")),
     ),
+    h("a", { class: "button secondary", id: "change-password", href: "/password" }, "Сменить пароль"),
     h("button", { type: "button", class: "button secondary", id: "logout", onclick: logout }, "Выйти"),
   );
 }

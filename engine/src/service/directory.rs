@@ -342,13 +342,12 @@ impl Engine {
         let full_name = required_text(&input.full_name, Field::FullName, "ФИО")?;
         let password_hash = match input.password.as_deref() {
             None => None,
-            Some(password) if password.chars().count() < 8 => {
-                return Err(Error::validation(
-                    Field::Password,
-                    "Пароль слишком короткий: нужно не меньше 8 знаков.",
-                ));
+            Some(password) => {
+                if let Some(problem) = crate::password::problem(password, &[&full_name, &email]) {
+                    return Err(Error::validation(Field::Password, problem));
+                }
+                Some(hash_password(password)?)
             }
-            Some(password) => Some(hash_password(password)?),
         };
         if users::Entity::find()
             .filter(users::Column::Email.eq(&email))

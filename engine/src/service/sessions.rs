@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 use super::Engine;
@@ -155,6 +155,58 @@ impl Engine {
             Error::NotFound { .. } | Error::Forbidden(_) => expired(),
             other => other,
         })
+    }
+
+    /// Changes the signed-in person's password: the current one must be right, the new one
+    /// long enough and hard to guess ([`crate::password::problem`]). Every other session of
+    /// theirs ends (a leaked password stops working everywhere at once); the one of `token`,
+    /// from which they changed it, goes on.
+    #[tracing::instrument(skip_all, fields(user = actor.user_id), err(level = "info"))]
+    pub async fn change_password(&self, actor: &Actor, token: &str, current: &str, new: &str) -> Result<()> {
+        let row = users::Entity::find_by_id(actor.user_id)
+            .one(&self.db)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(|| Error::Unauthenticated("Сеанс завершён или устарел: войдите снова.".into()))?;
+        let verified = row
+            .password_hash
+            .as_deref()
+            .is_some_and(|hash| crate::auth::verify_password(current, hash));
+        if !verified {
+            return Err(Error::validation(
+                Field::CurrentPassword,
+                "Текущий пароль введён неверно.",
+            ));
+        }
+        if current == new {
+            return Err(Error::validation(
+                Field::Password,
+                "Новый пароль совпадает с текущим: придумайте другой.",
+            ));
+        }
+        if let Some(problem) = crate::password::problem(new, &[&row.full_name, &row.email]) {
+            return Err(Error::validation(Field::Password, problem));
+        }
+        let hash = crate::auth::hash_password(new)?;
+        let now = self.now();
+        let txn = self.db.begin().await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(Some(hash)))
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .filter(users::Column::Id.eq(row.id))
+            .exec(&txn)
+            .await?;
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(sessions::Column::UserId.eq(row.id))
+            .filter(sessions::Column::TokenHash.ne(token_hash(token)))
+            .filter(sessions::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        self.session_ended();
+        tracing::info!(user = row.id, "password changed");
+        Ok(())
     }
 
     /// Ends the session of a token. Ending an already ended session is not an error.

@@ -37,6 +37,24 @@ impl AuthMutation {
         })
     }
 
+    /// Сменить свой пароль: нужен текущий; новый — не короче 8 знаков и трудный для подбора.
+    /// Все остальные ваши сеансы завершаются, этот продолжается.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Текущий и новый пароль.")] input: crate::inputs::ChangePasswordInput,
+    ) -> async_graphql::Result<bool> {
+        let actor = crate::context::actor(ctx)?;
+        let Some(token) = ctx.data_opt::<Auth>().and_then(|a| a.token.as_deref()) else {
+            return Err(async_graphql::Error::new("Войдите в систему."));
+        };
+        ctx.data_unchecked::<Engine>()
+            .change_password(actor, token, &input.current_password, &input.new_password)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
     /// Выход: токен этого запроса перестаёт действовать.
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         crate::context::actor(ctx)?;
