@@ -196,13 +196,7 @@ impl Engine {
             .filter(users::Column::Id.eq(row.id))
             .exec(&txn)
             .await?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(sessions::Column::UserId.eq(row.id))
-            .filter(sessions::Column::TokenHash.ne(token_hash(token)))
-            .filter(sessions::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
+        end_sessions(&txn, row.id, Some(token), now).await?;
         txn.commit().await?;
         self.session_ended();
         tracing::info!(user = row.id, "password changed");
@@ -229,6 +223,25 @@ impl Engine {
             .ok_or_else(|| Error::not_found("пользователь", actor.user_id))?;
         User::try_from(row)
     }
+}
+
+/// Ends every open session of a user but the one of `except` (a token), as of `now`. The
+/// caller tells subscriptions (`Engine::session_ended`) once its transaction is committed.
+pub(super) async fn end_sessions<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    user_id: i64,
+    except: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut update = sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null());
+    if let Some(token) = except {
+        update = update.filter(sessions::Column::TokenHash.ne(token_hash(token)));
+    }
+    update.exec(c).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
 use super::Engine;
 use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
@@ -83,22 +83,7 @@ impl Engine {
         })
         .await?;
         let ids: Vec<i64> = page.values().map(|u| u.id).collect();
-        let signed_in: HashMap<i64, DateTime<Utc>> = if ids.is_empty() {
-            HashMap::new()
-        } else {
-            sessions::Entity::find()
-                .select_only()
-                .column(sessions::Column::UserId)
-                .column_as(sessions::Column::CreatedAt.max(), "at")
-                .filter(sessions::Column::UserId.is_in(ids))
-                .group_by(sessions::Column::UserId)
-                .into_tuple::<(i64, Option<DateTime<Utc>>)>()
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .filter_map(|(id, at)| at.map(|at| (id, at)))
-                .collect()
-        };
+        let signed_in = self.last_sign_ins(&ids).await?;
         page.try_map(|row| {
             let last_sign_in = signed_in.get(&row.id).copied();
             Ok(UserListing {
@@ -111,14 +96,26 @@ impl Engine {
     /// When a user last signed in, if ever (for one user already read; lists read it with
     /// the page).
     pub async fn last_sign_in(&self, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.last_sign_ins(&[user_id]).await?.remove(&user_id))
+    }
+
+    /// When each of `ids` last signed in, for those who ever did: one grouped statement.
+    async fn last_sign_ins(&self, ids: &[i64]) -> Result<HashMap<i64, DateTime<Utc>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         Ok(sessions::Entity::find()
             .select_only()
+            .column(sessions::Column::UserId)
             .column_as(sessions::Column::CreatedAt.max(), "at")
-            .filter(sessions::Column::UserId.eq(user_id))
-            .into_tuple::<Option<DateTime<Utc>>>()
-            .one(&self.db)
+            .filter(sessions::Column::UserId.is_in(ids.to_vec()))
+            .group_by(sessions::Column::UserId)
+            .into_tuple::<(i64, Option<DateTime<Utc>>)>()
+            .all(&self.db)
             .await?
-            .flatten())
+            .into_iter()
+            .filter_map(|(id, at)| at.map(|at| (id, at)))
+            .collect())
     }
 
     /// Switches an account off (`active` false) or back on. Off, its sessions end at once and
@@ -153,19 +150,18 @@ impl Engine {
             return Ok(user);
         }
         let now = self.now();
+        let txn = self.db.begin().await?;
         users::Entity::update_many()
             .col_expr(users::Column::Active, Expr::value(active))
             .col_expr(users::Column::FailedLogins, Expr::value(0))
             .filter(users::Column::Id.eq(user.id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if !active {
-            sessions::Entity::update_many()
-                .col_expr(sessions::Column::RevokedAt, Expr::value(Some(now)))
-                .filter(sessions::Column::UserId.eq(user.id))
-                .filter(sessions::Column::RevokedAt.is_null())
-                .exec(&self.db)
-                .await?;
+            super::sessions::end_sessions(&txn, user.id, None, now).await?;
+        }
+        txn.commit().await?;
+        if !active {
             self.session_ended();
         }
         tracing::info!(user = user.id, active, "account switched");
