@@ -7,6 +7,7 @@
 //! | extra workflow definitions | `workflows_dir` | `PO_WORKFLOWS_DIR` | none |
 //! | HTTP address of `serve` | `listen` | `PO_LISTEN` | `127.0.0.1:8080` |
 //! | how long a sign-in lasts, hours | `session_ttl_hours` | `PO_SESSION_TTL_HOURS` | 336 (14 days) |
+//! | how long an invitation or password-reset link works, hours | `link_ttl_hours` | `PO_LINK_TTL_HOURS` | 24 |
 //! | achievement from which an indicator is green, % | `health_green_from` | `PO_HEALTH_GREEN_FROM` | 80 |
 //! | achievement from which it is amber (below: red), % | `health_amber_from` | `PO_HEALTH_AMBER_FROM` | 50 |
 //! | a stage due within this many days is amber | `health_warning_days` | `PO_HEALTH_WARNING_DAYS` | 7 |
@@ -40,6 +41,7 @@ struct FileConfig {
     workflows_dir: Option<PathBuf>,
     listen: Option<String>,
     session_ttl_hours: Option<u32>,
+    link_ttl_hours: Option<u32>,
     health_green_from: Option<f64>,
     health_amber_from: Option<f64>,
     health_warning_days: Option<i64>,
@@ -63,6 +65,8 @@ pub struct Config {
     pub workflows_dir: Option<PathBuf>,
     pub listen: String,
     pub session_ttl: chrono::Duration,
+    /// How long invitation and password-reset links work.
+    pub link_ttl: chrono::Duration,
     pub thresholds: engine::health::Thresholds,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
@@ -141,6 +145,15 @@ impl Config {
                     .map_err(|_| anyhow::anyhow!("{name} «{v}» is not a number")),
                 None => Ok(file.unwrap_or(default)),
             }
+        }
+        let link_ttl_hours: u32 = number(
+            &env,
+            "PO_LINK_TTL_HOURS",
+            from_file.link_ttl_hours,
+            engine::service::DEFAULT_LINK_TTL_HOURS as u32,
+        )?;
+        if link_ttl_hours == 0 {
+            bail!("link_ttl_hours must be at least 1");
         }
         let defaults = engine::health::Thresholds::default();
         let thresholds = engine::health::Thresholds {
@@ -233,6 +246,7 @@ impl Config {
             workflows_dir,
             listen,
             session_ttl: chrono::Duration::hours(i64::from(session_ttl_hours)),
+            link_ttl: chrono::Duration::hours(i64::from(link_ttl_hours)),
         })
     }
 

@@ -18,6 +18,7 @@ pub async fn run(config: &Config, listen: Option<String>, demo: bool) -> anyhow:
     let engine = crate::open(config)
         .await?
         .with_session_ttl(config.session_ttl)
+        .with_link_ttl(config.link_ttl)
         .with_thresholds(config.thresholds);
     let registered = crate::register(&engine, config).await?;
     tracing::info!(workflows = registered.len(), "workflow definitions registered");

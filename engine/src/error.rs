@@ -77,6 +77,7 @@ pub enum Field {
     RegionCode,
     /// The person named responsible (at launch, or when changing it).
     ResponsibleId,
+    Role,
     /// The person named for a stage at launch (`stageResponsibles.<stage key>`).
     StageResponsible(String),
     Stage,
@@ -130,6 +131,7 @@ impl Field {
             Field::Reason => "reason",
             Field::RegionCode => "regionCode",
             Field::ResponsibleId => "responsibleId",
+            Field::Role => "role",
             Field::StartsOn => "startsOn",
             Field::EndsOn => "endsOn",
             Field::SubstituteId => "substituteId",
@@ -185,6 +187,7 @@ impl Field {
             Field::Value,
             Field::Year,
             Field::ResponsibleId,
+            Field::Role,
             Field::StartsOn,
             Field::EndsOn,
             Field::SubstituteId,

@@ -84,6 +84,8 @@ pub struct User {
     pub district_id: Option<i64>,
     pub organization_id: Option<i64>,
     pub active: bool,
+    /// The person has set a password (an invited person has not, until they use the link).
+    pub password_set: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -7,6 +7,32 @@ use engine::Actor;
 use crate::AppState;
 use crate::error::unauthenticated;
 
+/// Who is asking, for limits per client (`requestPasswordReset`): the peer's IP address — or,
+/// when the peer is on the loopback interface (a reverse proxy on the same machine, the usual
+/// deployment), the last address of the `X-Forwarded-For` it appended. A remote peer's
+/// `X-Forwarded-For` is not believed: anyone can write one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client(pub String);
+
+impl Client {
+    pub fn of(headers: &axum::http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Client {
+        let Some(peer) = peer else {
+            return Client("неизвестно".into());
+        };
+        if peer.ip().is_loopback()
+            && let Some(forwarded) = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .and_then(|v| v.parse::<std::net::IpAddr>().ok())
+        {
+            return Client(forwarded.to_string());
+        }
+        Client(peer.ip().to_string())
+    }
+}
+
 /// The caller of a request.
 #[derive(Clone, Default)]
 pub struct Auth {

@@ -58,7 +58,8 @@ pub struct CreateUserInput {
     pub email: String,
     /// ФИО.
     pub full_name: String,
-    /// Не меньше 8 знаков; без пароля пользователь не сможет войти.
+    /// Обычно не задаётся: без пароля человеку уходит письмо-приглашение, и пароль он
+    /// придумывает сам. Заданный — не короче 8 знаков и трудный для подбора.
     #[graphql(secret)]
     pub password: Option<String>,
     /// Роль пользователя.
@@ -355,7 +356,37 @@ pub struct SetUserActiveInput {
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
     /// Пароль, с которым вы входите сейчас.
+    #[graphql(secret)]
     pub current_password: String,
     /// Новый пароль: не короче 8 знаков и трудный для подбора.
+    #[graphql(secret)]
     pub new_password: String,
+}
+
+/// Учётная запись, какой она должна стать.
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    /// Пользователь.
+    pub user_id: ID,
+    /// Адрес электронной почты (логин).
+    pub email: String,
+    /// ФИО.
+    pub full_name: String,
+    /// Роль.
+    pub role: Role,
+    /// Район координатора или наблюдателя.
+    pub district_id: Option<ID>,
+    /// Организация руководителя.
+    pub organization_id: Option<ID>,
+}
+
+/// Пароль по ссылке из письма (приглашения или восстановления).
+#[derive(InputObject)]
+pub struct SetPasswordWithLinkInput {
+    /// Ключ ссылки — то, что стоит в ссылке после знака «#».
+    #[graphql(secret)]
+    pub token: String,
+    /// Новый пароль: не короче 8 знаков и трудный для подбора.
+    #[graphql(secret)]
+    pub password: String,
 }

@@ -56,7 +56,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_cost: 200_000,
-            max_introspection_cost: 200_000,
+            max_introspection_cost: 300_000,
             max_depth: 10,
             max_root_fields: 20,
             max_aliases: 30,
@@ -78,6 +78,9 @@ pub const WEIGHTS: &[(&str, u64)] = &[
     ("Project.health", 5),
     ("Project.indicatorProgress", 5),
     ("Project.history", 2),
+    ("User.accountHistory", 5),
+    ("User.invitation", 1),
+    ("User.lastSignIn", 1),
     ("Mutation.runReminders", 1000),
     ("Mutation.login", 100),
     ("Project.responsibleCandidates", 20),

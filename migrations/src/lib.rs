@@ -41,6 +41,8 @@ mod m20261204_000022_add_search_text_to_projects;
 mod m20261205_000023_add_responsible_to_checklist_marks;
 mod m20261205_000024_add_part_to_project_participants;
 mod m20261205_000025_add_search_text_to_users;
+mod m20261205_000026_create_password_links;
+mod m20261205_000027_create_user_events;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -74,6 +76,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000023_add_responsible_to_checklist_marks::Migration),
             Box::new(m20261205_000024_add_part_to_project_participants::Migration),
             Box::new(m20261205_000025_add_search_text_to_users::Migration),
+            Box::new(m20261205_000026_create_password_links::Migration),
+            Box::new(m20261205_000027_create_user_events::Migration),
         ]
     }
 }

@@ -405,7 +405,7 @@ impl Fixture {
                 } else {
                     "OBSERVER"
                 };
-                let q = "mutation($d: ID!, $r: Role!) { createUser(input: { email: \"not-an-address\", fullName: \"Проба\", role: $r, districtId: $d }) { id } }";
+                let q = "mutation($d: ID!, $r: Role!) { createUser(input: { email: \"not-an-address\", fullName: \"Проба\", role: $r, districtId: $d }) { user { id } } }";
                 let targets = [self.district_a, self.district_b].map(|d| json!({ "d": id(d), "r": role }));
                 each(q, targets.to_vec()).await
             }

@@ -55,7 +55,7 @@ async fn setup(db: &crate::helpers::TestDb, server: &Server) -> Setup {
             .await;
         schools.push(data["createOrganization"]["id"].as_str().unwrap().to_string());
     }
-    let create_user = "mutation($i: CreateUserInput!) { createUser(input: $i) { id role } }";
+    let create_user = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id role } } }";
     server
         .ok(a, create_user, json!({ "i": { "email": "coordinator@chesma.test", "fullName": "Координатор", "password": PASSWORD, "role": "COORDINATOR", "districtId": district } }))
         .await;

@@ -380,11 +380,19 @@ impl TestDb {
 
     /// [`TestDb::spawn_server`] with other limits and manners.
     pub async fn spawn_server_with(&self, limits: graphql::ServerConfig) -> Server {
-        // Reminders run from the API write `.eml` files into a scratch folder.
+        self.spawn_server_mailing(limits, None).await
+    }
+
+    /// [`TestDb::spawn_server_with`], its letters going to the SMTP server at `smtp_url`
+    /// (`None`: `.eml` files in a scratch folder).
+    pub async fn spawn_server_mailing(&self, limits: graphql::ServerConfig, smtp_url: Option<&str>) -> Server {
+        // Bound first, so the links in letters point at this very server.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
         let mail_dir = std::env::temp_dir().join(unique_name("po-mail"));
-        let mailer = engine::mail::transport::Mailer::from_url(None, &mail_dir).unwrap();
+        let mailer = engine::mail::transport::Mailer::from_url(smtp_url, &mail_dir).unwrap();
         let settings = engine::reminders::DeliverySettings {
-            base_url: "http://po.test".into(),
+            base_url: format!("http://{address}"),
             from: "Проектный офис <noreply@po.test>".parse().unwrap(),
             max_attempts: 3,
             lease: chrono::Duration::minutes(10),
@@ -392,8 +400,6 @@ impl TestDb {
         };
         let runtime = graphql::ReminderRuntime { mailer, settings };
         let router = graphql::server::app(self.engine.clone(), &limits, Some(runtime));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
         tokio::spawn(graphql::server::serve_with(
             listener,
             router,

@@ -9,6 +9,8 @@ const ME = "{ me { id email fullName role district { id name timeZone } organiza
 const routes = [
   [/^\/$/, null, "home"],
   [/^\/login$/, () => import("./pages/login.js"), "Вход"],
+  [/^\/forgot-password$/, () => import("./pages/forgot.js"), "Восстановление пароля"],
+  [/^\/set-password$/, () => import("./pages/set-password.js"), "Пароль по ссылке"],
   [/^\/dashboard$/, () => import("./pages/dashboard.js"), "Сводка района"],
   [/^\/projects$/, () => import("./pages/projects.js"), "Проекты"],
   [/^\/projects\/(\d+)$/, () => import("./pages/project.js"), "Проект"],
@@ -17,10 +19,14 @@ const routes = [
   [/^\/calendar$/, () => import("./pages/calendar.js"), "Производственный календарь"],
   [/^\/substitutes$/, () => import("./pages/substitutes.js"), "Замещение"],
   [/^\/password$/, () => import("./pages/password.js"), "Смена пароля"],
+  [/^\/admin\/users\/(\d+)$/, () => import("./pages/user.js"), "Пользователь"],
   [/^\/admin(?:\/(\w+))?$/, () => import("./pages/admin.js"), "Администрирование"],
 ];
 
 export const session = { user: null };
+
+// Pages for people who are not signed in: signing in, asking for a link, using one.
+const PUBLIC = new Set(["/login", "/forgot-password", "/set-password"]);
 
 let cleanup = null;
 let renderSeq = 0;
@@ -126,7 +132,7 @@ async function render() {
   }
   const main = document.getElementById("main");
   const path = location.pathname;
-  if (!session.user && path !== "/login") {
+  if (!session.user && !PUBLIC.has(path)) {
     try {
       session.user = await loadUser();
     } catch (e) {

@@ -53,11 +53,14 @@ pub enum Operation {
     ManageDistricts,
     /// Adding organizations to a district.
     ManageOrganizations,
-    /// Creating administrators and coordinators, and switching their accounts off and on.
+    /// Creating, inviting and editing administrators and coordinators, and switching their
+    /// accounts off and on.
     CreateStaff,
-    /// Creating directors and observers, and switching their accounts off and on.
+    /// Creating, inviting and editing directors and observers, and switching their accounts
+    /// off and on.
     CreateDistrictUser,
-    /// The list of users (name, email, role, scope, status, last sign-in).
+    /// The list of users (name, email, role, scope, status, last sign-in) and each account's
+    /// audit trail.
     ReadUsers,
     /// Entering days off and working days (a district's; the country's and a region's are
     /// [`Target::Everything`]).
@@ -239,19 +242,19 @@ pub const TABLE: &[Rule] = &[
     ),
     rule(
         Operation::CreateStaff,
-        "заводить, отключать и включать администраторов и координаторов",
+        "заводить, приглашать, изменять, отключать и включать администраторов и координаторов",
         [ALL, NO, NO, NO],
         &[],
     ),
     rule(
         Operation::CreateDistrictUser,
-        "заводить, отключать и включать руководителей и наблюдателей",
+        "заводить, приглашать, изменять, отключать и включать руководителей и наблюдателей",
         [ALL, DISTRICT, NO, NO],
         &[],
     ),
     rule(
         Operation::ReadUsers,
-        "видеть список пользователей",
+        "видеть список пользователей и журналы их учётных записей",
         [ALL, DISTRICT, NO, NO],
         &[],
     ),

@@ -15,6 +15,7 @@
 //! Russian plural forms (1 день, 2 дня, 5 дней; 11–14 дней; 21 день) live here: the subject,
 //! the body and the tests all use them.
 
+pub mod account;
 pub mod ics;
 pub mod render;
 pub mod transport;

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 
 use chrono_tz::Tz;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use super::page::{self, Cursor, Key, ListOrder, Page, PageRequest};
 use super::{Engine, required_text};
@@ -310,34 +312,11 @@ impl Engine {
     /// organizations and observers of their own district.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User> {
-        let (district_id, organization_id) = match input.role {
-            Role::Admin => (None, None),
-            Role::Coordinator => {
-                let id = input
-                    .district_id
-                    .ok_or_else(|| Error::validation(Field::DistrictId, "Укажите район координатора."))?;
-                (Some(self.district(actor, id).await?.id), None)
-            }
-            Role::Observer => match input.district_id {
-                Some(id) => (Some(self.district(actor, id).await?.id), None),
-                None => (None, None),
-            },
-            Role::Director => {
-                let id = input
-                    .organization_id
-                    .ok_or_else(|| Error::validation(Field::OrganizationId, "Укажите организацию руководителя."))?;
-                let organization = self.organization(actor, id).await?;
-                (Some(organization.district_id), Some(organization.id))
-            }
-        };
         // Who may create whom is the policy's: staff (administrators, coordinators) or the
         // district's people (directors, observers), in the new user's district.
-        let operation = match input.role {
-            Role::Admin | Role::Coordinator => Operation::CreateStaff,
-            Role::Director | Role::Observer => Operation::CreateDistrictUser,
-        };
-        let target = district_id.map_or(Target::Everything, Target::District);
-        actor.scope().require(operation, target)?;
+        let (district_id, organization_id) = self
+            .account_place(actor, input.role, input.district_id, input.organization_id)
+            .await?;
         let email = normalize_email(&input.email, Field::Email)?;
         let full_name = required_text(&input.full_name, Field::FullName, "ФИО")?;
         let password_hash = match input.password.as_deref() {
@@ -360,6 +339,8 @@ impl Engine {
                 format!("Пользователь с адресом {email} уже есть."),
             ));
         }
+        let now = self.now();
+        let txn = self.db.begin().await?;
         let row = users::ActiveModel {
             search_text: Set(crate::text::user_search_key(&full_name, &email)),
             email: Set(email),
@@ -369,11 +350,21 @@ impl Engine {
             district_id: Set(district_id),
             organization_id: Set(organization_id),
             active: Set(true),
-            created_at: Set(self.now()),
+            created_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let account = super::accounts::account_words(&txn, input.role, district_id, organization_id).await?;
+        super::accounts::record(
+            &txn,
+            row.id,
+            Some(actor.user_id),
+            now,
+            super::accounts::AccountDetails::Created { account },
+        )
+        .await?;
+        txn.commit().await?;
         User::try_from(row)
     }
 

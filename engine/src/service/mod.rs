@@ -12,6 +12,7 @@
 //! the caller's business, not the operator's. Internal errors are logged at ERROR where they
 //! become answers (`graphql/src/error.rs`) and by the reminder scheduler.
 
+pub(crate) mod accounts;
 mod batch;
 mod calendars;
 pub(crate) mod dashboard;
@@ -38,6 +39,10 @@ use chrono_tz::Tz;
 use sea_orm::DatabaseConnection;
 
 pub use crate::health::{progress, project_health};
+pub use accounts::{
+    AccountEvent, AccountEventKind, DEFAULT_LINK_TTL_HOURS, EditUser, FieldChange, Invitation, LinkInfo,
+    PendingInvitation, RESET_LIMIT_PER_ADDRESS, RESET_LIMIT_PER_CLIENT,
+};
 pub use calendars::{CalendarEntry, CalendarScope, DistrictCalendar, NewCalendarDay};
 pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{MAX_ORGANIZATION_PAGE, NewDistrict, NewOrganization, NewUser};
@@ -69,6 +74,8 @@ pub struct Engine {
     /// version without a statement.
     version_rows: Arc<RwLock<HashMap<i64, crate::store::entity::workflow_versions::Model>>>,
     session_ttl: chrono::Duration,
+    /// How long invitation and reset links work.
+    link_ttl: chrono::Duration,
     thresholds: crate::health::Thresholds,
     /// Bumped after every committed project change; subscriptions wait on it, then read the
     /// new history rows from the database (so other replicas' changes arrive by polling).
@@ -86,6 +93,7 @@ impl Engine {
             definitions: Arc::default(),
             version_rows: Arc::default(),
             session_ttl: chrono::Duration::days(14),
+            link_ttl: chrono::Duration::hours(accounts::DEFAULT_LINK_TTL_HOURS),
             thresholds: crate::health::Thresholds::default(),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             sessions_ended: Arc::new(tokio::sync::watch::Sender::new(0)),

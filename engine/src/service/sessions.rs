@@ -47,7 +47,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -55,9 +55,17 @@ fn token_hash(token: &str) -> String {
 }
 
 fn new_token() -> String {
+    random_token("po_")
+}
+
+/// 32 random bytes, hex-encoded after `prefix`.
+pub(super) fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
-    format!("po_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    format!(
+        "{prefix}{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
 }
 
 /// How long an account must still wait before the next attempt, if at all.
@@ -121,6 +129,12 @@ impl Engine {
                 .exec(&self.db)
                 .await?;
         }
+        self.start_session(row).await
+    }
+
+    /// A new session of a user who has proved who they are (a password, a link from a letter).
+    pub(super) async fn start_session(&self, row: users::Model) -> Result<Session> {
+        let now = self.now();
         let token = new_token();
         let expires_at = now + self.session_ttl;
         sessions::ActiveModel {
@@ -197,6 +211,14 @@ impl Engine {
             .exec(&txn)
             .await?;
         end_sessions(&txn, row.id, Some(token), now).await?;
+        super::accounts::record(
+            &txn,
+            row.id,
+            Some(row.id),
+            now,
+            super::accounts::AccountDetails::PasswordChanged,
+        )
+        .await?;
         txn.commit().await?;
         self.session_ended();
         tracing::info!(user = row.id, "password changed");

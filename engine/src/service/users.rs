@@ -41,6 +41,8 @@ pub struct UserListing {
     pub user: User,
     /// When they last signed in, if ever.
     pub last_sign_in: Option<DateTime<Utc>>,
+    /// The invitation sent and not used yet, if any (it may have expired).
+    pub invitation: Option<super::PendingInvitation>,
 }
 
 impl Engine {
@@ -84,13 +86,36 @@ impl Engine {
         .await?;
         let ids: Vec<i64> = page.values().map(|u| u.id).collect();
         let signed_in = self.last_sign_ins(&ids).await?;
+        let invitations = self.pending_invitations(&ids).await?;
         page.try_map(|row| {
             let last_sign_in = signed_in.get(&row.id).copied();
+            let invitation = invitations.get(&row.id).copied();
             Ok(UserListing {
                 user: User::try_from(row)?,
                 last_sign_in,
+                invitation,
             })
         })
+    }
+
+    /// One user the caller may see in the user list.
+    pub async fn user(&self, actor: &Actor, user_id: i64) -> Result<User> {
+        let row = users::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .filter(|u| {
+                actor.scope().may(
+                    Operation::ReadUsers,
+                    u.district_id.map_or(Target::Everything, Target::District),
+                )
+            })
+            .ok_or_else(|| Error::not_found("пользователь", user_id))?;
+        User::try_from(row)
+    }
+
+    /// The pending invitation of one user already read (lists read it with the page).
+    pub async fn pending_invitation(&self, user_id: i64) -> Result<Option<super::PendingInvitation>> {
+        Ok(self.pending_invitations(&[user_id]).await?.remove(&user_id))
     }
 
     /// When a user last signed in, if ever (for one user already read; lists read it with
@@ -123,24 +148,7 @@ impl Engine {
     /// account. The same state again changes nothing.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn set_user_active(&self, actor: &Actor, user_id: i64, active: bool) -> Result<User> {
-        let row = users::Entity::find_by_id(user_id)
-            .one(&self.db)
-            .await?
-            .filter(|u| {
-                actor.scope().may(
-                    Operation::ReadUsers,
-                    u.district_id.map_or(Target::Everything, Target::District),
-                )
-            })
-            .ok_or_else(|| Error::not_found("пользователь", user_id))?;
-        let user = User::try_from(row)?;
-        let operation = match user.role {
-            Role::Admin | Role::Coordinator => Operation::CreateStaff,
-            Role::Director | Role::Observer => Operation::CreateDistrictUser,
-        };
-        actor
-            .scope()
-            .require(operation, user.district_id.map_or(Target::Everything, Target::District))?;
+        let user = User::try_from(self.managed_user(actor, user_id).await?)?;
         if !active && user.id == actor.user_id {
             return Err(Error::invalid(
                 "Собственную учётную запись отключить нельзя: это может сделать другой администратор.",
@@ -160,6 +168,12 @@ impl Engine {
         if !active {
             super::sessions::end_sessions(&txn, user.id, None, now).await?;
         }
+        let details = if active {
+            super::accounts::AccountDetails::Reactivated
+        } else {
+            super::accounts::AccountDetails::Deactivated
+        };
+        super::accounts::record(&txn, user.id, Some(actor.user_id), now, details).await?;
         txn.commit().await?;
         if !active {
             self.session_ended();

@@ -60,6 +60,7 @@ impl TryFrom<users::Model> for User {
             district_id: row.district_id,
             organization_id: row.organization_id,
             active: row.active,
+            password_set: row.password_hash.is_some(),
             created_at: row.created_at,
         })
     }

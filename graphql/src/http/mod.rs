@@ -178,6 +178,13 @@ impl<E: Executor> GraphQLEndpoint<E> {
     async fn run(&self, request: Request) -> Result<(Operation, GraphQLResponse), Refusal> {
         let is_get = is_read(request.method());
         let authorization = header_str(request.headers(), header::AUTHORIZATION).map(str::to_owned);
+        let client = crate::context::Client::of(
+            request.headers(),
+            request
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        );
         let params = if is_get {
             get_params(&request)?
         } else {
@@ -210,7 +217,7 @@ impl<E: Executor> GraphQLEndpoint<E> {
         }
 
         let auth = (self.authenticate)(authorization).await;
-        let graphql = graphql.data(auth);
+        let graphql = graphql.data(auth).data(client);
         let response = self.executor.execute(graphql).instrument(operation.span()).await;
         Ok((operation, response))
     }

@@ -55,6 +55,49 @@ impl AuthMutation {
         Ok(true)
     }
 
+    /// «Забыли пароль?»: если адрес принадлежит действующей учётной записи, на него уходит
+    /// письмо со ссылкой, по которой задаётся новый пароль. Ответ одинаков для любого адреса:
+    /// по нему нельзя узнать, кто зарегистрирован. Запросов — не больше 3 в час на адрес и 10
+    /// в час с одного компьютера.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Адрес электронной почты (логин).")] email: String,
+    ) -> async_graphql::Result<bool> {
+        let mail = ctx.data_opt::<crate::schema::ReminderRuntime>().ok_or_else(|| {
+            async_graphql::Error::new(
+                "Восстановить пароль сейчас нельзя: у сервера не настроена почта. Обратитесь к координатору.",
+            )
+        })?;
+        let client = ctx
+            .data_opt::<crate::context::Client>()
+            .map_or("неизвестно", |c| c.0.as_str());
+        ctx.data_unchecked::<Engine>()
+            .request_password_reset(&email, client, &mail.mailer, &mail.settings)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    /// Задать пароль по ссылке из письма (приглашения или восстановления) и войти. Ссылка
+    /// действует один раз; все прежние сеансы человека завершаются.
+    async fn set_password_with_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Ключ ссылки и новый пароль.")] input: crate::inputs::SetPasswordWithLinkInput,
+    ) -> async_graphql::Result<LoginPayload> {
+        let session = ctx
+            .data_unchecked::<Engine>()
+            .set_password_with_link(&input.token, &input.password)
+            .await
+            .gql()?;
+        Ok(LoginPayload {
+            token: session.token,
+            expires_at: session.expires_at.into(),
+            user: User::from(session.user),
+        })
+    }
+
     /// Выход: токен этого запроса перестаёт действовать.
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         crate::context::actor(ctx)?;

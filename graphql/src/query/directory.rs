@@ -63,6 +63,33 @@ impl DirectoryQuery {
         Ok(ORGANIZATIONS.parts(page, Organization).into())
     }
 
+    /// Пользователь по идентификатору — из тех, кого вы видите в списке пользователей.
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Идентификатор пользователя.")] id: ID,
+    ) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(User::from(ctx.data_unchecked::<Engine>().user(actor, id).await.gql()?))
+    }
+
+    /// Для кого ссылка из письма (приглашения или восстановления пароля), пока она действует;
+    /// входить для этого не нужно. Недействующая ссылка — ошибка с объяснением.
+    async fn password_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret, desc = "Ключ ссылки — то, что стоит в ней после знака «#».")] token: String,
+    ) -> async_graphql::Result<PasswordLink> {
+        let info = ctx.data_unchecked::<Engine>().password_link(&token).await.gql()?;
+        Ok(PasswordLink {
+            full_name: info.full_name,
+            email: info.email,
+            invitation: info.purpose == engine::mail::account::LinkPurpose::Invitation,
+            expires_at: info.expires_at.into(),
+        })
+    }
+
     /// Пользователи, которые вам видны (администратору — все, координатору — люди его района),
     /// по ФИО; с ролью, районом или организацией, состоянием и последним входом.
     #[allow(clippy::too_many_arguments)]
@@ -110,7 +137,21 @@ impl DirectoryQuery {
             .parts(page, |listing| User {
                 user: listing.user,
                 last_sign_in: Some(listing.last_sign_in),
+                invitation: Some(listing.invitation),
             })
             .into())
     }
+}
+
+/// Ссылка из письма: для кого она и до какого времени действует.
+#[derive(async_graphql::SimpleObject)]
+pub struct PasswordLink {
+    /// ФИО человека.
+    pub full_name: String,
+    /// Его адрес почты (логин).
+    pub email: String,
+    /// Это приглашение (первый пароль); нет — восстановление пароля.
+    pub invitation: bool,
+    /// До какого времени действует ссылка.
+    pub expires_at: crate::types::scalars::DateTime,
 }

@@ -80,6 +80,8 @@ pub struct User {
     pub user: engine::model::User,
     /// The last sign-in when the list read it with the user; `None`: not read yet.
     pub last_sign_in: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// The pending invitation when the list read it with the user; `None`: not read yet.
+    pub invitation: Option<Option<engine::service::PendingInvitation>>,
 }
 
 impl From<engine::model::User> for User {
@@ -87,6 +89,7 @@ impl From<engine::model::User> for User {
         User {
             user,
             last_sign_in: None,
+            invitation: None,
         }
     }
 }
@@ -148,6 +151,111 @@ impl User {
         };
         Ok(at.map(DateTime::from))
     }
+    /// Человек задал пароль и может входить; нет — приглашён и ещё не открыл ссылку из письма
+    /// (или его завели без приглашения).
+    async fn password_set(&self) -> bool {
+        self.user.password_set
+    }
+    /// Приглашение, отправленное и ещё не использованное (ссылка могла и устареть); нет —
+    /// приглашений не ждёт.
+    async fn invitation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PendingInvitation>> {
+        let engine = ctx.data_unchecked::<engine::Engine>();
+        let pending = match self.invitation {
+            Some(p) => p,
+            None => engine
+                .pending_invitation(self.user.id)
+                .await
+                .map_err(crate::error::to_graphql)?,
+        };
+        Ok(pending.map(|p| PendingInvitation {
+            sent_at: p.sent_at.into(),
+            expires_at: p.expires_at.into(),
+            expired: p.expires_at <= engine.now(),
+        }))
+    }
+    /// Что и кто делал с учётной записью — от новых записей к старым: создание, приглашения,
+    /// изменения, отключение, смена пароля.
+    async fn account_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AccountEvent>> {
+        let actor = crate::context::actor(ctx)?;
+        let events = ctx
+            .data_unchecked::<engine::Engine>()
+            .account_history(actor, self.user.id)
+            .await
+            .map_err(crate::error::to_graphql)?;
+        Ok(events
+            .into_iter()
+            .map(|e| AccountEvent {
+                at: e.at.into(),
+                kind: e.kind.into(),
+                actor: e.actor_id.map(|id| Person {
+                    id: to_id(id),
+                    full_name: e.actor_name.unwrap_or_default(),
+                }),
+                description: e.description,
+            })
+            .collect())
+    }
+}
+
+/// Приглашение, которое ждёт ответа.
+#[derive(async_graphql::SimpleObject)]
+pub struct PendingInvitation {
+    /// Когда отправлено.
+    pub sent_at: DateTime,
+    /// До какого времени действует ссылка.
+    pub expires_at: DateTime,
+    /// Ссылка уже устарела: отправьте приглашение ещё раз.
+    pub expired: bool,
+}
+
+/// Что произошло с учётной записью.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEventKind {
+    /// Учётная запись создана.
+    Created,
+    /// Отправлено приглашение.
+    Invited,
+    /// Отправлена ссылка для восстановления пароля.
+    ResetSent,
+    /// Пароль задан по ссылке из письма.
+    PasswordSet,
+    /// Пароль изменён самим человеком.
+    PasswordChanged,
+    /// Изменены ФИО, адрес, роль или место работы.
+    Edited,
+    /// Учётная запись отключена.
+    Deactivated,
+    /// Учётная запись включена.
+    Reactivated,
+}
+
+impl From<engine::service::AccountEventKind> for AccountEventKind {
+    fn from(k: engine::service::AccountEventKind) -> Self {
+        use engine::service::AccountEventKind as K;
+        match k {
+            K::Created => AccountEventKind::Created,
+            K::Invited => AccountEventKind::Invited,
+            K::ResetSent => AccountEventKind::ResetSent,
+            K::PasswordSet => AccountEventKind::PasswordSet,
+            K::PasswordChanged => AccountEventKind::PasswordChanged,
+            K::Edited => AccountEventKind::Edited,
+            K::Deactivated => AccountEventKind::Deactivated,
+            K::Reactivated => AccountEventKind::Reactivated,
+        }
+    }
+}
+
+/// Запись журнала учётной записи.
+#[derive(async_graphql::SimpleObject)]
+pub struct AccountEvent {
+    /// Когда.
+    pub at: DateTime,
+    /// Что произошло.
+    pub kind: AccountEventKind,
+    /// Кто это сделал; нет — сам человек по ссылке из письма.
+    pub actor: Option<Person>,
+    /// Что произошло, словами.
+    pub description: String,
 }
 
 /// Человек, названный ответственным, или тот, кого можно назначить.

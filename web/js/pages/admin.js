@@ -135,14 +135,15 @@ function createForm(title, inputs, submit, success) {
         button.disabled = true;
         try {
           const result = await submit();
-          const text = success(result);
+          const said = success(result);
+          const { text, kind } = typeof said === "string" ? { text: said, kind: "success" } : said;
           announce(text);
           Object.values(inputs).forEach((f) => {
             f.setError(null);
             if (f.input.tagName !== "SELECT") f.input.value = "";
           });
           errors.replaceChildren();
-          done.replaceChildren(alertBox("success", text));
+          done.replaceChildren(alertBox(kind, text));
           setTimeout(() => done.dispatchEvent(new CustomEvent("created", { bubbles: true })), 0);
         } catch (e) {
           showError(e, errors, inputs);
@@ -157,6 +158,16 @@ function createForm(title, inputs, submit, success) {
     h("div", { class: "actions" }, button),
     done,
   );
+}
+
+/** The state of an account as a badge: off, invited (waiting or the link is stale), without a
+ * password, or on. */
+export function accountBadge(u) {
+  if (!u.active) return h("span", { class: "badge health-red" }, "отключена");
+  if (!u.passwordSet && u.invitation && !u.invitation.expired) return h("span", { class: "badge health-amber" }, `приглашён, ссылка до ${fmtShortDateTime(u.invitation.expiresAt)}`);
+  if (!u.passwordSet && u.invitation) return h("span", { class: "badge health-red" }, "приглашение устарело");
+  if (!u.passwordSet) return h("span", { class: "badge health-amber" }, "пароль не задан");
+  return h("span", { class: "badge health-green" }, "включена");
 }
 
 const PAGES = {
@@ -264,12 +275,11 @@ const PAGES = {
     const { districts } = await gql("{ districts { id name } }");
     const roles = user.role === "ADMIN" ? Object.entries(ROLE) : [["DIRECTOR", ROLE.DIRECTOR], ["OBSERVER", ROLE.OBSERVER]];
     const inputs = {
-      email: field("Адрес электронной почты (логин)", h("input", { type: "email", required: true, autocomplete: "off" })),
-      fullName: field("ФИО", h("input", { type: "text", required: true })),
-      password: field("Пароль", h("input", { type: "password", autocomplete: "new-password" }), { hint: "Не меньше 8 знаков. Без пароля пользователь не сможет войти." }),
-      role: field("Роль", select(roles, "DIRECTOR")),
-      districtId: field("Район", select([["", "—"], ...districts.map((d) => [d.id, d.name])], ""), { hint: "Район координатора или наблюдателя; для руководителя — район его организации." }),
-      organizationId: field("Организация (руководителя)", select([["", "— сначала выберите район —"]], ""), { hint: "Список — организации выбранного района." }),
+      email: field("Адрес электронной почты (логин)", h("input", { type: "email", required: true, autocomplete: "off" }), { name: "email" }),
+      fullName: field("ФИО", h("input", { type: "text", required: true }), { name: "fullName" }),
+      role: field("Роль", select(roles, "DIRECTOR"), { name: "role" }),
+      districtId: field("Район", select([["", "—"], ...districts.map((d) => [d.id, d.name])], ""), { name: "districtId", hint: "Район координатора или наблюдателя; для руководителя — район его организации." }),
+      organizationId: field("Организация (руководителя)", select([["", "— сначала выберите район —"]], ""), { name: "organizationId", hint: "Список — организации выбранного района." }),
     };
     // A director's organization is picked from the chosen district's (a region has thousands).
     const loadOrgs = async () => {
@@ -289,18 +299,21 @@ const PAGES = {
       "Новый пользователь",
       inputs,
       () =>
-        gql("mutation($i: CreateUserInput!) { createUser(input: $i) { id fullName role } }", {
+        gql("mutation($i: CreateUserInput!) { createUser(input: $i) { user { id fullName email role } invitationExpiresAt invitationProblem } }", {
           i: {
             email: inputs.email.input.value.trim(),
             fullName: inputs.fullName.input.value.trim(),
-            password: inputs.password.input.value || null,
             role: inputs.role.input.value,
             districtId: inputs.districtId.input.value || null,
             organizationId: inputs.organizationId.input.value || null,
           },
         }),
-      (r) => `Пользователь «${r.createUser.fullName}» (${ROLE[r.createUser.role].toLowerCase()}) создан.`,
+      ({ createUser: r }) =>
+        r.invitationProblem
+          ? { kind: "warning", text: `Пользователь «${r.user.fullName}» создан, но приглашение не ушло. ${r.invitationProblem}` }
+          : `Пользователь «${r.user.fullName}» (${ROLE[r.user.role].toLowerCase()}) создан. Приглашение отправлено на ${r.user.email}: по ссылке из письма человек сам придумает пароль (ссылка действует до ${fmtDateTime(r.invitationExpiresAt)}).`,
     );
+    form.querySelector("h2").after(h("p", { class: "hint" }, "Пароль человеку не назначают: ему придёт письмо со ссылкой, по которой он придумает пароль сам."));
     // The list: search by words of the name or the email, status, last sign-in, and switching
     // an account off (its sessions end at once) or back on.
     const list = h("div", { class: "user-list" });
@@ -308,7 +321,7 @@ const PAGES = {
     const search = h("input", { type: "search", id: "users-search", maxlength: 200, placeholder: "ФИО или почта" });
     const status = select([["", "Все"], ["true", "Включены"], ["false", "Отключены"]], "", { id: "users-status" });
     const PAGE = 50;
-    const USERS = "query($f: UserFilterInput, $first: Int, $after: String, $last: Int, $before: String) { users(filter: $f, first: $first, after: $after, last: $last, before: $before) { nodes { id fullName email role active lastSignIn district { name } organization { name } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } totalCount } }";
+    const USERS = "query($f: UserFilterInput, $first: Int, $after: String, $last: Int, $before: String) { users(filter: $f, first: $first, after: $after, last: $last, before: $before) { nodes { id fullName email role active passwordSet invitation { expiresAt expired } lastSignIn district { name } organization { name } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } totalCount } }";
     const SWITCH = "mutation($i: SetUserActiveInput!) { setUserActive(input: $i) { id fullName active } }";
     const draw = async () => {
       const f = { search: search.value.trim() || null, active: status.value === "" ? null : status.value === "true" };
@@ -318,12 +331,12 @@ const PAGES = {
           table(
             "Пользователи",
             [
-              ["ФИО", (u) => u.fullName],
+              ["ФИО", (u) => h("a", { href: `/admin/users/${u.id}` }, u.fullName)],
               ["Почта", (u) => u.email],
               ["Роль", (u) => ROLE[u.role]],
               ["Где", (u) => (u.organization ? u.organization.name : u.district ? u.district.name : "все районы")],
               ["Последний вход", (u) => (u.lastSignIn ? fmtDateTime(u.lastSignIn) : h("span", { class: "muted" }, "не входил"))],
-              ["Состояние", (u) => (u.active ? h("span", { class: "badge health-green" }, "включена") : h("span", { class: "badge health-red" }, "отключена"))],
+              ["Состояние", (u) => accountBadge(u)],
               [
                 "",
                 (u) =>

@@ -39,7 +39,7 @@ export function render(view, { query }) {
     errors,
     email.wrap,
     password.wrap,
-    h("div", { class: "actions" }, submit),
+    h("div", { class: "actions" }, submit, h("a", { href: "/forgot-password", id: "forgot-link" }, "Забыли пароль?")),
   );
   view.classList.add("login-page");
   append(view, [
