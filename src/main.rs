@@ -1,5 +1,6 @@
 //! `project-office`: the command line of the project office.
 
+mod backup;
 mod config;
 mod demo;
 mod serve;
@@ -70,6 +71,18 @@ enum Command {
     },
     /// Create or upgrade the database schema and register the workflow definitions.
     Migrate,
+    /// Write a consistent copy of the database to FILE, also while the server runs (SQLite:
+    /// VACUUM INTO; PostgreSQL: pg_dump --format=custom).
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the database with a copy made by `backup` (the server must be stopped). The
+    /// current SQLite database is kept beside it as <file>.before-restore-<time>.
+    Restore {
+        /// The copy to restore.
+        file: PathBuf,
+    },
     /// Users.
     Users {
         #[command(subcommand)]
@@ -221,6 +234,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remind { once, now, dry_run } => {
             let config = Config::load(cli.config.as_deref())?;
             remind(&config, once, now.as_deref(), dry_run).await
+        }
+        Command::Backup { file } => {
+            let config = Config::load(cli.config.as_deref())?;
+            backup::backup(&config, &file).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let config = Config::load(cli.config.as_deref())?;
+            backup::restore(&config, &file).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             print!("{}", graphql::schema::sdl());

@@ -235,3 +235,135 @@ fn serve_starts_on_the_defaults_answers_and_stops_on_sigterm() {
     assert!(status.success(), "a graceful stop exits 0: {status:?}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `backup` and `restore` on both databases: the copy is taken with the engine's pool open
+/// (as under a running server), later changes are undone by the restore, and on SQLite the
+/// replaced database is kept beside it. Bad copies are refused before anything changes.
+mod backup {
+    use std::path::PathBuf;
+
+    use engine::Role;
+    use engine::service::NewUser;
+
+    use super::{project_office, text};
+    use crate::helpers::{Backend, TestDb, run};
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("po-backup-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn free_listen() -> String {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        format!("127.0.0.1:{port}")
+    }
+
+    async fn users_in(url: &str) -> Vec<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = engine::store::connect(url).await.unwrap();
+        let backend = db.get_database_backend();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT email FROM users ORDER BY email",
+            ))
+            .await
+            .unwrap();
+        db.close().await.ok();
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    }
+
+    async fn round_trip(db: TestDb) {
+        let _w = db.world().await;
+        let dir = scratch(if db.backend == Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        });
+        let copy = dir.join("copy.db");
+        let listen = free_listen();
+        let env = [("DATABASE_URL", db.url.as_str()), ("PO_LISTEN", listen.as_str())];
+        let out = project_office(&["backup", copy.to_str().unwrap()], &env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(copy.is_file());
+        let before = users_in(&db.url).await;
+        assert_eq!(before.len(), 6, "{before:?}");
+
+        // An existing file is never overwritten.
+        let again = project_office(&["backup", copy.to_str().unwrap()], &env);
+        assert!(!again.status.success());
+        assert!(text(&again.stderr).contains("уже есть"), "{}", text(&again.stderr));
+
+        // Work done after the copy…
+        db.engine
+            .create_user(
+                &engine::Actor::SYSTEM,
+                NewUser {
+                    email: "late@chesma.test".into(),
+                    full_name: "Поздний Пользователь".into(),
+                    password: None,
+                    role: Role::Observer,
+                    district_id: None,
+                    organization_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(users_in(&db.url).await.len(), 7);
+
+        // …a file that is no copy is refused and changes nothing…
+        let junk = dir.join("junk.db");
+        std::fs::write(&junk, b"not a database at all").unwrap();
+        let refused = project_office(&["restore", junk.to_str().unwrap()], &env);
+        assert!(!refused.status.success());
+        assert_eq!(users_in(&db.url).await.len(), 7);
+
+        // …and the restore brings back the state of the copy.
+        let out = project_office(&["restore", copy.to_str().unwrap()], &env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(users_in(&db.url).await, before);
+        if db.backend == Backend::Sqlite {
+            assert!(
+                text(&refused.stderr).contains("не копия базы"),
+                "{}",
+                text(&refused.stderr)
+            );
+            let stdout = text(&out.stdout);
+            assert!(stdout.contains("пользователей 6"), "{stdout}");
+            let kept = stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("прежняя база сохранена в "))
+                .unwrap_or_else(|| panic!("{stdout}"));
+            let kept_url = format!("sqlite://{kept}");
+            assert!(users_in(&kept_url).await.contains(&"late@chesma.test".to_string()));
+        }
+
+        // A running server (its address taken) stops a restore.
+        let busy = std::net::TcpListener::bind(&listen).unwrap();
+        let refused = project_office(&["restore", copy.to_str().unwrap()], &env);
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused.stderr).contains("сервер запущен"),
+            "{}",
+            text(&refused.stderr)
+        );
+        drop(busy);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn round_trips_on_sqlite() {
+        run(Backend::Sqlite, round_trip).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn round_trips_on_postgres() {
+        run(Backend::Postgres, round_trip).await;
+    }
+}

@@ -6,6 +6,7 @@
 //! NORMAL` (durable across application crashes, the usual choice with WAL); its file and
 //! folder are created on first use. PostgreSQL is used as given by the URL.
 
+pub mod backup;
 pub(crate) mod convert;
 pub(crate) mod entity;
 pub(crate) mod repo;
