@@ -14,6 +14,7 @@ pub mod definition;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod import;
 pub mod mail;
 pub mod model;
 pub mod password;

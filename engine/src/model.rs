@@ -71,7 +71,10 @@ pub struct Organization {
     pub name: String,
     pub kind: OrganizationKind,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Archived: keeps its history and reports, takes part in nothing new.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// A person who signs in.

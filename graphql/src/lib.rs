@@ -39,6 +39,9 @@ pub struct AppState {
     pub engine: engine::Engine,
     pub schema: AppSchema,
     pub metrics: Arc<metrics::Metrics>,
+    /// The mail transport and its settings, for the letters sent outside GraphQL (the
+    /// invitations of an import).
+    pub mail: Option<Arc<schema::ReminderRuntime>>,
     limits: ServerConfig,
 }
 
@@ -49,6 +52,7 @@ impl AppState {
             engine,
             schema,
             metrics: Arc::new(metrics::Metrics::default()),
+            mail: None,
             limits: limits.clone(),
         }
     }
@@ -60,6 +64,7 @@ impl AppState {
         settings: engine::reminders::DeliverySettings,
     ) -> Self {
         let runtime = schema::ReminderRuntime { mailer, settings };
+        self.mail = Some(Arc::new(runtime.clone()));
         self.schema = build_schema(self.engine.clone(), &self.limits, Some(runtime));
         self
     }

@@ -33,7 +33,7 @@ include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 const INDEX: &str = "index.html";
 
 /// Paths the API owns: an unknown path under them is a plain 404, never the page.
-const API_PREFIXES: [&str; 5] = ["/graphql", "/export", "/healthz", "/readyz", "/metrics"];
+const API_PREFIXES: [&str; 6] = ["/graphql", "/export", "/import", "/healthz", "/readyz", "/metrics"];
 
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; \

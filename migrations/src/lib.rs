@@ -43,6 +43,7 @@ mod m20261205_000024_add_part_to_project_participants;
 mod m20261205_000025_add_search_text_to_users;
 mod m20261205_000026_create_password_links;
 mod m20261205_000027_create_user_events;
+mod m20261205_000028_add_phone_and_archive_to_organizations;
 
 /// Applies, lists and rolls back the project office's migrations, in order.
 pub struct Migrator;
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_add_search_text_to_users::Migration),
             Box::new(m20261205_000026_create_password_links::Migration),
             Box::new(m20261205_000027_create_user_events::Migration),
+            Box::new(m20261205_000028_add_phone_and_archive_to_organizations::Migration),
         ]
     }
 }

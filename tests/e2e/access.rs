@@ -420,6 +420,10 @@ impl Fixture {
                 each(q, scopes.map(|(s, d)| json!({ "s": s, "d": d.map(id) })).to_vec()).await
             }
             Operation::ReadOutbox => each("{ notifications { nodes { id } } }", vec![json!({})]).await,
+            // Past the policy, a user nobody has stops it.
+            Operation::ManagePersonalData => {
+                each("mutation { anonymiseUser(userId: \"999999\") { id } }", vec![json!({})]).await
+            }
             // Past the policy, an unknown workflow stops it.
             Operation::MigrateProjects => {
                 each(
@@ -541,9 +545,11 @@ fn expected(op: Operation) -> [Vec<bool>; 7] {
             vec![F, F, F],
         ],
         // a new district
-        Operation::ManageDistricts | Operation::ReadOutbox | Operation::RunReminders | Operation::MigrateProjects => {
-            [vec![T], vec![F], vec![F], vec![F], vec![F], vec![F], vec![F]]
-        }
+        Operation::ManageDistricts
+        | Operation::ReadOutbox
+        | Operation::RunReminders
+        | Operation::MigrateProjects
+        | Operation::ManagePersonalData => [vec![T], vec![F], vec![F], vec![F], vec![F], vec![F], vec![F]],
         // in districts A, B
         Operation::ManageOrganizations | Operation::CreateDistrictUser | Operation::ReadUsers => [
             vec![T, T],

@@ -158,3 +158,30 @@ export async function download(path, fileName) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/**
+ * Sends a file as the body of `POST path` with the bearer token; resolves to the JSON answer,
+ * rejects with an {@link ApiError} carrying the API's message.
+ */
+export async function upload(path, file) {
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/octet-stream" }, body: file });
+  } catch {
+    throw new ApiError("Нет связи с сервером. Проверьте подключение и повторите.", "NETWORK");
+  }
+  if (response.status === 413) throw new ApiError("Файл слишком большой: разделите его на несколько (до 1 МБ каждый).", "VALIDATION");
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`Сервер ответил ошибкой (${response.status}). Повторите позже.`, "INTERNAL");
+  }
+  if (!response.ok || body.errors) {
+    const error = body.errors && body.errors[0];
+    const e = new ApiError(error ? error.message : `Ошибка ${response.status}.`, error && error.extensions && error.extensions.code);
+    if (e.code === "UNAUTHENTICATED") listeners.forEach((l) => l(e));
+    throw e;
+  }
+  return body;
+}

@@ -69,6 +69,8 @@ pub enum Operation {
     ManageSubstitutions,
     /// Moving running projects to another version of their workflow.
     MigrateProjects,
+    /// A person's personal data: exporting it, and anonymising the person (152-ФЗ).
+    ManagePersonalData,
     /// Reading the outbox of emails.
     ReadOutbox,
     /// Planning and sending reminders now, by hand.
@@ -273,6 +275,12 @@ pub const TABLE: &[Rule] = &[
     rule(
         Operation::MigrateProjects,
         "переводить идущие проекты на новую версию процесса",
+        [ALL, NO, NO, NO],
+        &[],
+    ),
+    rule(
+        Operation::ManagePersonalData,
+        "выгружать и обезличивать персональные данные человека",
         [ALL, NO, NO, NO],
         &[],
     ),

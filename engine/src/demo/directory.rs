@@ -180,7 +180,9 @@ pub(super) fn district(
             name: Set(name.clone()),
             kind: Set(kind.as_str().to_string()),
             email: Set(Some(format!("org{:02}@{domain}", k + 1))),
+            phone: Set(None),
             created_at: Set(at),
+            archived_at: Set(None),
         });
         organizations.push(Org {
             id: org_id,

@@ -102,6 +102,7 @@ pub enum AccountEventKind {
     Edited,
     Deactivated,
     Reactivated,
+    Anonymised,
 }
 
 /// One entry of an account's audit trail.
@@ -138,6 +139,7 @@ pub(crate) enum AccountDetails {
     Edited { changes: Vec<FieldChange> },
     Deactivated,
     Reactivated,
+    Anonymised,
 }
 
 impl AccountDetails {
@@ -151,6 +153,7 @@ impl AccountDetails {
             AccountDetails::Edited { .. } => AccountEventKind::Edited,
             AccountDetails::Deactivated => AccountEventKind::Deactivated,
             AccountDetails::Reactivated => AccountEventKind::Reactivated,
+            AccountDetails::Anonymised => AccountEventKind::Anonymised,
         }
     }
 
@@ -164,6 +167,7 @@ impl AccountDetails {
             AccountEventKind::Edited => "EDITED",
             AccountEventKind::Deactivated => "DEACTIVATED",
             AccountEventKind::Reactivated => "REACTIVATED",
+            AccountEventKind::Anonymised => "ANONYMISED",
         }
     }
 
@@ -185,6 +189,9 @@ impl AccountDetails {
             }
             AccountDetails::Deactivated => "Учётная запись отключена.".into(),
             AccountDetails::Reactivated => "Учётная запись включена.".into(),
+            AccountDetails::Anonymised => {
+                "Персональные данные обезличены: имя и адрес заменены везде, отчёты остались за организацией.".into()
+            }
         }
     }
 }
@@ -345,7 +352,11 @@ impl Engine {
         }
         let inviter = users::Entity::find_by_id(actor.user_id).one(&self.db).await?;
         let (token, link) = self
-            .new_link(&row, LinkPurpose::Invitation, Some(actor.user_id))
+            .new_link(
+                &row,
+                LinkPurpose::Invitation,
+                Some(actor.user_id).filter(|_| !actor.is_system()),
+            )
             .await?;
         let letter = self
             .letter(

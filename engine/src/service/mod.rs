@@ -17,10 +17,12 @@ mod batch;
 mod calendars;
 pub(crate) mod dashboard;
 mod directory;
+mod imports;
 mod indicators;
 mod migration;
 pub mod page;
 mod people;
+mod personal;
 mod projects;
 mod queries;
 mod recompute;
@@ -46,10 +48,14 @@ pub use accounts::{
 pub use calendars::{CalendarEntry, CalendarScope, DistrictCalendar, NewCalendarDay};
 pub use dashboard::{Count, Dashboard, MissingReport, OrganizationStanding, OverdueStage, StageCount};
 pub use directory::{MAX_ORGANIZATION_PAGE, NewDistrict, NewOrganization, NewUser};
+pub use imports::{
+    ImportAction, ImportCounts, ImportDirector, ImportLine, ImportOutcome, ImportPlan, ImportProblem, ImportRequest,
+};
 pub use indicators::{MAX_REPORT_PAGE, NewReport, ReportFilter};
 pub use migration::{MigrationCandidate, MigrationPreview};
 pub use page::{Cursor, Key, Page, PageRequest, Take};
 pub use people::{PROJECT_ROLES, ResponsibleFor};
+pub use personal::placeholder_name;
 pub use projects::{LaunchPreview, LaunchProject};
 pub use queries::{MAX_PAGE, ProjectBatch, ProjectFilter, ProjectOrder, ProjectPage, project_cursor};
 pub use sessions::Session;

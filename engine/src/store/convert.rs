@@ -42,7 +42,9 @@ impl TryFrom<organizations::Model> for Organization {
             name: row.name,
             kind,
             email: row.email,
+            phone: row.phone,
             created_at: row.created_at,
+            archived_at: row.archived_at,
         })
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! - `GET /export/indicator-reports.{csv,xlsx}?projectId=&districtId=&organizationId=&indicator=&period=`
 //!   (every parameter optional; the caller sees what `indicatorReports` would show them);
-//! - `GET /export/dashboard.{csv,xlsx}?districtId=` (the `dashboard` query's data).
+//! - `GET /export/dashboard.{csv,xlsx}?districtId=` (the `dashboard` query's data);
+//! - `GET /export/personal-data.json?userId=` — one person's data ([`personal`]);
+//! - the organizations file's upload and its template ([`import`]).
 //!
 //! The caller is the bearer token of the `Authorization` header, as for GraphQL, and the
 //! engine's services check role and scope. Errors have GraphQL's shape
@@ -43,6 +45,8 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 use crate::AppState;
 
 mod format;
+mod import;
+mod personal;
 
 #[cfg(test)]
 use format::csv_value;
@@ -64,6 +68,9 @@ pub fn routes() -> Router<AppState> {
         .route("/export/indicator-reports.xlsx", reports(Kind::Xlsx))
         .route("/export/dashboard.csv", dashboard(Kind::Csv))
         .route("/export/dashboard.xlsx", dashboard(Kind::Xlsx))
+        .route("/export/personal-data.json", get(personal::personal_data))
+        .route("/import/organizations", axum::routing::post(import::organizations))
+        .route("/import/organizations-template.xlsx", get(import::template))
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -190,6 +190,21 @@ impl DirectoryMutation {
         ))
     }
 
+    /// Обезличить человека (152-ФЗ, администратор): имя и адрес заменяются везде — в учётной
+    /// записи, историях проектов, журналах и очереди писем, — учётная запись отключается, его
+    /// отчёты остаются за организацией. Отменить нельзя.
+    async fn anonymise_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Пользователь.")] user_id: ID,
+    ) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let id = parse_id(&user_id, "userId")?;
+        Ok(User::from(
+            ctx.data_unchecked::<Engine>().anonymise_user(actor, id).await.gql()?,
+        ))
+    }
+
     /// Отключить учётную запись (человек больше не войдёт, его сеансы и подписки завершаются
     /// сразу, всё сделанное им остаётся) или включить её снова. Свою отключить нельзя.
     async fn set_user_active(

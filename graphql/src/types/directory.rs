@@ -227,6 +227,8 @@ pub enum AccountEventKind {
     Deactivated,
     /// Учётная запись включена.
     Reactivated,
+    /// Персональные данные обезличены.
+    Anonymised,
 }
 
 impl From<engine::service::AccountEventKind> for AccountEventKind {
@@ -241,6 +243,7 @@ impl From<engine::service::AccountEventKind> for AccountEventKind {
             K::Edited => AccountEventKind::Edited,
             K::Deactivated => AccountEventKind::Deactivated,
             K::Reactivated => AccountEventKind::Reactivated,
+            K::Anonymised => AccountEventKind::Anonymised,
         }
     }
 }

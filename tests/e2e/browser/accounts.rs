@@ -157,3 +157,36 @@ async fn a_director_is_invited_sets_a_password_from_the_letter_and_later_resets_
     })
     .await;
 }
+
+/// 152-ФЗ from the person's page: the administrator sees «Персональные данные», and
+/// anonymising (after the warning is confirmed) replaces the name on the page and in the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_anonymises_a_person_after_a_warning() {
+    run(Backend::Sqlite, |db| async move {
+        let Some(driver) = driver().await else { return };
+        let w = db.world().await;
+        let server = db.spawn_server().await;
+        let base = &server.base;
+        let a = browser(&driver, DESKTOP).await;
+        sign_in(&a, base, "admin@po.test").await;
+        let id = w.observer.user_id;
+        open(
+            &a,
+            base,
+            &format!("/admin/users/{id}"),
+            "Пользователь observer@chesma.test",
+        )
+        .await;
+        wait_text(&a, "main", "Персональные данные").await;
+        assert!(!find(&a, "#anonymise-confirm").await.is_displayed().await.unwrap());
+        find(&a, "#anonymise").await.click().await.unwrap();
+        wait_text(&a, "#anonymise-confirm", "Отменить это нельзя").await;
+        assert_accessible_names(&a).await;
+        find(&a, "#anonymise-yes").await.click().await.unwrap();
+        wait_text(&a, "#user-notice", "обезличены").await;
+        wait_text(&a, "main h1", &engine::service::placeholder_name(id)).await;
+        wait_text(&a, ".account-history", "обезличивание").await;
+        a.close().await.ok();
+    })
+    .await;
+}

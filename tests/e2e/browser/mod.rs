@@ -11,10 +11,12 @@
 //! [`branches`] drives a project with parallel branches; [`launch`] the launch form's annual date;
 //! [`responsibles`] the people named responsible; [`migration`] moving projects to a new version;
 //! [`tasks`] tasks with their own dates and items that need a document; [`users`] the user list
-//! and switching accounts off; [`accounts`] invitations and password resets from the letters.
+//! and switching accounts off; [`accounts`] invitations and password resets from the letters;
+//! [`imports`] a district's file of schools, checked and imported.
 
 mod accounts;
 mod branches;
+mod imports;
 mod launch;
 mod migration;
 mod responsibles;

@@ -2,13 +2,14 @@
 // outbox. Coordinators see the parts the API lets them change (organizations and users of
 // their district).
 
-import { gql, gqlAll } from "../api.js";
+import { gql, gqlAll, upload, download } from "../api.js";
 import { h, table, field, select, showError, alertBox, announce, fmtDateTime, fmtShortDateTime, paged, ROLE, KIND, SCOPE } from "../dom.js";
 
 const TABS = [
   ["districts", "Районы", ["ADMIN"]],
   ["organizations", "Организации", ["ADMIN", "COORDINATOR"]],
   ["users", "Пользователи", ["ADMIN", "COORDINATOR"]],
+  ["import", "Импорт из Excel", ["ADMIN", "COORDINATOR"]],
   ["workflows", "Процессы", ["ADMIN", "COORDINATOR"]],
   ["notifications", "Напоминания", ["ADMIN"]],
 ];
@@ -392,6 +393,106 @@ const PAGES = {
       h("div", { class: "grid-2" }, list, form),
     );
     await draw();
+  },
+
+  // A district's organizations and directors from one spreadsheet: check first (every problem
+  // with its line and column, nothing written), then import in one go; new directors are
+  // invited by letter.
+  async import(section, { user }) {
+    const { districts } = await gql("{ districts { id name } }");
+    const ACTION = { CREATE: "добавится", UPDATE: "изменится", UNCHANGED: "без изменений" };
+    const district = field("Район", select(districts.map((d) => [d.id, d.name]), user.district ? user.district.id : districts[0] && districts[0].id), { name: "districtId", hint: "Куда добавить организации. Файл со столбцом «Район» может содержать несколько районов." });
+    const file = field("Файл XLSX или CSV", h("input", { type: "file", accept: ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv", required: true }), { name: "file", hint: "Столбцы: «Название организации», «Тип», «ФИО руководителя», «Почта руководителя», «Телефон». CSV — с разделителем «;», как его сохраняет Excel." });
+    const notice = h("div", { id: "import-notice", tabindex: "-1" });
+    const result = h("div", { class: "import-result" });
+    const check = h("button", { type: "submit", class: "button" }, "Проверить файл");
+    const apply = h("button", { type: "button", class: "button", id: "import-apply", hidden: true }, "Загрузить");
+    const say = (kind, text) => {
+      notice.replaceChildren(alertBox(kind, text));
+      announce(text);
+      notice.focus();
+    };
+    const path = (applyIt) => {
+      const f = file.input.files[0];
+      const q = new URLSearchParams({ fileName: f ? f.name : "", districtId: district.input.value });
+      if (applyIt) q.set("apply", "true");
+      return `/import/organizations?${q}`;
+    };
+    const counted = (c) => `организаций: новых ${c.organizationsCreated}, изменённых ${c.organizationsUpdated}, без изменений ${c.organizationsUnchanged}; руководителей: новых ${c.directorsCreated}, изменённых ${c.directorsUpdated}`;
+    const form = h(
+      "form",
+      {
+        class: "card import-form",
+        novalidate: true,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          file.setError(null);
+          apply.hidden = true;
+          result.replaceChildren();
+          notice.replaceChildren();
+          const f = file.input.files[0];
+          if (!f) return file.setError("Выберите файл.") || file.input.focus();
+          check.disabled = true;
+          try {
+            const plan = await upload(path(false), f);
+            const problems = plan.problems.length
+              ? table("Ошибки в файле", [["Строка", (p) => p.line], ["Столбец", (p) => p.column], ["Что исправить", (p) => p.message]], plan.problems, { className: "import-problems" })
+              : "";
+            const lines = table(
+              "Что будет загружено",
+              [
+                ["Строка", (l) => l.line],
+                ["Организация", (l) => l.name],
+                ["Тип", (l) => KIND[l.kind]],
+                ["Район", (l) => l.district],
+                ["Изменение", (l) => ACTION[l.action]],
+                ["Руководитель", (l) => (l.director ? `${l.director.fullName}, ${l.director.email} — ${l.director.action === "CREATE" ? "получит приглашение" : ACTION[l.director.action]}` : "—")],
+              ],
+              plan.lines.slice(0, 200),
+              { empty: "Строк без ошибок нет.", className: "import-lines" },
+            );
+            result.replaceChildren(problems, lines, plan.lines.length > 200 ? h("p", { class: "hint" }, `Показаны первые 200 строк из ${plan.lines.length}.`) : "");
+            if (plan.problems.length) {
+              say("error", `В файле ошибок: ${plan.problems.length}. Исправьте их и проверьте файл снова — пока есть ошибки, ничего не загружается.`);
+            } else {
+              apply.hidden = false;
+              say("info", `Файл проверен, ошибок нет. Будет: ${counted(plan.counts)}. Нажмите «Загрузить».`);
+            }
+          } catch (e) {
+            say("error", e.message);
+          } finally {
+            check.disabled = false;
+          }
+        },
+      },
+      h("h2", {}, "Импорт организаций и руководителей"),
+      h("p", {}, "Загрузите таблицу района: сначала файл проверяется, и ничего не меняется, пока в нём есть ошибки. Повторная загрузка того же файла ничего не изменит; изменённые строки обновятся. Новым руководителям придут письма-приглашения — пароль они придумают сами."),
+      h("p", {}, h("button", { type: "button", class: "button secondary", id: "import-template", onclick: () => download("/import/organizations-template.xlsx", "Шаблон организаций.xlsx").catch((e) => say("error", e.message)) }, "Скачать шаблон")),
+      user.role === "ADMIN" || districts.length > 1 ? district.wrap : "",
+      file.wrap,
+      h("div", { class: "actions" }, check, apply),
+    );
+    apply.addEventListener("click", async () => {
+      const f = file.input.files[0];
+      if (!f) return;
+      apply.disabled = true;
+      try {
+        const done = await upload(path(true), f);
+        apply.hidden = true;
+        result.replaceChildren();
+        const invited = done.invited ? ` Приглашения отправлены: ${done.invited}.` : "";
+        if (done.invitationProblems.length) {
+          say("warning", `Файл загружен: ${counted(done.counts)}.${invited} Не отправлены приглашения: ${done.invitationProblems.join("; ")} — отправьте их со страницы пользователя.`);
+        } else {
+          say("success", `Файл загружен: ${counted(done.counts)}.${invited}`);
+        }
+      } catch (e) {
+        say("error", e.message);
+      } finally {
+        apply.disabled = false;
+      }
+    });
+    section.append(notice, form, result);
   },
 
   async workflows(section, { user }) {

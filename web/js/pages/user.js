@@ -1,7 +1,7 @@
 // One person's account: change their name, address, role or place; send the invitation again;
 // switch the account off or on; and the account's audit trail — who did what, when.
 
-import { gql, gqlAll } from "../api.js";
+import { gql, gqlAll, download } from "../api.js";
 import { h, field, select, showError, alertBox, announce, fmtDateTime, table, ROLE } from "../dom.js";
 import { accountBadge } from "./admin.js";
 
@@ -75,6 +75,49 @@ export async function render(view, { params, user: me, navigate }) {
       ),
     );
   }
+  // Personal data (152-ФЗ): the administrator hands a person their data, or forgets them.
+  const personal = me.role === "ADMIN" && u.id !== me.id
+    ? (() => {
+        const confirm = h(
+          "div",
+          { class: "alert alert-warning", id: "anonymise-confirm", hidden: true },
+          h("p", {}, `Имя «${u.fullName}» и адрес ${u.email} будут заменены везде — в учётной записи, историях проектов, журналах и очереди писем; учётная запись отключится, отчёты останутся за организацией. Отменить это нельзя.`),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "button danger",
+              id: "anonymise-yes",
+              onclick: async (e) => {
+                e.target.disabled = true;
+                try {
+                  await gql("mutation($id: ID!) { anonymiseUser(userId: $id) { id } }", { id });
+                  say("success", "Персональные данные обезличены.");
+                  setTimeout(reload, 1500);
+                } catch (err) {
+                  say("error", err.message);
+                  e.target.disabled = false;
+                }
+              },
+            },
+            "Да, обезличить",
+          ),
+        );
+        return h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "Персональные данные"),
+          h("p", { class: "hint" }, "По запросу человека (152-ФЗ): выгрузить всё, что о нём хранится, или обезличить его."),
+          h(
+            "div",
+            { class: "actions" },
+            h("button", { type: "button", class: "button secondary", id: "personal-export", onclick: () => download(`/export/personal-data.json?userId=${encodeURIComponent(id)}`, `personal-data-${id}.json`).catch((err) => say("error", err.message)) }, "Выгрузить данные"),
+            h("button", { type: "button", class: "button secondary", id: "anonymise", onclick: () => (confirm.hidden = false) }, "Обезличить…"),
+          ),
+          confirm,
+        );
+      })()
+    : "";
   const state = h(
     "section",
     { class: "card" },
@@ -148,7 +191,7 @@ export async function render(view, { params, user: me, navigate }) {
     h("div", { class: "actions" }, save),
   );
 
-  const KINDS = { CREATED: "создание", INVITED: "приглашение", RESET_SENT: "восстановление пароля", PASSWORD_SET: "пароль по ссылке", PASSWORD_CHANGED: "смена пароля", EDITED: "изменение", DEACTIVATED: "отключение", REACTIVATED: "включение" };
+  const KINDS = { CREATED: "создание", INVITED: "приглашение", RESET_SENT: "восстановление пароля", PASSWORD_SET: "пароль по ссылке", PASSWORD_CHANGED: "смена пароля", EDITED: "изменение", DEACTIVATED: "отключение", REACTIVATED: "включение", ANONYMISED: "обезличивание" };
   const history = table(
     "Журнал учётной записи",
     [
@@ -166,7 +209,7 @@ export async function render(view, { params, user: me, navigate }) {
     h("h1", {}, u.fullName),
     h("p", { class: "lead" }, `${ROLE[u.role]} · ${where} · ${u.email}`),
     notice,
-    h("div", { class: "grid-2" }, state, form),
+    h("div", { class: "grid-2" }, h("div", {}, state, personal), form),
     h("section", { class: "account-trail" }, history),
   );
 }

@@ -15,7 +15,11 @@ pub struct Model {
     pub kind: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub email: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub phone: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When the organization was archived: it takes part in nothing new.
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
